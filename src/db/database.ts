@@ -1,0 +1,176 @@
+// One typed query layer (kysely) over two engines: a PostgreSQL server through `pg`, or an embedded
+// PGlite database. Both run the same SQL migrations and return the same JS types.
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import type { Tables } from './tables.ts';
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Kysely<Tables>;
+  /** Runs a multi-statement SQL script (migrations) outside kysely's prepared statements. */
+  execScript(sql: string): Promise<void>;
+  /** true when the database answers a trivial query (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** The embedded engine itself, when there is one (the test harness snapshots it). */
+  readonly pglite?: PGlite;
+}
+
+// Type OIDs whose default parsing differs between pg and PGlite, or loses information.
+const DATE_OID = 1082; // date -> 'YYYY-MM-DD', never a Date at local midnight
+const INT8_OID = 20; // bigint (count(*), bigserial) -> number; our counts stay far below 2^53
+const NUMERIC_OID = 1700;
+
+const identity = (value: string) => value;
+const toNumber = (value: string | number | bigint) => Number(value);
+
+let pgTypesConfigured = false;
+function configurePgTypes(): void {
+  if (pgTypesConfigured) return;
+  pg.types.setTypeParser(DATE_OID, identity);
+  pg.types.setTypeParser(INT8_OID, toNumber);
+  pg.types.setTypeParser(NUMERIC_OID, toNumber);
+  pgTypesConfigured = true;
+}
+
+export interface PostgresOptions {
+  connectionString: string;
+  maxConnections?: number;
+  statementTimeoutMs?: number;
+}
+
+export function connectPostgres(options: PostgresOptions): Database {
+  configurePgTypes();
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    // Applied per connection so a runaway query cannot hold a connection forever.
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    async execScript(sql) {
+      const client = await pool.connect();
+      try {
+        // No parameters: pg uses the simple query protocol, which accepts several statements.
+        await client.query(sql);
+      } catch (error) {
+        // A script that opened a transaction and failed must not hand an aborted session back.
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    ping: () => ping(db),
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export interface PGliteOptions {
+  /** Folder for the database files; undefined keeps it in memory (tests). */
+  dataDir?: string;
+  /** A data directory dump (from `dumpDataDir`) to start from instead of an empty cluster. */
+  loadDataDir?: Blob | File;
+}
+
+export async function openPGlite(options: PGliteOptions = {}): Promise<Database> {
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers: { [DATE_OID]: identity, [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
+  });
+  const pool = new PGlitePool(pglite);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'pglite',
+    db,
+    async execScript(sql) {
+      const client = await pool.connect();
+      try {
+        await pglite.exec(sql);
+      } catch (error) {
+        await pglite.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    ping: () => ping(db),
+    async close() {
+      await db.destroy();
+      await pglite.close();
+    },
+    pglite,
+  };
+}
+
+async function ping(db: Kysely<Tables>): Promise<boolean> {
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PGlite is one session on one thread. kysely's PostgresDialect asks a pool for a connection per
+ * query or per transaction; this pool hands out the single session to one borrower at a time, so
+ * two concurrent transactions can never interleave their statements in the same session.
+ */
+class PGlitePool implements PostgresPool {
+  #queue: Promise<void> = Promise.resolve();
+  constructor(private readonly pglite: PGlite) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    let release!: () => void;
+    const previous = this.#queue;
+    this.#queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const pglite = this.pglite;
+    let released = false;
+    const client = {
+      async query(sql: string, parameters: readonly unknown[]) {
+        const result = await pglite.query<Record<string, unknown>>(sql, parameters as unknown[]);
+        return {
+          command: commandOf(sql),
+          rowCount: result.affectedRows ?? result.rows.length,
+          rows: result.rows,
+        };
+      },
+      release() {
+        if (released) return;
+        released = true;
+        release();
+      },
+    };
+    // kysely only uses the (sql, parameters) form; streaming cursors are not supported on PGlite.
+    return client as unknown as PostgresPoolClient;
+  }
+
+  async end() {
+    // Closing the PGlite instance is the owner's job (Database.close).
+  }
+}
+
+function commandOf(sql: string): 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' {
+  // Only used by kysely for numAffectedRows; code that needs certainty uses RETURNING instead.
+  const word = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase();
+  switch (word) {
+    case 'INSERT':
+    case 'UPDATE':
+    case 'DELETE':
+    case 'MERGE':
+      return word;
+    default:
+      return 'SELECT';
+  }
+}

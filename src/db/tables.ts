@@ -1,0 +1,162 @@
+// Kysely's view of the tables in src/db/migrations. Keep in step with the SQL: the migration is the
+// source of truth, this file only types the queries written against it.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** `date` columns travel as ISO strings (YYYY-MM-DD) on both engines; see db/database.ts. */
+type DateOnly = ColumnType<string, string, string>;
+
+export interface MunicipalitiesTable {
+  code: string;
+  name: string;
+}
+
+export interface OrganisationsTable {
+  id: string;
+  kind: string;
+  name: string;
+  municipality_code: string;
+  issuer: string;
+  contact_email: string | null;
+  contact_phone: string | null;
+  created_at: Timestamp;
+}
+
+export interface PupilsTable {
+  id: string;
+  given_name: string;
+  family_name_prefix: string | null;
+  family_name: string;
+  date_of_birth: DateOnly;
+  municipality_code: string;
+  bsn: string | null;
+  street: string | null;
+  house_number: string | null;
+  postal_code: string | null;
+  city: string | null;
+  phone: string | null;
+  letter_language: ColumnType<string, string | undefined, string>;
+  school_id: string | null;
+  grade: string | null;
+  absent_since: DateOnly | null;
+  reported_missing_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GuardiansTable {
+  id: string;
+  pupil_id: string;
+  name: string;
+  relation: string;
+  phone: string | null;
+  email: string | null;
+  position: ColumnType<number, number | undefined, number>;
+}
+
+export interface ReferralsTable {
+  id: string;
+  pupil_id: string;
+  sender_org_id: string;
+  receiver_org_id: string;
+  status: string;
+  urgency: string;
+  reason: string;
+  shared_categories: string[];
+  legal_basis: string;
+  consent_given_by: string | null;
+  consent_valid_from: DateOnly | null;
+  consent_valid_until: DateOnly | null;
+  consent_revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  handed_over_from_id: string | null;
+  response_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome: string | null;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReferralEventsTable {
+  id: string;
+  referral_id: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  actor_org_id: string;
+  actor_subject: string;
+  actor_role: string;
+  reason: string | null;
+  occurred_at: Timestamp;
+}
+
+export interface NotesTable {
+  id: string;
+  pupil_id: string;
+  referral_id: string | null;
+  category: string;
+  body: string;
+  author_org_id: string;
+  author_subject: string;
+  author_role: string;
+  created_at: Timestamp;
+}
+
+export interface ContactAttemptsTable {
+  id: string;
+  pupil_id: string;
+  kind: string;
+  outcome: string;
+  letter_language: string | null;
+  org_id: string;
+  actor_subject: string;
+  actor_role: string;
+  remark: string | null;
+  occurred_at: Timestamp;
+}
+
+export interface AccessLogTable {
+  seq: Generated<string>;
+  occurred_at: Timestamp;
+  request_id: string;
+  actor_subject: string;
+  actor_org_id: string;
+  actor_role: string;
+  purpose: string | null;
+  action: string;
+  outcome: string;
+  pupil_id: string | null;
+  categories: ColumnType<string[], string[] | undefined, string[]>;
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  operation_name: string | null;
+  client_address: string | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: string;
+  name: string;
+  checksum: string;
+  applied_at: Timestamp;
+}
+
+export interface Tables {
+  municipalities: MunicipalitiesTable;
+  organisations: OrganisationsTable;
+  pupils: PupilsTable;
+  guardians: GuardiansTable;
+  referrals: ReferralsTable;
+  referral_events: ReferralEventsTable;
+  notes: NotesTable;
+  contact_attempts: ContactAttemptsTable;
+  access_log: AccessLogTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+export type PupilRow = Selectable<PupilsTable>;
+export type OrganisationRow = Selectable<OrganisationsTable>;
+export type ReferralRow = Selectable<ReferralsTable>;
+export type GuardianRow = Selectable<GuardiansTable>;
+export type NewPupil = Insertable<PupilsTable>;
+export type NewReferral = Insertable<ReferralsTable>;
+export type ReferralEventRow = Selectable<ReferralEventsTable>;
+export type MunicipalityRow = Selectable<MunicipalitiesTable>;

@@ -1,0 +1,15 @@
+// The error vocabulary of the API. `extensions.code` is what integrators branch on; the message says
+// what to fix. None of these messages may contain personal data.
+import { GraphQLError } from 'graphql';
+
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR';
+
+export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+export const badInput = (message: string, extensions: Record<string, unknown> = {}) =>
+  apiError('BAD_USER_INPUT', message, extensions);
+
+export const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
+  apiError('FORBIDDEN', message, extensions);

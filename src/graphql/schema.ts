@@ -1,0 +1,26 @@
+// The executable schema: the SDL from schema/, the resolvers of each domain module, and the
+// category guard wrapped around every tagged field.
+import { createSchema } from 'graphql-yoga';
+import type { GraphQLSchema } from 'graphql';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { organisationResolvers } from '../organisations/resolvers.ts';
+import { guardCategoryFields } from '../policy/category-guard.ts';
+import { pupilResolvers } from '../pupils/resolvers.ts';
+import { referralResolvers } from '../referrals/resolvers.ts';
+import type { RequestContext } from './context.ts';
+import { DateScalar, DateTimeScalar } from './scalars.ts';
+import { readSchemaSource } from './sdl.ts';
+
+export function buildHubSchema(): GraphQLSchema {
+  const resolvers: Resolvers[] = [
+    { Date: DateScalar, DateTime: DateTimeScalar },
+    organisationResolvers,
+    pupilResolvers,
+    referralResolvers,
+  ];
+  const schema = createSchema<RequestContext>({
+    typeDefs: readSchemaSource(),
+    resolvers: resolvers as never,
+  });
+  return guardCategoryFields(schema);
+}

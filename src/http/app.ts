@@ -1,0 +1,149 @@
+// The hub as an HTTP application: express for the plain endpoints, graphql-yoga at /graphql, and
+// envelop plugins for authentication context, the category guard and the access log.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express } from 'express';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { pinoHttp } from 'pino-http';
+import { useAccessLog } from '../audit/plugin.ts';
+import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
+import type { Database } from '../db/database.ts';
+import { createRequestContext, type HubServices, type RequestContext } from '../graphql/context.ts';
+import { buildHubSchema } from '../graphql/schema.ts';
+import type { Logger } from '../logging.ts';
+import type { Metrics } from '../metrics.ts';
+import { OrganisationDirectory } from '../organisations/directory.ts';
+import { useOperationCategoryGuard } from '../policy/category-guard.ts';
+
+export interface HubOptions {
+  database: Database;
+  logger: Logger;
+  metrics: Metrics;
+  verifyBearer: VerifyBearer;
+  directory: OrganisationDirectory;
+  production: boolean;
+  clock?: () => Date;
+}
+
+export interface Hub {
+  app: Express;
+  yoga: YogaServerInstance<ServerContext, RequestContext>;
+  services: HubServices;
+  /** Set while shutting down: /readyz answers 503 so a load balancer stops sending work. */
+  draining: { value: boolean };
+}
+
+interface ServerContext {
+  req: IncomingMessage & { id?: string | number; log?: Logger };
+  res: ServerResponse;
+}
+
+// A caller may pass its own request id (e.g. from its gateway); anything else gets a fresh UUID.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function createHub(options: HubOptions): Hub {
+  const { database, logger, metrics, verifyBearer, directory } = options;
+  const services: HubServices = {
+    db: database.db,
+    directory,
+    clock: options.clock ?? (() => new Date()),
+    logger,
+  };
+  const draining = { value: false };
+
+  const yoga = createYoga<ServerContext, RequestContext>({
+    schema: buildHubSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: options.production
+      ? false
+      : {
+          title: 'Ketenhub',
+          defaultQuery: '# Get a token: npm run token -- --org lz-den-haag --role PROFESSIONAL\n# and set it under Headers as {"Authorization": "Bearer <token>"}\n{\n  viewer { organisation { name } role readableCategories }\n}\n',
+          headers: JSON.stringify({ Authorization: 'Bearer <paste a token from npm run token>' }),
+        },
+    // Yoga's own log lines carry error messages, never variables or results.
+    logging: {
+      debug: () => undefined,
+      info: (...args: unknown[]) => logger.info(String(args[0])),
+      warn: (...args: unknown[]) => logger.warn(String(args[0])),
+      error: (...args: unknown[]) =>
+        logger.error({ err: args.find((a) => a instanceof Error) }, String(args.find((a) => typeof a === 'string') ?? 'graphql error')),
+    },
+    context: async ({ req, request }) => {
+      const requestId = String(req.id ?? randomUUID());
+      const log = (req.log ?? logger).child({});
+      try {
+        const actor = await verifyBearer(request.headers.get('authorization'));
+        log.debug({ org: actor.organisationId, role: actor.role }, 'authenticated');
+        return createRequestContext(services, actor, {
+          requestId,
+          clientAddress: req.socket?.remoteAddress ?? null,
+          log: log.child({ org: actor.organisationId, role: actor.role }),
+        });
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        metrics.authRefusals.inc({ reason: error.reason, status: String(error.status) });
+        log.warn({ reason: error.reason, status: error.status, issuer: error.issuer }, 'token refused');
+        throw new GraphQLError(error.message, {
+          extensions: {
+            code: error.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN',
+            reason: error.reason,
+            http: {
+              status: error.status,
+              headers:
+                error.status === 401
+                  ? { 'WWW-Authenticate': `Bearer realm="ketenhub", error="invalid_token"` }
+                  : {},
+            },
+          },
+        });
+      }
+    },
+    plugins: [useOperationCategoryGuard(), useAccessLog()],
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Allow-list: method, path without query string (a GET query can carry personal data), status.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining.value) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    const ok = await database.ping();
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable', engine: database.engine });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(yoga.graphqlEndpoint, yoga as never);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found: the API is at /graphql; health at /healthz and /readyz' });
+  });
+
+  return { app, yoga, services, draining };
+}

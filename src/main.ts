@@ -1,0 +1,76 @@
+// `npm start`: configuration, database, migrations, demo data, then serve until SIGTERM.
+import { createServer } from 'node:http';
+import { IssuerConfigError } from './auth/issuers.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import type { Hub } from './http/app.ts';
+import { assembleHub, openDatabase, prepareDatabase } from './hub.ts';
+import { createLogger } from './logging.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const database = await openDatabase(config).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
+await prepareDatabase(database, config, logger).catch((error: Error) => fail(`cannot prepare the database: ${error.message}`));
+
+let hub: Hub;
+try {
+  hub = assembleHub({ config, database, logger });
+} catch (error) {
+  if (error instanceof IssuerConfigError) fail(error.message);
+  throw error;
+}
+
+const server = createServer(hub.app);
+server.listen(config.PORT, config.HOST, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, engine: database.engine }, 'ketenhub listening');
+  if (config.NODE_ENV !== 'production') {
+    process.stdout.write(
+      [
+        '',
+        `Ketenhub is running on ${database.engine === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}.`,
+        `  GraphQL (and GraphiQL in a browser): http://localhost:${port}/graphql`,
+        `  Health: http://localhost:${port}/healthz  Ready: http://localhost:${port}/readyz`,
+        '  Get a token:  npm run token -- --org lz-den-haag --role PROFESSIONAL',
+        '  Organisations: npm run token -- --list',
+        '',
+      ].join('\n'),
+    );
+  }
+});
+
+// SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  hub.draining.value = true;
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  const forced = setTimeout(() => {
+    logger.warn('grace period over: closing remaining connections');
+    server.closeAllConnections();
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  forced.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  clearTimeout(forced);
+  await database.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,153 @@
+// Where the schema meets the policy. The SDL tags fields with @category; this module enforces the
+// tags at two layers, both asking policy.ts:
+//   1. before execution, an operation selecting a field of a category the caller's kind and role
+//      may never read is refused whole, naming the fields (in the manner of
+//      @envelop/operation-field-permissions), so integrators learn at once what they may not ask;
+//   2. during execution, every tagged field of a pupil's data resolves only when the caller's
+//      lawful links to that pupil cover the category; each read or refusal goes to the access log.
+import type { Plugin } from '@envelop/core';
+import {
+  defaultFieldResolver,
+  isInputObjectType,
+  isObjectType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
+import type { RequestContext } from '../graphql/context.ts';
+import { forbidden } from '../graphql/errors.ts';
+import type { PupilRow, ReferralRow } from '../db/tables.ts';
+import { mayEverRead } from './policy.ts';
+import { DATA_CATEGORIES, type DataCategory } from './vocabulary.ts';
+
+/** The category a field or input field is tagged with, if any. */
+export function categoryOf(field: GraphQLField<unknown, unknown> | GraphQLInputField): DataCategory | null {
+  const directive = field.astNode?.directives?.find((d) => d.name.value === 'category');
+  const argument = directive?.arguments?.find((a) => a.name.value === 'name');
+  if (!argument || argument.value.kind !== 'EnumValue') return null;
+  const value = argument.value.value as DataCategory;
+  return DATA_CATEGORIES.includes(value) ? value : null;
+}
+
+/** Tagged fields selected anywhere in the document (fragments, aliases, inline fragments included). */
+export function selectedCategoryFields(schema: GraphQLSchema, document: DocumentNode) {
+  const typeInfo = new TypeInfo(schema);
+  const found = new Map<string, DataCategory>();
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const field = typeInfo.getFieldDef();
+        const parent = typeInfo.getParentType();
+        if (!field || !parent) return;
+        const category = categoryOf(field);
+        if (category) found.set(`${parent.name}.${field.name}`, category);
+      },
+    }),
+  );
+  return found;
+}
+
+/** Layer 1: refuse, before execution, operations that ask for categories never readable. */
+export function useOperationCategoryGuard(): Plugin<RequestContext> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue;
+      const refused = [...selectedCategoryFields(args.schema, args.document)].filter(
+        ([, category]) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category),
+      );
+      if (refused.length === 0) return;
+      const fields = refused.map(([field]) => field).sort();
+      const categories = [...new Set(refused.map(([, category]) => category))].sort() as DataCategory[];
+      for (const category of categories) ctx.audit.record(null, 'READ', 'REFUSED', category);
+      for (const field of fields) ctx.audit.record(null, 'READ', 'REFUSED', undefined, field);
+      await ctx.audit.flush(ctx.db);
+      ctx.log.warn({ fields, categories, role: ctx.actor.role, kind: ctx.actor.organisationKind }, 'operation refused by category policy');
+      setResultAndStopExecution({
+        errors: [
+          forbidden(
+            `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
+              `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
+            { fields, categories, http: { status: 403 } },
+          ),
+        ],
+      });
+    },
+  };
+}
+
+interface Subject {
+  pupilId: string;
+  categories: ReadonlySet<DataCategory>;
+}
+
+/** For each type carrying tagged fields: whose data it is and which categories the caller may read. */
+const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Promise<Subject>> = {
+  Pupil: async (pupil: PupilRow, ctx) => ({ pupilId: pupil.id, categories: await ctx.loaders.pupilAccess.load(pupil) }),
+  // A referral reaches a resolver only through the party filter (visibleReferrals), so its own
+  // fields are readable wherever the caller's role reads REFERRAL at all.
+  Referral: async (referral: ReferralRow, ctx) => ({
+    pupilId: referral.pupil_id,
+    categories: new Set(mayEverRead(ctx.actor.organisationKind, ctx.actor.role, 'REFERRAL') ? (['REFERRAL'] as const) : []),
+  }),
+};
+
+/** Layer 2: wraps every tagged output field so it resolves only within the caller's links. */
+export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const category = categoryOf(field);
+      if (!category) continue;
+      const subjectOf = SUBJECTS[type.name];
+      if (!subjectOf) throw new Error(`${type.name}.${field.name} has @category but ${type.name} has no subject in category-guard.ts`);
+      const resolve = field.resolve ?? defaultFieldResolver;
+      const fieldName = `${type.name}.${field.name}`;
+      field.resolve = async (parent, args, ctx: RequestContext, info) => {
+        const subject = await subjectOf(parent as never, ctx);
+        if (!subject.categories.has(category)) {
+          ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName);
+          throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {
+            category,
+          });
+        }
+        ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName);
+        return resolve(parent, args, ctx, info);
+      };
+    }
+  }
+  return schema;
+}
+
+/**
+ * Filters are a way of reading: filtering on a field needs its category. Throws FORBIDDEN naming
+ * the filter fields the caller's kind and role may never read.
+ */
+export function assertInputCategories(
+  ctx: RequestContext,
+  info: GraphQLResolveInfo,
+  inputTypeName: string,
+  values: Record<string, unknown>,
+): void {
+  const type = info.schema.getType(inputTypeName);
+  if (!type || !isInputObjectType(type)) throw new Error(`unknown input type ${inputTypeName}`);
+  const fields = type.getFields();
+  const refused: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || value === null) continue;
+    const field = fields[name];
+    const category = field ? categoryOf(field) : null;
+    if (category && !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category)) refused.push(`${name} (${category})`);
+  }
+  if (refused.length > 0) {
+    for (const name of refused) ctx.audit.record(null, 'SEARCH', 'REFUSED', undefined, `${inputTypeName}.${name.split(' ')[0]}`);
+    throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not filter on ${refused.join(', ')}`, {
+      fields: refused,
+    });
+  }
+}

@@ -1,0 +1,65 @@
+// Per-request batch loaders for pupils. Each batch function applies the row filter itself: a pupil
+// reached through any path (a referral, a chain, an id) is loaded only if the caller may see it.
+import DataLoader from 'dataloader';
+import type { Kysely } from 'kysely';
+import type { Actor } from '../auth/actor.ts';
+import type { GuardianRow, PupilRow, Tables } from '../db/tables.ts';
+import { pupilCategories, visiblePupils } from '../policy/access.ts';
+import type { DataCategory } from '../policy/vocabulary.ts';
+
+export function createPupilLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
+  const pupilById = new DataLoader<string, PupilRow | null>(async (ids) => {
+    const rows = await db
+      .selectFrom('pupils')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .where(visiblePupils(actor, now))
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /** The categories the caller may read for each pupil, from its lawful links. */
+  const pupilAccess = new DataLoader<PupilRow, Set<DataCategory>, string>(
+    async (pupils) => {
+      const ids = pupils.map((pupil) => pupil.id);
+      const partyReferrals = await db
+        .selectFrom('referrals')
+        .select([
+          'pupil_id',
+          'status',
+          'closed_at',
+          'shared_categories',
+          'legal_basis',
+          'consent_valid_from',
+          'consent_valid_until',
+          'consent_revoked_at',
+        ])
+        .where('pupil_id', 'in', ids)
+        .where((eb) => eb.or([eb('sender_org_id', '=', actor.organisationId), eb('receiver_org_id', '=', actor.organisationId)]))
+        .execute();
+      return pupils.map((pupil) =>
+        pupilCategories(
+          actor,
+          pupil,
+          partyReferrals.filter((referral) => referral.pupil_id === pupil.id),
+          now,
+        ),
+      );
+    },
+    { cacheKeyFn: (pupil) => pupil.id },
+  );
+
+  const guardiansByPupil = new DataLoader<string, GuardianRow[]>(async (pupilIds) => {
+    const rows = await db
+      .selectFrom('guardians')
+      .selectAll()
+      .where('pupil_id', 'in', [...pupilIds])
+      .orderBy('pupil_id')
+      .orderBy('position')
+      .execute();
+    return pupilIds.map((id) => rows.filter((row) => row.pupil_id === id));
+  });
+
+  return { pupilById, pupilAccess, guardiansByPupil };
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { badInput } from '../graphql/errors.ts';
+import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { assertInputCategories } from '../policy/category-guard.ts';
+import { visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { sortCategories } from '../policy/policy.ts';
+
+const PupilFilter = z
+  .object({
+    schoolId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation id such as school-…'),
+    reportedMissing: z.boolean(),
+    dateOfBirth: z.string(), // already checked by the Date scalar
+    familyNameStartsWith: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    bsn: z.string().regex(/^[0-9]{9}$/, 'must be 9 digits'),
+  })
+  .partial();
+
+function parseFilter(raw: unknown) {
+  const parsed = PupilFilter.safeParse(Object.fromEntries(Object.entries(raw ?? {}).filter(([, v]) => v != null)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
+  }
+  return parsed.data;
+}
+
+/** Escapes LIKE wildcards so a search for "100%" means the characters, not a pattern. */
+const likePrefix = (text: string) => `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export const pupilResolvers: Resolvers = {
+  Query: {
+    pupils: async (_parent, args, ctx, info) => {
+      const page = parsePage(args, 'pupil', isUuid);
+      const filter = parseFilter(args.filter);
+      // A filter is a way of reading: it needs the category of the field it filters on.
+      assertInputCategories(ctx, info, 'PupilFilter', filter);
+      let query = ctx.db.selectFrom('pupils').where(visiblePupils(ctx.actor, ctx.now));
+      if (filter.schoolId !== undefined) query = query.where('pupils.school_id', '=', filter.schoolId);
+      if (filter.reportedMissing !== undefined)
+        query = query.where('pupils.reported_missing_at', filter.reportedMissing ? 'is not' : 'is', null);
+      if (filter.dateOfBirth !== undefined) query = query.where('pupils.date_of_birth', '=', filter.dateOfBirth);
+      if (filter.familyNameStartsWith !== undefined)
+        query = query.where((eb) => eb(eb.fn('lower', ['pupils.family_name']), 'like', likePrefix(filter.familyNameStartsWith!)));
+      if (filter.bsn !== undefined) query = query.where('pupils.bsn', '=', filter.bsn);
+      return keysetConnection(query, (q) => q.selectAll('pupils'), 'pupils.id', page, 'pupil');
+    },
+    // Not linked and not existing give the same answer (null) through the same single query.
+    pupil: async (_parent, args, ctx) => {
+      if (!isUuid(args.id)) throw badInput('id must be a pupil id (a UUID)', { argument: 'id' });
+      return ctx.loaders.pupilById.load(args.id.toLowerCase());
+    },
+  },
+  Pupil: {
+    visibleCategories: async (pupil, _args, ctx) => sortCategories(await ctx.loaders.pupilAccess.load(pupil)),
+    givenName: (pupil) => pupil.given_name,
+    familyNamePrefix: (pupil) => pupil.family_name_prefix,
+    familyName: (pupil) => pupil.family_name,
+    displayName: (pupil) => [pupil.given_name, pupil.family_name_prefix, pupil.family_name].filter(Boolean).join(' '),
+    dateOfBirth: (pupil) => pupil.date_of_birth,
+    municipality: async (pupil, _args, ctx) => (await ctx.services.directory.municipality(pupil.municipality_code)) ?? null,
+    bsn: (pupil) => pupil.bsn,
+    address: (pupil) => ({
+      street: pupil.street,
+      houseNumber: pupil.house_number,
+      postalCode: pupil.postal_code,
+      city: pupil.city,
+    }),
+    phone: (pupil) => pupil.phone,
+    letterLanguage: (pupil) => pupil.letter_language as never,
+    guardians: (pupil, _args, ctx) => ctx.loaders.guardiansByPupil.load(pupil.id),
+    school: async (pupil, _args, ctx) => (pupil.school_id ? ((await ctx.services.directory.get(pupil.school_id)) ?? null) : null),
+    grade: (pupil) => pupil.grade,
+    absentSince: (pupil) => pupil.absent_since,
+    reportedMissingAt: (pupil) => pupil.reported_missing_at,
+    referrals: async (pupil, args, ctx) => {
+      const page = parsePage(args, 'referral', isUuid);
+      const query = ctx.db
+        .selectFrom('referrals')
+        .where('referrals.pupil_id', '=', pupil.id)
+        .where(visibleReferrals(ctx.actor, ctx.now));
+      return keysetConnection(query, (q) => q.selectAll('referrals'), 'referrals.id', page, 'referral');
+    },
+  },
+  Guardian: {
+    relation: (row) => row.relation as never,
+  },
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { badInput } from '../graphql/errors.ts';
+import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { visibleReferrals } from '../policy/access.ts';
+import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
+
+const ReferralFilter = z
+  .object({
+    status: z.array(z.enum(REFERRAL_STATUSES)).min(1, 'must name at least one status').max(REFERRAL_STATUSES.length),
+    urgency: z.enum(URGENCIES),
+    direction: z.enum(['SENT', 'RECEIVED']),
+  })
+  .partial();
+
+export const referralResolvers: Resolvers = {
+  Query: {
+    referrals: async (_parent, args, ctx) => {
+      const page = parsePage(args, 'referral', isUuid);
+      const parsed = ReferralFilter.safeParse(Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, v]) => v != null)));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
+      }
+      const filter = parsed.data;
+      let query = ctx.db.selectFrom('referrals').where(visibleReferrals(ctx.actor, ctx.now));
+      if (filter.status) query = query.where('referrals.status', 'in', filter.status);
+      if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
+      if (filter.direction === 'SENT') query = query.where('referrals.sender_org_id', '=', ctx.actor.organisationId);
+      if (filter.direction === 'RECEIVED') query = query.where('referrals.receiver_org_id', '=', ctx.actor.organisationId);
+      return keysetConnection(query, (q) => q.selectAll('referrals'), 'referrals.id', page, 'referral');
+    },
+    referral: async (_parent, args, ctx) => {
+      if (!isUuid(args.id)) throw badInput('id must be a referral id (a UUID)', { argument: 'id' });
+      return ctx.loaders.referralById.load(args.id.toLowerCase());
+    },
+  },
+  Referral: {
+    // Null when the caller's link to the pupil has ended (e.g. the referral was cancelled).
+    pupil: (referral, _args, ctx) => ctx.loaders.pupilById.load(referral.pupil_id),
+    sender: (referral, _args, ctx) => ctx.services.directory.require(referral.sender_org_id),
+    receiver: (referral, _args, ctx) => ctx.services.directory.require(referral.receiver_org_id),
+    status: (referral) => referral.status as never,
+    urgency: (referral) => referral.urgency as never,
+    sharedCategories: (referral) => referral.shared_categories as never,
+    legalBasis: (referral) => referral.legal_basis as never,
+    consent: (referral) =>
+      referral.legal_basis === 'CONSENT' && referral.consent_given_by && referral.consent_valid_from
+        ? {
+            givenBy: referral.consent_given_by,
+            validFrom: referral.consent_valid_from,
+            validUntil: referral.consent_valid_until,
+            revokedAt: referral.consent_revoked_at,
+          }
+        : null,
+    responseDueAt: (referral) => referral.response_due_at,
+    createdAt: (referral) => referral.created_at,
+    updatedAt: (referral) => referral.updated_at,
+    closedAt: (referral) => referral.closed_at,
+    handedOverFrom: (referral, _args, ctx) =>
+      referral.handed_over_from_id ? ctx.loaders.referralById.load(referral.handed_over_from_id) : null,
+    events: (referral, _args, ctx) => ctx.loaders.eventsByReferral.load(referral.id),
+  },
+  ReferralEvent: {
+    fromStatus: (event) => event.from_status as never,
+    toStatus: (event) => event.to_status as never,
+    organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
+    role: (event) => event.actor_role as never,
+    occurredAt: (event) => event.occurred_at,
+  },
+};

@@ -1,0 +1,121 @@
+// A hub per test file, on its own copy of the seeded demo database (PGlite by default, PostgreSQL
+// when DATABASE_URL is set), driven through HTTP with supertest like any client would.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import supertest from 'supertest';
+import { inject } from 'vitest';
+import { signDevToken } from '../../src/auth/dev-token.ts';
+import type { TrustedIssuer } from '../../src/auth/issuers.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { connectPostgres, openPGlite, type Database } from '../../src/db/database.ts';
+import { DEMO_BASE_TIME } from '../../src/demo/region.ts';
+import type { Hub } from '../../src/http/app.ts';
+import { assembleHub } from '../../src/hub.ts';
+import { createLogger } from '../../src/logging.ts';
+import type { Role } from '../../src/policy/vocabulary.ts';
+import { databaseUrlFor } from './pg-admin.ts';
+
+/** A moment shortly after the demo data was made, so its deadlines and consents are current. */
+export const DEMO_NOW = new Date(new Date(DEMO_BASE_TIME).getTime() + 3600_000);
+
+/** A fresh copy of the seeded demo database for one test file. */
+export async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const dump = new Blob([readFileSync(inject('pgliteDump'))]);
+    const database = await openPGlite({ loadDataDir: dump });
+    return { database, drop: () => database.close() };
+  }
+  const name = `ketenhub_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
+  } finally {
+    await admin.end();
+  }
+  const database = connectPostgres({ connectionString: databaseUrlFor(url, name), maxConnections: 5 });
+  return {
+    database,
+    drop: async () => {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Captures every log line the hub writes, to prove what does (not) reach the logs. */
+export class LogCapture extends Writable {
+  lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, callback: () => void) {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+  get text() {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestHub {
+  hub: Hub;
+  database: Database;
+  config: Config;
+  logs: LogCapture;
+  clock: { now: Date };
+  request: supertest.Agent;
+  /** POST /graphql as the given organisation and role, with a demo token. */
+  gql(
+    as: { org: string; role: Role; purpose?: string } | { token: string },
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<supertest.Response>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(
+  options: { env?: Record<string, string>; issuers?: Map<string, TrustedIssuer>; now?: Date } = {},
+): Promise<TestHub> {
+  const { database, drop } = await openTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
+  const logs = new LogCapture();
+  const logger = createLogger(config.LOG_LEVEL, logs);
+  const clock = { now: options.now ?? DEMO_NOW };
+  const hub = assembleHub({
+    config,
+    database,
+    logger,
+    clock: () => clock.now,
+    ...(options.issuers ? { issuers: options.issuers } : {}),
+  });
+  const request = supertest.agent(hub.app);
+  return {
+    hub,
+    database,
+    config,
+    logs,
+    clock,
+    request,
+    gql(as, query, variables) {
+      const token =
+        'token' in as
+          ? as.token
+          : signDevToken({
+              organisationId: as.org,
+              role: as.role,
+              issuedAt: Math.floor(clock.now.getTime() / 1000),
+              ...(as.purpose ? { purpose: as.purpose } : {}),
+            });
+      return request
+        .post('/graphql')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send({ query, variables });
+    },
+    close: drop,
+  };
+}

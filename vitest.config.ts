@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // graphql ships CommonJS and ESM builds; yoga loads one and vite would hand our code the other,
+  // and graphql-js refuses objects from a second copy. Point everyone at the same build.
+  resolve: { alias: { graphql: 'graphql/index.js' } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Builds the migrated, seeded database once; each test file then starts from a copy of it.
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: two files at a time, each with its own database.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
