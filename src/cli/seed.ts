@@ -1,0 +1,63 @@
+// npm run seed                                  the demo region, into an empty database
+// npm run seed -- --pupils 84000 --schools 309  a region-scale data set on top (benchmarks)
+// Uses DATABASE_URL, or the PGlite database in DATA_DIR (stop the hub first: PGlite has one user).
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { migrate } from '../db/migrate.ts';
+import { isSeeded, seedDemoRegion } from '../demo/region.ts';
+import { seedScaleRegion } from '../demo/scale.ts';
+import { openDatabase } from '../hub.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({ options: { pupils: { type: 'string' }, schools: { type: 'string' }, seed: { type: 'string' } }, strict: true }));
+} catch (error) {
+  fail(`${(error as Error).message}\nusage: npm run seed [-- --pupils N --schools M]`);
+}
+const count = (name: string, value: string | undefined, max: number) => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) fail(`--${name} must be a whole number from 1 to ${max}`);
+  return n;
+};
+const pupils = count('pupils', values.pupils, 800_000);
+const schools = count('schools', values.schools, 5_000);
+const seed = count('seed', values.seed, 2 ** 31);
+if ((pupils === undefined) !== (schools === undefined)) fail('give both --pupils and --schools, or neither');
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+const database = await openDatabase(config);
+try {
+  await migrate(database);
+  if (!(await isSeeded(database))) {
+    const demo = await seedDemoRegion(database);
+    process.stdout.write(`demo region: ${demo.pupils} pupils, ${demo.referrals} referrals\n`);
+  } else if (pupils === undefined) {
+    process.stdout.write('the database already holds the demo region; nothing to do\n');
+  }
+  if (pupils !== undefined && schools !== undefined) {
+    const started = Date.now();
+    const result = await seedScaleRegion(database, {
+      pupils,
+      schools,
+      ...(seed !== undefined ? { seed } : {}),
+      onProgress: (message) => process.stdout.write(`${message}\n`),
+    });
+    process.stdout.write(`${JSON.stringify(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+} catch (error) {
+  fail(`seed failed: ${(error as Error).message}`);
+} finally {
+  await database.close();
+}
