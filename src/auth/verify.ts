@@ -63,7 +63,8 @@ const ClaimsSchema = z.object({
   purpose: z.string().max(200).optional(),
 });
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
+// RFC 7235: the scheme name is case-insensitive.
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
 export function createVerifier(options: VerifierOptions) {
   const now = options.now ?? Date.now;
@@ -162,6 +163,12 @@ function translateJwtError(error: unknown, issuer: string): AuthenticationError 
   if (error instanceof jwt.TokenExpiredError) return new AuthenticationError('expired', 'token has expired', 401, issuer);
   if (error instanceof jwt.NotBeforeError) return new AuthenticationError('not_yet_valid', 'token is not yet valid ("nbf")', 401, issuer);
   const message = error instanceof Error ? error.message : '';
+  const badClaim = /^(?:invalid (exp|nbf|iat) value|jwt (issuer|subject|id) invalid)/.exec(message);
+  if (badClaim) {
+    const claim = { issuer: 'iss', subject: 'sub', id: 'jti' }[badClaim[2] as string] ?? badClaim[1];
+    return new AuthenticationError('invalid_claim', `token claim "${claim}" is invalid`, 401, issuer);
+  }
+  if (message === 'jwt malformed') return new AuthenticationError('malformed_token', 'malformed token: not a JSON Web Token', 401, issuer);
   if (message.startsWith('jwt audience invalid'))
     return new AuthenticationError('wrong_audience', 'token audience ("aud") is not this hub', 401, issuer);
   if (message === 'invalid signature')

@@ -160,3 +160,5 @@ export type NewPupil = Insertable<PupilsTable>;
 export type NewReferral = Insertable<ReferralsTable>;
 export type ReferralEventRow = Selectable<ReferralEventsTable>;
 export type MunicipalityRow = Selectable<MunicipalitiesTable>;
+export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
+export type NoteRow = Selectable<NotesTable>;

@@ -15,36 +15,50 @@ const PageArgs = z.object({
   after: z.string().max(200, 'after is not a cursor from this API').nullish(),
 });
 
-export interface Page {
-  first: number;
-  /** The sort key to continue after, or null for the first page. */
-  afterKey: string | null;
+/** A column of a list's sort key, with the SQL type its cursor value is compared as. */
+export interface KeyColumn {
+  column: string;
+  type: 'uuid' | 'text' | 'timestamptz';
 }
 
+export interface Page {
+  first: number;
+  /** The sort key to continue after (one value per key column), or null for the first page. */
+  after: string[] | null;
+}
+
+const KEY_VALIDATORS: Record<KeyColumn['type'], (value: string) => boolean> = {
+  uuid: (value) => UUID_PATTERN.test(value),
+  text: (value) => value.length <= 200,
+  timestamptz: (value) => value.length <= 40 && !Number.isNaN(Date.parse(value)),
+};
+
 /** Validates page arguments; `kind` keeps a pupil cursor from being used on referrals. */
-export function parsePage(
-  args: { first?: number | null; after?: string | null },
-  kind: string,
-  validateKey: (key: string) => boolean,
-): Page {
+export function parsePage(args: { first?: number | null; after?: string | null }, kind: string, keys: readonly KeyColumn[]): Page {
   const parsed = PageArgs.safeParse({ first: args.first ?? 25, after: args.after });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw badInput(issue.message, { argument: String(issue.path[0]) });
   }
-  let afterKey: string | null = null;
-  if (parsed.data.after) {
-    const decoded = Buffer.from(parsed.data.after, 'base64url').toString('utf8');
-    const prefix = `${kind}:`;
-    afterKey = decoded.startsWith(prefix) ? decoded.slice(prefix.length) : null;
-    if (afterKey === null || !validateKey(afterKey))
-      throw badInput(`after is not a cursor of this list: pass pageInfo.endCursor of the previous page`, { argument: 'after' });
+  if (!parsed.data.after) return { first: parsed.data.first, after: null };
+  const decoded = Buffer.from(parsed.data.after, 'base64url').toString('utf8');
+  const prefix = `${kind}:`;
+  let after: unknown = null;
+  try {
+    after = decoded.startsWith(prefix) ? JSON.parse(decoded.slice(prefix.length)) : null;
+  } catch {
+    after = null;
   }
-  return { first: parsed.data.first, afterKey };
+  const valid =
+    Array.isArray(after) &&
+    after.length === keys.length &&
+    after.every((value, i) => typeof value === 'string' && KEY_VALIDATORS[keys[i]!.type](value));
+  if (!valid) throw badInput('after is not a cursor of this list: pass pageInfo.endCursor of the previous page', { argument: 'after' });
+  return { first: parsed.data.first, after: after as string[] };
 }
 
-export function encodeCursor(kind: string, key: string): string {
-  return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64url');
+function encodeCursor(kind: string, key: readonly string[]): string {
+  return Buffer.from(`${kind}:${JSON.stringify(key)}`, 'utf8').toString('base64url');
 }
 
 export interface Connection<T> {
@@ -58,7 +72,7 @@ export function toConnection<T>(
   rows: T[],
   page: Page,
   kind: string,
-  keyOf: (row: T) => string,
+  keyOf: (row: T) => string[],
   totalCount: () => Promise<number>,
 ): Connection<T> {
   const hasNextPage = rows.length > page.first;
@@ -68,7 +82,7 @@ export function toConnection<T>(
     edges,
     pageInfo: {
       hasNextPage,
-      hasPreviousPage: page.afterKey !== null,
+      hasPreviousPage: page.after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
@@ -77,36 +91,52 @@ export function toConnection<T>(
 }
 
 /**
- * One page of `base` (a filtered query, nothing selected yet) ordered by `keyColumn`, plus a lazy
- * totalCount over the same filter: the count runs only when a client selects it.
+ * One page of `base` (a filtered query, nothing selected yet) in the order of `keys`, plus a lazy
+ * totalCount over the same filter: the count runs only when a client selects it. Timestamps are
+ * stored with millisecond precision (timestamptz(3)), so a cursor holds them exactly.
  */
 export async function keysetConnection<DB, TB extends keyof DB, Row extends Record<string, unknown>>(
   base: SelectQueryBuilder<DB, TB, object>,
   select: (query: SelectQueryBuilder<DB, TB, object>) => SelectQueryBuilder<DB, TB, Row>,
-  keyColumn: string,
+  keys: readonly KeyColumn[],
   page: Page,
   kind: string,
 ): Promise<Connection<Row>> {
-  const key = sql.ref(keyColumn);
   let query = select(base);
-  if (page.afterKey !== null) query = query.where(key as never, '>', page.afterKey as never);
-  const rows = await query
-    .orderBy(key as never)
-    .limit(page.first + 1)
-    .execute();
-  return toConnection(rows as Row[], page, kind, (row) => String(row[keyColumn.split('.').pop()!]), async () => {
-    const result = await base
-      .select(sql<number>`count(*)`.as('count'))
-      .executeTakeFirstOrThrow();
+  if (page.after !== null) {
+    const after = page.after;
+    const columns = sql.join(keys.map((key) => sql.ref(key.column)));
+    const values = sql.join(keys.map((key, i) => sql`cast(${after[i]} as ${sql.raw(key.type)})`));
+    query = query.where(sql<boolean>`(${columns}) > (${values})` as never);
+  }
+  for (const key of keys) query = query.orderBy(sql.ref(key.column) as never);
+  const rows = (await query.limit(page.first + 1).execute()) as Row[];
+  const field = (column: string) => column.split('.').pop()!;
+  const keyOf = (row: Row) =>
+    keys.map((key) => {
+      const value = row[field(key.column)];
+      return value instanceof Date ? value.toISOString() : String(value);
+    });
+  return toConnection(rows, page, kind, keyOf, async () => {
+    const result = await base.select(sql<number>`count(*)`.as('count')).executeTakeFirstOrThrow();
     return Number((result as { count: number }).count);
   });
 }
+
+/** Sort keys of the lists. */
+export const BY_ID = (table: string): KeyColumn[] => [{ column: `${table}.id`, type: 'uuid' }];
+export const BY_TIME = (table: string, timeColumn: string): KeyColumn[] => [
+  { column: `${table}.${timeColumn}`, type: 'timestamptz' },
+  { column: `${table}.id`, type: 'uuid' },
+];
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID_PATTERN.test(value);
 
 // Parent types of the connection objects, for codegen's mappers (see codegen.ts).
-import type { OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
+import type { ContactAttemptRow, NoteRow, OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
 export type OrganisationConnectionModel = Connection<OrganisationRow>;
 export type PupilConnectionModel = Connection<PupilRow>;
 export type ReferralConnectionModel = Connection<ReferralRow>;
+export type ContactAttemptConnectionModel = Connection<ContactAttemptRow>;
+export type NoteConnectionModel = Connection<NoteRow>;

@@ -8,6 +8,9 @@ import { guardCategoryFields } from '../policy/category-guard.ts';
 import { pupilResolvers } from '../pupils/resolvers.ts';
 import { referralResolvers } from '../referrals/resolvers.ts';
 import type { RequestContext } from './context.ts';
+import { nodeResolvers } from './node.ts';
+import { noteResolvers } from '../notes/resolvers.ts';
+import { outreachResolvers } from '../outreach/resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -17,6 +20,9 @@ export function buildHubSchema(): GraphQLSchema {
     organisationResolvers,
     pupilResolvers,
     referralResolvers,
+    noteResolvers,
+    outreachResolvers,
+    nodeResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),

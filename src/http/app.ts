@@ -39,6 +39,12 @@ interface ServerContext {
   res: ServerResponse;
 }
 
+/** RFC 6750 section 3: no error code when no token was sent; invalid_request for a malformed header. */
+function wwwAuthenticate(reason: string): string {
+  if (reason === 'missing_header') return 'Bearer realm="ketenhub"';
+  return `Bearer realm="ketenhub", error="${reason === 'malformed_header' ? 'invalid_request' : 'invalid_token'}"`;
+}
+
 // A caller may pass its own request id (e.g. from its gateway); anything else gets a fresh UUID.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -92,10 +98,7 @@ export function createHub(options: HubOptions): Hub {
             reason: error.reason,
             http: {
               status: error.status,
-              headers:
-                error.status === 401
-                  ? { 'WWW-Authenticate': `Bearer realm="ketenhub", error="invalid_token"` }
-                  : {},
+              headers: error.status === 401 ? { 'WWW-Authenticate': wwwAuthenticate(error.reason) } : {},
             },
           },
         });

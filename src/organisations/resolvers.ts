@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import { readableCategories } from '../policy/policy.ts';
 
-const organisationIdPattern = /^[a-z0-9][a-z0-9-]{1,62}$/;
-const OrganisationId = z.string().regex(organisationIdPattern);
+export const ORGANISATION_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const OrganisationId = z.string().regex(ORGANISATION_ID);
+const BY_ORGANISATION_ID: KeyColumn[] = [{ column: 'organisations.id', type: 'text' }];
 
 export const organisationResolvers: Resolvers = {
   Query: {
@@ -12,10 +13,10 @@ export const organisationResolvers: Resolvers = {
     // The registry of chain partners is not personal data: every authenticated caller may list it,
     // so that it can address a referral.
     organisations: async (_parent, args, ctx) => {
-      const page = parsePage(args, 'organisation', (key) => organisationIdPattern.test(key));
+      const page = parsePage(args, 'organisation', BY_ORGANISATION_ID);
       let query = ctx.db.selectFrom('organisations');
       if (args.kind) query = query.where('kind', '=', args.kind);
-      return keysetConnection(query, (q) => q.selectAll('organisations'), 'organisations.id', page, 'organisation');
+      return keysetConnection(query, (q) => q.selectAll('organisations'), BY_ORGANISATION_ID, page, 'organisation');
     },
     organisation: async (_parent, args, ctx) => {
       if (!OrganisationId.safeParse(args.id).success) return null;

@@ -124,6 +124,16 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/** Refuses (FORBIDDEN) categories the caller's kind and role may never read, named in an argument. */
+export function assertMayEverRead(ctx: RequestContext, categories: readonly DataCategory[], where: string): void {
+  const refused = categories.filter((category) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category));
+  if (refused.length === 0) return;
+  for (const category of refused) ctx.audit.record(null, 'READ', 'REFUSED', category, where);
+  throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not read category ${refused.join(', ')} (${where})`, {
+    categories: refused,
+  });
+}
+
 /**
  * Filters are a way of reading: filtering on a field needs its category. Throws FORBIDDEN naming
  * the filter fields the caller's kind and role may never read.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
-import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';
 import { visiblePupils, visibleReferrals } from '../policy/access.ts';
 import { sortCategories } from '../policy/policy.ts';
@@ -31,7 +31,7 @@ const likePrefix = (text: string) => `${text.toLowerCase().replace(/[\\%_]/g, (c
 export const pupilResolvers: Resolvers = {
   Query: {
     pupils: async (_parent, args, ctx, info) => {
-      const page = parsePage(args, 'pupil', isUuid);
+      const page = parsePage(args, 'pupil', BY_ID('pupils'));
       const filter = parseFilter(args.filter);
       // A filter is a way of reading: it needs the category of the field it filters on.
       assertInputCategories(ctx, info, 'PupilFilter', filter);
@@ -43,7 +43,7 @@ export const pupilResolvers: Resolvers = {
       if (filter.familyNameStartsWith !== undefined)
         query = query.where((eb) => eb(eb.fn('lower', ['pupils.family_name']), 'like', likePrefix(filter.familyNameStartsWith!)));
       if (filter.bsn !== undefined) query = query.where('pupils.bsn', '=', filter.bsn);
-      return keysetConnection(query, (q) => q.selectAll('pupils'), 'pupils.id', page, 'pupil');
+      return keysetConnection(query, (q) => q.selectAll('pupils'), BY_ID('pupils'), page, 'pupil');
     },
     // Not linked and not existing give the same answer (null) through the same single query.
     pupil: async (_parent, args, ctx) => {
@@ -74,12 +74,12 @@ export const pupilResolvers: Resolvers = {
     absentSince: (pupil) => pupil.absent_since,
     reportedMissingAt: (pupil) => pupil.reported_missing_at,
     referrals: async (pupil, args, ctx) => {
-      const page = parsePage(args, 'referral', isUuid);
+      const page = parsePage(args, 'referral', BY_ID('referrals'));
       const query = ctx.db
         .selectFrom('referrals')
         .where('referrals.pupil_id', '=', pupil.id)
         .where(visibleReferrals(ctx.actor, ctx.now));
-      return keysetConnection(query, (q) => q.selectAll('referrals'), 'referrals.id', page, 'referral');
+      return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
     },
   },
   Guardian: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
-import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { visibleReferrals } from '../policy/access.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
@@ -16,7 +16,7 @@ const ReferralFilter = z
 export const referralResolvers: Resolvers = {
   Query: {
     referrals: async (_parent, args, ctx) => {
-      const page = parsePage(args, 'referral', isUuid);
+      const page = parsePage(args, 'referral', BY_ID('referrals'));
       const parsed = ReferralFilter.safeParse(Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, v]) => v != null)));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -28,7 +28,7 @@ export const referralResolvers: Resolvers = {
       if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
       if (filter.direction === 'SENT') query = query.where('referrals.sender_org_id', '=', ctx.actor.organisationId);
       if (filter.direction === 'RECEIVED') query = query.where('referrals.receiver_org_id', '=', ctx.actor.organisationId);
-      return keysetConnection(query, (q) => q.selectAll('referrals'), 'referrals.id', page, 'referral');
+      return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
     },
     referral: async (_parent, args, ctx) => {
       if (!isUuid(args.id)) throw badInput('id must be a referral id (a UUID)', { argument: 'id' });

@@ -73,7 +73,7 @@ export interface TestHub {
     as: { org: string; role: Role; purpose?: string } | { token: string },
     query: string,
     variables?: Record<string, unknown>,
-  ): Promise<supertest.Response>;
+  ): supertest.Test;
   close(): Promise<void>;
 }
 

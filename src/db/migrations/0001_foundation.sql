@@ -18,7 +18,7 @@ CREATE TABLE organisations (
   issuer text NOT NULL,
   contact_email text,
   contact_phone text,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz(3) NOT NULL DEFAULT now()
 );
 -- One Leerlingzaken per municipality: the lawful link "Leerlingzaken -> pupils of its municipality".
 CREATE UNIQUE INDEX organisations_one_leerlingzaken ON organisations (municipality_code)
@@ -46,9 +46,9 @@ CREATE TABLE pupils (
   school_id text REFERENCES organisations (id),
   grade text,
   absent_since date,
-  reported_missing_at timestamptz,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now()
+  reported_missing_at timestamptz(3),
+  created_at timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at timestamptz(3) NOT NULL DEFAULT now()
 );
 -- Keyset pagination per lawful link: (municipality, id) for Leerlingzaken, (school, id) for schools.
 CREATE INDEX pupils_municipality_id ON pupils (municipality_code, id);
@@ -86,15 +86,15 @@ CREATE TABLE referrals (
   consent_given_by text,
   consent_valid_from date,
   consent_valid_until date,
-  consent_revoked_at timestamptz,
+  consent_revoked_at timestamptz(3),
   -- Hand-over chain: the referral this one continues (doorverwijzing).
   handed_over_from_id uuid REFERENCES referrals (id),
-  response_due_at timestamptz,
+  response_due_at timestamptz(3),
   outcome text,
-  closed_at timestamptz,
+  closed_at timestamptz(3),
   version integer NOT NULL DEFAULT 1,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  updated_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at timestamptz(3) NOT NULL DEFAULT now(),
   CHECK (sender_org_id <> receiver_org_id),
   CHECK (legal_basis <> 'CONSENT' OR (consent_given_by IS NOT NULL AND consent_valid_from IS NOT NULL))
 );
@@ -115,7 +115,7 @@ CREATE TABLE referral_events (
   actor_subject text NOT NULL,
   actor_role text NOT NULL,
   reason text,
-  occurred_at timestamptz NOT NULL DEFAULT now()
+  occurred_at timestamptz(3) NOT NULL DEFAULT now()
 );
 CREATE INDEX referral_events_referral ON referral_events (referral_id, occurred_at, id);
 
@@ -130,7 +130,7 @@ CREATE TABLE notes (
   author_org_id text NOT NULL REFERENCES organisations (id),
   author_subject text NOT NULL,
   author_role text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz(3) NOT NULL DEFAULT now()
 );
 CREATE INDEX notes_pupil ON notes (pupil_id, created_at, id);
 CREATE INDEX notes_referral ON notes (referral_id) WHERE referral_id IS NOT NULL;
@@ -147,7 +147,7 @@ CREATE TABLE contact_attempts (
   actor_subject text NOT NULL,
   actor_role text NOT NULL,
   remark text,
-  occurred_at timestamptz NOT NULL DEFAULT now()
+  occurred_at timestamptz(3) NOT NULL DEFAULT now()
 );
 CREATE INDEX contact_attempts_pupil ON contact_attempts (pupil_id, occurred_at, id);
 
@@ -155,7 +155,7 @@ CREATE INDEX contact_attempts_pupil ON contact_attempts (pupil_id, occurred_at, 
 -- No foreign key to pupils: the record must outlive the pupil's data (retention).
 CREATE TABLE access_log (
   seq bigserial PRIMARY KEY,
-  occurred_at timestamptz NOT NULL DEFAULT now(),
+  occurred_at timestamptz(3) NOT NULL DEFAULT now(),
   request_id text NOT NULL,
   actor_subject text NOT NULL,
   actor_org_id text NOT NULL,
