@@ -37,6 +37,8 @@ const config = {
     ContactAttempt: '../db/tables.ts#ContactAttemptRow',
     Note: '../db/tables.ts#NoteRow',
     Node: '../graphql/node.ts#NodeModel',
+    EmergencyAccess: '../db/tables.ts#EmergencyAccessRow',
+    EmergencyAccessConnection: '../graphql/pagination.ts#EmergencyAccessConnectionModel',
   },
   scalars: { Date: 'string', DateTime: 'Date | string' },
   enumsAsTypes: true,

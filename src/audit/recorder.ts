@@ -16,6 +16,7 @@ interface PendingRecord {
   outcome: AccessOutcome;
   categories: Set<DataCategory>;
   fields: Set<string>;
+  emergency: boolean;
 }
 
 export interface RequestMeta {
@@ -36,11 +37,19 @@ export class AccessRecorder {
     this.meta.operationName = name;
   }
 
-  record(pupilId: string | null, action: AccessAction, outcome: AccessOutcome, category?: DataCategory, field?: string): void {
-    const key = `${pupilId ?? '-'}|${action}|${outcome}`;
+  /** `emergency`: the access rests on a break-the-glass link only; such records are marked. */
+  record(
+    pupilId: string | null,
+    action: AccessAction,
+    outcome: AccessOutcome,
+    category?: DataCategory,
+    field?: string,
+    emergency = false,
+  ): void {
+    const key = `${pupilId ?? '-'}|${action}|${outcome}|${emergency}`;
     let entry = this.#pending.get(key);
     if (!entry) {
-      entry = { pupilId, action, outcome, categories: new Set(), fields: new Set() };
+      entry = { pupilId, action, outcome, categories: new Set(), fields: new Set(), emergency };
       this.#pending.set(key, entry);
     }
     if (category) entry.categories.add(category);
@@ -72,6 +81,7 @@ export class AccessRecorder {
           fields: [...record.fields].sort(),
           operation_name: this.meta.operationName,
           client_address: this.meta.clientAddress,
+          emergency: record.emergency,
         })),
       )
       .execute();

@@ -130,6 +130,23 @@ export interface AccessLogTable {
   fields: ColumnType<string[], string[] | undefined, string[]>;
   operation_name: string | null;
   client_address: string | null;
+  emergency: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface EmergencyAccessesTable {
+  id: string;
+  pupil_id: string;
+  org_id: string;
+  actor_subject: string;
+  actor_role: string;
+  reason: string;
+  opened_at: Timestamp;
+  expires_at: Timestamp;
+  reviewed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  reviewer_subject: string | null;
+  reviewer_org_id: string | null;
+  review_verdict: string | null;
+  review_note: string | null;
 }
 
 export interface SchemaMigrationsTable {
@@ -149,6 +166,7 @@ export interface Tables {
   notes: NotesTable;
   contact_attempts: ContactAttemptsTable;
   access_log: AccessLogTable;
+  emergency_accesses: EmergencyAccessesTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -162,3 +180,4 @@ export type ReferralEventRow = Selectable<ReferralEventsTable>;
 export type MunicipalityRow = Selectable<MunicipalitiesTable>;
 export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
 export type NoteRow = Selectable<NotesTable>;
+export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;

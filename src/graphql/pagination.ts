@@ -134,9 +134,10 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export const isUuid = (value: string) => UUID_PATTERN.test(value);
 
 // Parent types of the connection objects, for codegen's mappers (see codegen.ts).
-import type { ContactAttemptRow, NoteRow, OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
+import type { ContactAttemptRow, EmergencyAccessRow, NoteRow, OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
 export type OrganisationConnectionModel = Connection<OrganisationRow>;
 export type PupilConnectionModel = Connection<PupilRow>;
 export type ReferralConnectionModel = Connection<ReferralRow>;
 export type ContactAttemptConnectionModel = Connection<ContactAttemptRow>;
 export type NoteConnectionModel = Connection<NoteRow>;
+export type EmergencyAccessConnectionModel = Connection<EmergencyAccessRow>;

@@ -8,6 +8,7 @@ import { guardCategoryFields } from '../policy/category-guard.ts';
 import { pupilResolvers } from '../pupils/resolvers.ts';
 import { referralResolvers } from '../referrals/resolvers.ts';
 import type { RequestContext } from './context.ts';
+import { emergencyResolvers } from '../emergency/resolvers.ts';
 import { nodeResolvers } from './node.ts';
 import { noteResolvers } from '../notes/resolvers.ts';
 import { outreachResolvers } from '../outreach/resolvers.ts';
@@ -23,6 +24,7 @@ export function buildHubSchema(): GraphQLSchema {
     noteResolvers,
     outreachResolvers,
     nodeResolvers,
+    emergencyResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),

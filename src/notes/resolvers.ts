@@ -3,6 +3,7 @@
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { forbidden } from '../graphql/errors.ts';
 import { BY_TIME, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { visibleNotes } from '../policy/access.ts';
 import { assertMayEverRead } from '../policy/category-guard.ts';
 import type { DataCategory } from '../policy/vocabulary.ts';
 
@@ -12,22 +13,19 @@ export const noteResolvers: Resolvers = {
       const page = parsePage(args, 'note', BY_TIME('notes', 'created_at'));
       const requested = args.categories ? [...new Set(args.categories)] : null;
       if (requested) assertMayEverRead(ctx, requested, 'notes(categories:)');
-      const linked = await ctx.loaders.pupilAccess.load(pupil);
+      const { categories: linked, emergency } = await ctx.loaders.pupilAccess.load(pupil);
       if (requested) {
         const notShared = requested.filter((category) => !linked.has(category));
         if (notShared.length > 0) {
-          for (const category of notShared) ctx.audit.record(pupil.id, 'READ', 'REFUSED', category, 'Pupil.notes');
+          for (const category of notShared) ctx.audit.record(pupil.id, 'READ', 'REFUSED', category, 'Pupil.notes', emergency);
           throw forbidden(`Pupil.notes: category ${notShared.join(', ')} is not shared with your organisation for this pupil`, {
             categories: notShared,
           });
         }
       }
       const categories: DataCategory[] = requested ?? [...linked];
-      for (const category of categories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.notes');
-      const query = ctx.db
-        .selectFrom('notes')
-        .where('notes.pupil_id', '=', pupil.id)
-        .where('notes.category', 'in', categories.length > 0 ? categories : ['__none__']);
+      for (const category of categories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.notes', emergency);
+      const query = ctx.db.selectFrom('notes').where('notes.pupil_id', '=', pupil.id).where(visibleNotes(ctx.actor, categories));
       return keysetConnection(query, (q) => q.selectAll('notes'), BY_TIME('notes', 'created_at'), page, 'note');
     },
   },

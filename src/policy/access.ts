@@ -14,6 +14,7 @@ import {
   referralLinks,
   retentionCutoff,
   ROLE_READS_CASE_DATA,
+  SECRET_INVOLVEMENT_KINDS,
   type ReferralLinkFacts,
 } from './policy.ts';
 import type { DataCategory } from './vocabulary.ts';
@@ -47,6 +48,16 @@ function referralLinksActor(
   ]);
 }
 
+/** Pupils this very person (not the whole organisation) holds an open emergency access to. */
+function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor, now: Date) {
+  return eb
+    .selectFrom('emergency_accesses as glass')
+    .select('glass.pupil_id')
+    .where('glass.org_id', '=', actor.organisationId)
+    .where('glass.actor_subject', '=', actor.subject)
+    .where('glass.expires_at', '>', now);
+}
+
 /** Row filter for `pupils`: the pupils the actor has at least one lawful link to. */
 export function visiblePupils(actor: Actor, now: Date) {
   return (eb: ExpressionBuilder<Tables, 'pupils'>): Expression<SqlBool> => {
@@ -55,6 +66,8 @@ export function visiblePupils(actor: Actor, now: Date) {
       links.push(eb('pupils.municipality_code', '=', actor.municipalityCode));
     if (hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT'))
       links.push(eb('pupils.school_id', '=', actor.organisationId));
+    if (hasLinkKind(actor.organisationKind, actor.role, 'EMERGENCY'))
+      links.push(eb('pupils.id', 'in', openEmergencyAccesses(eb, actor, now)));
     if (hasLinkKind(actor.organisationKind, actor.role, 'REFERRAL_PARTY'))
       links.push(
         eb(
@@ -84,13 +97,60 @@ export function visibleReferrals(actor: Actor, now: Date) {
   };
 }
 
+/**
+ * Row filter for `notes` of a pupil the actor is linked to, given the categories its links cover.
+ * A note also tells who wrote it, so beyond its category it is visible:
+ *  - to its author's organisation;
+ *  - when written within a referral, to that referral's parties;
+ *  - when written outside a referral, to anyone whose links cover its category, unless the author
+ *    is of a kind whose involvement is secret (then the note would disclose that involvement).
+ */
+export function visibleNotes(actor: Actor, categories: readonly DataCategory[]) {
+  return (eb: ExpressionBuilder<Tables, 'notes'>): Expression<SqlBool> =>
+    eb.and([
+      categories.length > 0 ? eb('notes.category', 'in', [...categories]) : eb.lit(false),
+      eb.or([
+        eb('notes.author_org_id', '=', actor.organisationId),
+        eb.and([
+          eb('notes.referral_id', 'is not', null),
+          eb(
+            'notes.referral_id',
+            'in',
+            eb
+              .selectFrom('referrals as party')
+              .select('party.id')
+              .where((inner) =>
+                inner.or([inner('party.sender_org_id', '=', actor.organisationId), inner('party.receiver_org_id', '=', actor.organisationId)]),
+              ),
+          ),
+        ]),
+        eb.and([
+          eb('notes.referral_id', 'is', null),
+          eb(
+            'notes.author_org_id',
+            'not in',
+            eb.selectFrom('organisations as author').select('author.id').where('author.kind', 'in', [...SECRET_INVOLVEMENT_KINDS]),
+          ),
+        ]),
+      ]),
+    ]);
+}
+
+export interface PupilAccess {
+  /** What the caller may read of this pupil. */
+  categories: Set<DataCategory>;
+  /** true when that rests on an emergency access alone: every read is then marked in the log. */
+  emergency: boolean;
+}
+
 /** The categories of one pupil the actor may read, from its links (the TS twin of the filters). */
-export function pupilCategories(
+export function pupilAccess(
   actor: Actor,
   pupil: Pick<PupilRow, 'municipality_code' | 'school_id'>,
   partyReferrals: readonly ReferralLinkFacts[],
+  emergencyOpen: boolean,
   now: Date,
-): Set<DataCategory> {
+): PupilAccess {
   const categories = new Set<DataCategory>();
   const { organisationKind: kind, role } = actor;
   const full =
@@ -103,7 +163,9 @@ export function pupilCategories(
       for (const category of categoriesThroughReferral(kind, role, referral)) categories.add(category);
     }
   }
-  return categories;
+  const emergency = emergencyOpen && hasLinkKind(kind, role, 'EMERGENCY') && categories.size === 0;
+  if (emergency) for (const category of readableCategories(kind, role)) categories.add(category);
+  return { categories, emergency };
 }
 
 export type PartyReferral = Pick<

@@ -84,16 +84,18 @@ export function useOperationCategoryGuard(): Plugin<RequestContext> {
 interface Subject {
   pupilId: string;
   categories: ReadonlySet<DataCategory>;
+  emergency: boolean;
 }
 
 /** For each type carrying tagged fields: whose data it is and which categories the caller may read. */
 const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Promise<Subject>> = {
-  Pupil: async (pupil: PupilRow, ctx) => ({ pupilId: pupil.id, categories: await ctx.loaders.pupilAccess.load(pupil) }),
+  Pupil: async (pupil: PupilRow, ctx) => ({ pupilId: pupil.id, ...(await ctx.loaders.pupilAccess.load(pupil)) }),
   // A referral reaches a resolver only through the party filter (visibleReferrals), so its own
   // fields are readable wherever the caller's role reads REFERRAL at all.
   Referral: async (referral: ReferralRow, ctx) => ({
     pupilId: referral.pupil_id,
     categories: new Set(mayEverRead(ctx.actor.organisationKind, ctx.actor.role, 'REFERRAL') ? (['REFERRAL'] as const) : []),
+    emergency: false,
   }),
 };
 
@@ -111,12 +113,12 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = async (parent, args, ctx: RequestContext, info) => {
         const subject = await subjectOf(parent as never, ctx);
         if (!subject.categories.has(category)) {
-          ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName);
+          ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
           throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {
             category,
           });
         }
-        ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName);
+        ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
         return resolve(parent, args, ctx, info);
       };
     }

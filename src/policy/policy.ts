@@ -56,6 +56,8 @@ export const ROLE_READS_CASE_DATA: Readonly<Record<Role, boolean>> = {
 
 /** The kinds of lawful link (grondslag voor toegang) between an organisation and a pupil. */
 export type LawfulLinkKind =
+  /** Break the glass: one person, one pupil, at most EMERGENCY_ACCESS.maxHours, reviewed afterwards. */
+  | 'EMERGENCY'
   /** Leerlingzaken to the pupils living in its municipality (Leerplichtwet art. 16). */
   | 'HOME_MUNICIPALITY'
   /** A school to the pupils enrolled in it. */
@@ -64,14 +66,44 @@ export type LawfulLinkKind =
   | 'REFERRAL_PARTY';
 
 export const LAWFUL_LINKS_BY_KIND: Readonly<Record<OrganisationKind, readonly LawfulLinkKind[]>> = {
-  LEERLINGZAKEN: ['HOME_MUNICIPALITY', 'REFERRAL_PARTY'],
+  LEERLINGZAKEN: ['HOME_MUNICIPALITY', 'REFERRAL_PARTY', 'EMERGENCY'],
   SCHOOL: ['ENROLMENT', 'REFERRAL_PARTY'],
   SCHOOL_SOCIAL_WORK: ['REFERRAL_PARTY'],
   POLICE: ['REFERRAL_PARTY'],
-  CRISIS_TEAM: ['REFERRAL_PARTY'],
+  CRISIS_TEAM: ['REFERRAL_PARTY', 'EMERGENCY'],
   VEILIG_THUIS: ['REFERRAL_PARTY'],
   CJG: ['REFERRAL_PARTY'],
 };
+
+/**
+ * Emergency access (doorbreken): when a child may be in danger and no link exists yet, a
+ * professional may open the file, stating why. AVG art. 6(1)(d) (vital interests) and Jeugdwet
+ * art. 7.4.0; NEN 7513 requires the access to be marked and reviewed.
+ */
+export const EMERGENCY_ACCESS = {
+  kinds: ['LEERLINGZAKEN', 'CRISIS_TEAM'] as readonly OrganisationKind[],
+  roles: ['PROFESSIONAL', 'COORDINATOR'] as readonly Role[],
+  maxHours: 24,
+  minReasonLength: 10,
+};
+
+/**
+ * The operations each role may perform, beyond reading (which the tables above govern). Mutations
+ * consult `mayPerform`; the README's table is generated from this.
+ */
+export const OPERATIONS = {
+  /** Open a pupil without a lawful link (break the glass). */
+  openEmergencyAccess: { kinds: EMERGENCY_ACCESS.kinds, roles: EMERGENCY_ACCESS.roles },
+  /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */
+  reviewEmergencyAccess: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
+} as const satisfies Record<string, { kinds: readonly OrganisationKind[] | 'ALL'; roles: readonly Role[] }>;
+export type Operation = keyof typeof OPERATIONS;
+
+/**
+ * A privacy officer reviews the emergency accesses of her own organisation's people; the
+ * municipality's (Leerlingzaken's) privacy officer those of everyone in the region.
+ */
+export const REVIEWS_WHOLE_REGION: readonly OrganisationKind[] = ['LEERLINGZAKEN'];
 
 /**
  * How long after a referral was completed or failed its parties keep their link to the pupil, so
@@ -110,7 +142,13 @@ export function mayEverRead(kind: OrganisationKind, role: Role, category: DataCa
 }
 
 export function hasLinkKind(kind: OrganisationKind, role: Role, link: LawfulLinkKind): boolean {
+  if (link === 'EMERGENCY' && !EMERGENCY_ACCESS.roles.includes(role)) return false;
   return ROLE_READS_CASE_DATA[role] && LAWFUL_LINKS_BY_KIND[kind].includes(link);
+}
+
+export function mayPerform(kind: OrganisationKind, role: Role, operation: Operation): boolean {
+  const rule: { kinds: readonly OrganisationKind[] | 'ALL'; roles: readonly Role[] } = OPERATIONS[operation];
+  return (rule.kinds === 'ALL' || rule.kinds.includes(kind)) && rule.roles.includes(role) && roleExistsForKind(kind, role);
 }
 
 export interface ReferralLinkFacts {

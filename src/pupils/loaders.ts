@@ -4,8 +4,8 @@ import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
 import type { GuardianRow, PupilRow, Tables } from '../db/tables.ts';
-import { pupilCategories, visiblePupils } from '../policy/access.ts';
-import type { DataCategory } from '../policy/vocabulary.ts';
+import { pupilAccess as accessTo, visiblePupils, type PupilAccess } from '../policy/access.ts';
+import { hasLinkKind } from '../policy/policy.ts';
 
 export function createPupilLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
   const pupilById = new DataLoader<string, PupilRow | null>(async (ids) => {
@@ -20,9 +20,19 @@ export function createPupilLoaders(db: Kysely<Tables>, actor: Actor, now: Date) 
   });
 
   /** The categories the caller may read for each pupil, from its lawful links. */
-  const pupilAccess = new DataLoader<PupilRow, Set<DataCategory>, string>(
+  const pupilAccess = new DataLoader<PupilRow, PupilAccess, string>(
     async (pupils) => {
       const ids = pupils.map((pupil) => pupil.id);
+      const emergency = hasLinkKind(actor.organisationKind, actor.role, 'EMERGENCY')
+        ? await db
+            .selectFrom('emergency_accesses')
+            .select('pupil_id')
+            .where('pupil_id', 'in', ids)
+            .where('org_id', '=', actor.organisationId)
+            .where('actor_subject', '=', actor.subject)
+            .where('expires_at', '>', now)
+            .execute()
+        : [];
       const partyReferrals = await db
         .selectFrom('referrals')
         .select([
@@ -39,10 +49,11 @@ export function createPupilLoaders(db: Kysely<Tables>, actor: Actor, now: Date) 
         .where((eb) => eb.or([eb('sender_org_id', '=', actor.organisationId), eb('receiver_org_id', '=', actor.organisationId)]))
         .execute();
       return pupils.map((pupil) =>
-        pupilCategories(
+        accessTo(
           actor,
           pupil,
           partyReferrals.filter((referral) => referral.pupil_id === pupil.id),
+          emergency.some((row) => row.pupil_id === pupil.id),
           now,
         ),
       );

@@ -52,7 +52,7 @@ export const pupilResolvers: Resolvers = {
     },
   },
   Pupil: {
-    visibleCategories: async (pupil, _args, ctx) => sortCategories(await ctx.loaders.pupilAccess.load(pupil)),
+    visibleCategories: async (pupil, _args, ctx) => sortCategories((await ctx.loaders.pupilAccess.load(pupil)).categories),
     givenName: (pupil) => pupil.given_name,
     familyNamePrefix: (pupil) => pupil.family_name_prefix,
     familyName: (pupil) => pupil.family_name,

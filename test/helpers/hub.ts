@@ -70,7 +70,7 @@ export interface TestHub {
   request: supertest.Agent;
   /** POST /graphql as the given organisation and role, with a demo token. */
   gql(
-    as: { org: string; role: Role; purpose?: string } | { token: string },
+    as: { org: string; role: Role; purpose?: string; subject?: string } | { token: string },
     query: string,
     variables?: Record<string, unknown>,
   ): supertest.Test;
@@ -109,6 +109,7 @@ export async function startTestHub(
               role: as.role,
               issuedAt: Math.floor(clock.now.getTime() / 1000),
               ...(as.purpose ? { purpose: as.purpose } : {}),
+              ...(as.subject ? { subject: as.subject } : {}),
             });
       return request
         .post('/graphql')

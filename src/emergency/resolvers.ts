@@ -1,0 +1,136 @@
+// Emergency access (break the glass, doorbreken) and its review by privacy officers.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { EMERGENCY_ACCESS, mayPerform, REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import type { Operation } from '../policy/policy.ts';
+
+const OpenInput = z
+  .object({
+    pupilId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a pupil id (a UUID)').nullish(),
+    bsn: z.string().regex(/^[0-9]{9}$/, 'must be 9 digits').nullish(),
+    reason: z
+      .string()
+      .trim()
+      .min(EMERGENCY_ACCESS.minReasonLength, `must say why, in at least ${EMERGENCY_ACCESS.minReasonLength} characters`)
+      .max(1000, 'must be at most 1000 characters'),
+    hours: z.number().int('must be a whole number').min(1, 'must be at least 1').max(EMERGENCY_ACCESS.maxHours, `must be at most ${EMERGENCY_ACCESS.maxHours}`).nullish(),
+  })
+  .refine((input) => Boolean(input.pupilId) !== Boolean(input.bsn), { message: 'name the pupil by exactly one of pupilId or bsn', path: ['pupilId'] });
+
+const ReviewInput = z.object({
+  id: z.string().refine(isUuid, 'must be an emergency access id (a UUID)'),
+  verdict: z.enum(['JUSTIFIED', 'UNJUSTIFIED']),
+  note: z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
+});
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'input';
+    throw badInput(`input.${field} ${issue.message}`, { argument: `input.${field}` });
+  }
+  return parsed.data;
+}
+
+function requireOperation(ctx: RequestContext, operation: Operation): void {
+  if (!mayPerform(ctx.actor.organisationKind, ctx.actor.role, operation))
+    throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not ${operation}`, { operation });
+}
+
+/** The emergency accesses a privacy officer oversees: her organisation's, or the whole region's. */
+function reviewScope(ctx: RequestContext) {
+  const base = ctx.db.selectFrom('emergency_accesses');
+  return REVIEWS_WHOLE_REGION.includes(ctx.actor.organisationKind) ? base : base.where('emergency_accesses.org_id', '=', ctx.actor.organisationId);
+}
+
+export const emergencyResolvers: Resolvers = {
+  Mutation: {
+    openEmergencyAccess: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'openEmergencyAccess');
+      const input = parse(OpenInput, args.input);
+      const hours = input.hours ?? EMERGENCY_ACCESS.maxHours;
+      return ctx.db.transaction().execute(async (trx) => {
+        const pupil = await trx
+          .selectFrom('pupils')
+          .select('id')
+          .$if(Boolean(input.pupilId), (q) => q.where('id', '=', input.pupilId!.toLowerCase()))
+          .$if(Boolean(input.bsn), (q) => q.where('bsn', '=', input.bsn!))
+          .executeTakeFirst();
+        if (!pupil) {
+          // Logged too: a search for a pupil under emergency access is itself an access attempt.
+          ctx.audit.record(null, 'EMERGENCY', 'REFUSED', undefined, input.bsn ? 'OpenEmergencyAccessInput.bsn' : 'OpenEmergencyAccessInput.pupilId', true);
+          throw badInput('no pupil with this id or BSN', { argument: input.bsn ? 'input.bsn' : 'input.pupilId' });
+        }
+        const openedAt = ctx.now;
+        const row = await trx
+          .insertInto('emergency_accesses')
+          .values({
+            id: randomUUID(),
+            pupil_id: pupil.id,
+            org_id: ctx.actor.organisationId,
+            actor_subject: ctx.actor.subject,
+            actor_role: ctx.actor.role,
+            reason: input.reason,
+            opened_at: openedAt,
+            expires_at: new Date(openedAt.getTime() + hours * 3600_000),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // Written with the change, in the same transaction: no access without its record.
+        ctx.audit.record(pupil.id, 'EMERGENCY', 'GRANTED', undefined, 'Mutation.openEmergencyAccess', true);
+        await ctx.audit.flush(trx);
+        ctx.log.warn({ emergencyAccessId: row.id, hours }, 'emergency access opened');
+        return row;
+      });
+    },
+    reviewEmergencyAccess: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'reviewEmergencyAccess');
+      const input = parse(ReviewInput, args.input);
+      const row = await reviewScope(ctx)
+        .where('emergency_accesses.id', '=', input.id.toLowerCase())
+        .where('emergency_accesses.reviewed_at', 'is', null)
+        .select('id')
+        .executeTakeFirst();
+      if (!row) throw badInput('no emergency access awaiting your review has this id', { argument: 'input.id' });
+      const updated = await ctx.db
+        .updateTable('emergency_accesses')
+        .set({
+          reviewed_at: ctx.now,
+          reviewer_subject: ctx.actor.subject,
+          reviewer_org_id: ctx.actor.organisationId,
+          review_verdict: input.verdict,
+          review_note: input.note ?? null,
+        })
+        .where('id', '=', row.id)
+        .where('reviewed_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!updated) throw apiError('CONFLICT', 'this emergency access was reviewed meanwhile');
+      return updated;
+    },
+  },
+  Query: {
+    emergencyAccessesAwaitingReview: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'reviewEmergencyAccess');
+      const page = parsePage(args, 'emergencyAccess', BY_TIME('emergency_accesses', 'opened_at'));
+      const query = reviewScope(ctx).where('emergency_accesses.reviewed_at', 'is', null);
+      return keysetConnection(query, (q) => q.selectAll('emergency_accesses'), BY_TIME('emergency_accesses', 'opened_at'), page, 'emergencyAccess');
+    },
+  },
+  EmergencyAccess: {
+    pupil: (row, _args, ctx) => ctx.loaders.pupilById.load(row.pupil_id),
+    organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
+    role: (row) => row.actor_role as never,
+    subject: (row) => row.actor_subject,
+    openedAt: (row) => row.opened_at,
+    expiresAt: (row) => row.expires_at,
+    reviewedAt: (row) => row.reviewed_at,
+    verdict: (row) => row.review_verdict as never,
+    reviewNote: (row) => row.review_note,
+  },
+};

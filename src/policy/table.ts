@@ -1,0 +1,41 @@
+// Renders the policy as Markdown for the README and for privacy officers (`npm run policy:table`).
+// Everything in it is read from policy.ts, so the document cannot drift from what the hub enforces.
+import {
+  CATEGORIES_BY_KIND,
+  EMERGENCY_ACCESS,
+  LAWFUL_LINKS_BY_KIND,
+  OPERATIONS,
+  REFERRAL_LINK_RETENTION_DAYS,
+  ROLE_READS_CASE_DATA,
+  ROLES_BY_KIND,
+  SECRET_INVOLVEMENT_KINDS,
+} from './policy.ts';
+import { DATA_CATEGORIES, ORGANISATION_KINDS, ROLES } from './vocabulary.ts';
+
+const LINK_WORDS: Record<string, string> = {
+  HOME_MUNICIPALITY: 'pupils living in its municipality',
+  ENROLMENT: 'its enrolled pupils',
+  REFERRAL_PARTY: `pupils of referrals it sent or received (open, or closed < ${REFERRAL_LINK_RETENTION_DAYS} days)`,
+  EMERGENCY: `emergency access (≤ ${EMERGENCY_ACCESS.maxHours} h, reviewed)`,
+};
+
+export function renderPolicyTable(): string {
+  const lines: string[] = [];
+  lines.push(`| kind | ${DATA_CATEGORIES.join(' | ')} | lawful links | roles |`);
+  lines.push(`|---|${DATA_CATEGORIES.map(() => ':-:').join('|')}|---|---|`);
+  for (const kind of ORGANISATION_KINDS) {
+    const cells = DATA_CATEGORIES.map((category) => (CATEGORIES_BY_KIND[kind].includes(category) ? '✔' : '–'));
+    const links = LAWFUL_LINKS_BY_KIND[kind].map((link) => LINK_WORDS[link]).join('; ');
+    lines.push(`| ${kind} | ${cells.join(' | ')} | ${links} | ${ROLES_BY_KIND[kind].join(', ')} |`);
+  }
+  lines.push('');
+  const noCaseData = ROLES.filter((role) => !ROLE_READS_CASE_DATA[role]);
+  lines.push(`- ${noCaseData.join(', ')} reads no case data in any organisation (only the access log and reviews).`);
+  lines.push('- REFERRAL is further limited to the sending and receiving organisation of each referral; a referral shares with its receiver only the categories it names, while its legal basis holds (consent between its dates, until revoked).');
+  lines.push(`- Involvement of ${SECRET_INVOLVEMENT_KINDS.join(', ')} is secret: it shows only to the parties of that referral.`);
+  for (const [operation, rule] of Object.entries(OPERATIONS)) {
+    const kinds = rule.kinds === 'ALL' ? 'any kind' : rule.kinds.join(', ');
+    lines.push(`- \`${operation}\`: ${rule.roles.join(', ')} of ${kinds}.`);
+  }
+  return lines.join('\n');
+}
