@@ -13,12 +13,13 @@ import type { Logger } from './logging.ts';
 import { createMetrics } from './metrics.ts';
 import { OrganisationDirectory } from './organisations/directory.ts';
 
-export async function openDatabase(config: Config): Promise<Database> {
+export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   if (config.DATABASE_URL) {
     return connectPostgres({
       connectionString: config.DATABASE_URL,
       maxConnections: config.DATABASE_POOL_MAX,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      onIdleError: (error) => logger?.warn({ err: { message: error.message } }, 'idle database connection lost'),
     });
   }
   const dataDir = resolve(config.DATA_DIR);

@@ -20,7 +20,7 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const database = await openDatabase(config).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
+const database = await openDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
 await prepareDatabase(database, config, logger).catch((error: Error) => fail(`cannot prepare the database: ${error.message}`));
 
 let hub: Hub;

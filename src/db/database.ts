@@ -40,6 +40,7 @@ export interface PostgresOptions {
   connectionString: string;
   maxConnections?: number;
   statementTimeoutMs?: number;
+  onIdleError?: (error: Error) => void;
 }
 
 export function connectPostgres(options: PostgresOptions): Database {
@@ -50,6 +51,9 @@ export function connectPostgres(options: PostgresOptions): Database {
     // Applied per connection so a runaway query cannot hold a connection forever.
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
+  // An idle connection can be cut by the server (restart, failover, an administrator). The pool drops
+  // it and opens another when needed; without a listener Node would treat it as a crash.
+  pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine: 'postgres',

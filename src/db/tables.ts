@@ -71,6 +71,9 @@ export interface ReferralsTable {
   handed_over_from_id: string | null;
   response_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   outcome: string | null;
+  outcome_successful: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  received_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  receive_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   version: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
@@ -87,6 +90,7 @@ export interface ReferralEventsTable {
   actor_subject: string;
   actor_role: string;
   reason: string | null;
+  reason_code: ColumnType<string | null, string | null | undefined, string | null>;
   occurred_at: Timestamp;
 }
 
@@ -149,6 +153,24 @@ export interface EmergencyAccessesTable {
   review_note: string | null;
 }
 
+export interface PupilCoordinationTable {
+  pupil_id: string;
+  org_id: string;
+  since: Timestamp;
+}
+
+export interface CoordinationTransfersTable {
+  id: string;
+  pupil_id: string;
+  from_org_id: string;
+  to_org_id: string;
+  status: string;
+  proposed_by_subject: string;
+  proposed_at: Timestamp;
+  decided_by_subject: string | null;
+  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -167,6 +189,8 @@ export interface Tables {
   contact_attempts: ContactAttemptsTable;
   access_log: AccessLogTable;
   emergency_accesses: EmergencyAccessesTable;
+  pupil_coordination: PupilCoordinationTable;
+  coordination_transfers: CoordinationTransfersTable;
   schema_migrations: SchemaMigrationsTable;
 }
 
@@ -181,3 +205,4 @@ export type MunicipalityRow = Selectable<MunicipalitiesTable>;
 export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
+export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;

@@ -2,11 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { apiError, badInput } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { requireOperation } from '../policy/operations.ts';
 import { BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
-import { EMERGENCY_ACCESS, mayPerform, REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
+import { EMERGENCY_ACCESS, REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import type { Operation } from '../policy/policy.ts';
 
 const OpenInput = z
   .object({
@@ -27,21 +28,6 @@ const ReviewInput = z.object({
   note: z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
 });
 
-function parse<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || 'input';
-    throw badInput(`input.${field} ${issue.message}`, { argument: `input.${field}` });
-  }
-  return parsed.data;
-}
-
-function requireOperation(ctx: RequestContext, operation: Operation): void {
-  if (!mayPerform(ctx.actor.organisationKind, ctx.actor.role, operation))
-    throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not ${operation}`, { operation });
-}
-
 /** The emergency accesses a privacy officer oversees: her organisation's, or the whole region's. */
 function reviewScope(ctx: RequestContext) {
   const base = ctx.db.selectFrom('emergency_accesses');
@@ -52,7 +38,7 @@ export const emergencyResolvers: Resolvers = {
   Mutation: {
     openEmergencyAccess: async (_parent, args, ctx) => {
       requireOperation(ctx, 'openEmergencyAccess');
-      const input = parse(OpenInput, args.input);
+      const input = parseInput(OpenInput, args.input);
       const hours = input.hours ?? EMERGENCY_ACCESS.maxHours;
       return ctx.db.transaction().execute(async (trx) => {
         const pupil = await trx
@@ -90,7 +76,7 @@ export const emergencyResolvers: Resolvers = {
     },
     reviewEmergencyAccess: async (_parent, args, ctx) => {
       requireOperation(ctx, 'reviewEmergencyAccess');
-      const input = parse(ReviewInput, args.input);
+      const input = parseInput(ReviewInput, args.input);
       const row = await reviewScope(ctx)
         .where('emergency_accesses.id', '=', input.id.toLowerCase())
         .where('emergency_accesses.reviewed_at', 'is', null)

@@ -1,10 +1,11 @@
 // The policy applied to rows: SQL filters for "which pupils and referrals may this caller see at
 // all" and, per pupil, "which categories". Both are derived from the tables in policy.ts; every
 // query for pupils or referrals goes through these functions, batch loaders included.
-import type { ExpressionBuilder, Expression, SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
 import {
+  ALWAYS_SHARED_WITH_REFERRAL_PARTIES,
   LINKING_STATUSES,
   LINK_RETAINING_STATUSES,
   categoriesThroughReferral,
@@ -28,10 +29,13 @@ function referralLinksActor(
   alias: string,
   actor: Actor,
   now: Date,
+  sharing: readonly DataCategory[] = [],
 ): Expression<SqlBool> {
   const col = (name: string) => eb.ref(`${alias}.${name}`);
   const today = dutchDate(now);
+  const mustShare = sharing.filter((category) => !ALWAYS_SHARED_WITH_REFERRAL_PARTIES.includes(category));
   return eb.and([
+    ...(mustShare.length > 0 ? [sql<SqlBool>`${col('shared_categories')} @> cast(${[...mustShare]} as text[])`] : []),
     eb.or([eb(col('sender_org_id'), '=', actor.organisationId), eb(col('receiver_org_id'), '=', actor.organisationId)]),
     eb.or([
       eb(col('status'), 'in', [...LINKING_STATUSES]),
@@ -58,8 +62,12 @@ function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor,
     .where('glass.expires_at', '>', now);
 }
 
-/** Row filter for `pupils`: the pupils the actor has at least one lawful link to. */
-export function visiblePupils(actor: Actor, now: Date) {
+/**
+ * Row filter for `pupils`: the pupils the actor has at least one lawful link to. With `covering`,
+ * only pupils whose links cover those categories: a search on a field is a read of that field, so
+ * a BSN search must not find a pupil whose only link does not share the BSN.
+ */
+export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCategory[] = []) {
   return (eb: ExpressionBuilder<Tables, 'pupils'>): Expression<SqlBool> => {
     const links: Expression<SqlBool>[] = [];
     if (hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY'))
@@ -76,7 +84,7 @@ export function visiblePupils(actor: Actor, now: Date) {
           eb
             .selectFrom('referrals as link')
             .select('link.pupil_id')
-            .where((inner) => referralLinksActor(inner, 'link', actor, now)),
+            .where((inner) => referralLinksActor(inner, 'link', actor, now, covering)),
         ),
       );
     return links.length > 0 ? eb.or(links) : eb.lit(false);
@@ -124,16 +132,24 @@ export function visibleNotes(actor: Actor, categories: readonly DataCategory[]) 
               ),
           ),
         ]),
-        eb.and([
-          eb('notes.referral_id', 'is', null),
-          eb(
-            'notes.author_org_id',
-            'not in',
-            eb.selectFrom('organisations as author').select('author.id').where('author.kind', 'in', [...SECRET_INVOLVEMENT_KINDS]),
-          ),
-        ]),
+        eb.and([eb('notes.referral_id', 'is', null), eb('notes.author_org_id', 'not in', secretOrganisations(eb))]),
       ]),
     ]);
+}
+
+/** Organisations whose involvement is secret (SECRET_INVOLVEMENT_KINDS). */
+function secretOrganisations(eb: ExpressionBuilder<Tables, any>) {
+  return eb.selectFrom('organisations as secret').select('secret.id').where('secret.kind', 'in', [...SECRET_INVOLVEMENT_KINDS]);
+}
+
+/**
+ * Row filter for `contact_attempts` of a pupil whose CONTACT_ATTEMPTS the actor may read: an attempt
+ * also tells who made it, so attempts by an organisation whose involvement is secret show only to
+ * that organisation.
+ */
+export function visibleContactAttempts(actor: Actor) {
+  return (eb: ExpressionBuilder<Tables, 'contact_attempts'>): Expression<SqlBool> =>
+    eb.or([eb('contact_attempts.org_id', '=', actor.organisationId), eb('contact_attempts.org_id', 'not in', secretOrganisations(eb))]);
 }
 
 export interface PupilAccess {

@@ -8,6 +8,8 @@
 import type { Plugin } from '@envelop/core';
 import {
   defaultFieldResolver,
+  getArgumentValues,
+  getNamedType,
   isInputObjectType,
   isObjectType,
   TypeInfo,
@@ -34,19 +36,36 @@ export function categoryOf(field: GraphQLField<unknown, unknown> | GraphQLInputF
   return DATA_CATEGORIES.includes(value) ? value : null;
 }
 
-/** Tagged fields selected anywhere in the document (fragments, aliases, inline fragments included). */
-export function selectedCategoryFields(schema: GraphQLSchema, document: DocumentNode) {
+/**
+ * Tagged fields selected anywhere in the document (fragments, aliases, inline fragments included),
+ * and categories named in arguments of type DataCategory (asking for notes of a category is reading
+ * it), as `Type.field` or `Type.field(argument: CATEGORY)` → category.
+ */
+export function selectedCategoryFields(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}) {
   const typeInfo = new TypeInfo(schema);
   const found = new Map<string, DataCategory>();
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Field() {
+      Field(node) {
         const field = typeInfo.getFieldDef();
         const parent = typeInfo.getParentType();
         if (!field || !parent) return;
         const category = categoryOf(field);
         if (category) found.set(`${parent.name}.${field.name}`, category);
+        for (const argument of field.args) {
+          if (getNamedType(argument.type).name !== 'DataCategory') continue;
+          let values: Record<string, unknown>;
+          try {
+            values = getArgumentValues(field, node, variables);
+          } catch {
+            continue; // invalid values are reported by validation and execution
+          }
+          const named = ([] as unknown[]).concat(values[argument.name] ?? []);
+          for (const value of named)
+            if (typeof value === 'string' && (DATA_CATEGORIES as readonly string[]).includes(value))
+              found.set(`${parent.name}.${field.name}(${argument.name}: ${value})`, value as DataCategory);
+        }
       },
     }),
   );
@@ -58,7 +77,7 @@ export function useOperationCategoryGuard(): Plugin<RequestContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      const refused = [...selectedCategoryFields(args.schema, args.document)].filter(
+      const refused = [...selectedCategoryFields(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>)].filter(
         ([, category]) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category),
       );
       if (refused.length === 0) return;
@@ -145,16 +164,19 @@ export function assertInputCategories(
   info: GraphQLResolveInfo,
   inputTypeName: string,
   values: Record<string, unknown>,
-): void {
+): DataCategory[] {
   const type = info.schema.getType(inputTypeName);
   if (!type || !isInputObjectType(type)) throw new Error(`unknown input type ${inputTypeName}`);
   const fields = type.getFields();
   const refused: string[] = [];
+  const used = new Set<DataCategory>();
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined || value === null) continue;
     const field = fields[name];
     const category = field ? categoryOf(field) : null;
-    if (category && !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category)) refused.push(`${name} (${category})`);
+    if (!category) continue;
+    used.add(category);
+    if (!mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category)) refused.push(`${name} (${category})`);
   }
   if (refused.length > 0) {
     for (const name of refused) ctx.audit.record(null, 'SEARCH', 'REFUSED', undefined, `${inputTypeName}.${name.split(' ')[0]}`);
@@ -162,4 +184,6 @@ export function assertInputCategories(
       fields: refused,
     });
   }
+  // The caller filters on these: only pupils whose links cover them may match (visiblePupils).
+  return [...used];
 }

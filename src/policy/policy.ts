@@ -92,6 +92,16 @@ export const EMERGENCY_ACCESS = {
  * consult `mayPerform`; the README's table is generated from this.
  */
 export const OPERATIONS = {
+  /** Refer a pupil one may see to another organisation (only the receiver moves the work forward). */
+  createReferral: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Act on a referral one's organisation is party to, as the state machine allows the party. */
+  changeReferral: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Hand received work over to another partner (doorverwijzen). */
+  handOverReferral: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Write a note of a category one may read for the pupil. */
+  addNote: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Propose or accept the coordinating role (regie) for a pupil. */
+  coordinate: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** Open a pupil without a lawful link (break the glass). */
   openEmergencyAccess: { kinds: EMERGENCY_ACCESS.kinds, roles: EMERGENCY_ACCESS.roles },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */

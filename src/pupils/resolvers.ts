@@ -5,6 +5,9 @@ import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/paginatio
 import { assertInputCategories } from '../policy/category-guard.ts';
 import { visiblePupils, visibleReferrals } from '../policy/access.ts';
 import { sortCategories } from '../policy/policy.ts';
+import { addNote } from '../notes/service.ts';
+import { pendingTransfer, proposeCoordinationTransfer, pupilInvolvement, respondToCoordinationTransfer } from './coordination.ts';
+import { pupilTimeline } from './timeline.ts';
 
 const PupilFilter = z
   .object({
@@ -34,8 +37,8 @@ export const pupilResolvers: Resolvers = {
       const page = parsePage(args, 'pupil', BY_ID('pupils'));
       const filter = parseFilter(args.filter);
       // A filter is a way of reading: it needs the category of the field it filters on.
-      assertInputCategories(ctx, info, 'PupilFilter', filter);
-      let query = ctx.db.selectFrom('pupils').where(visiblePupils(ctx.actor, ctx.now));
+      const filtered = assertInputCategories(ctx, info, 'PupilFilter', filter);
+      let query = ctx.db.selectFrom('pupils').where(visiblePupils(ctx.actor, ctx.now, filtered));
       if (filter.schoolId !== undefined) query = query.where('pupils.school_id', '=', filter.schoolId);
       if (filter.reportedMissing !== undefined)
         query = query.where('pupils.reported_missing_at', filter.reportedMissing ? 'is not' : 'is', null);
@@ -73,6 +76,9 @@ export const pupilResolvers: Resolvers = {
     grade: (pupil) => pupil.grade,
     absentSince: (pupil) => pupil.absent_since,
     reportedMissingAt: (pupil) => pupil.reported_missing_at,
+    timeline: (pupil, args, ctx) => pupilTimeline(pupil, args, ctx),
+    involvement: (pupil, _args, ctx) => pupilInvolvement(ctx, pupil),
+    pendingCoordinationTransfer: (pupil, _args, ctx) => pendingTransfer(ctx, pupil),
     referrals: async (pupil, args, ctx) => {
       const page = parsePage(args, 'referral', BY_ID('referrals'));
       const query = ctx.db
@@ -81,6 +87,27 @@ export const pupilResolvers: Resolvers = {
         .where(visibleReferrals(ctx.actor, ctx.now));
       return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
     },
+  },
+  Mutation: {
+    addNote: (_parent, args, ctx) => addNote(ctx, args.input),
+    proposeCoordinationTransfer: (_parent, args, ctx) => proposeCoordinationTransfer(ctx, args.input),
+    respondToCoordinationTransfer: (_parent, args, ctx) => respondToCoordinationTransfer(ctx, args.input),
+  },
+  Involvement: {
+    organisation: (involvement, _args, ctx) => ctx.services.directory.require(involvement.organisationId),
+  },
+  CoordinationTransfer: {
+    from: (row, _args, ctx) => ctx.services.directory.require(row.from_org_id),
+    to: (row, _args, ctx) => ctx.services.directory.require(row.to_org_id),
+    status: (row) => row.status as never,
+    proposedAt: (row) => row.proposed_at,
+    decidedAt: (row) => row.decided_at,
+  },
+  TimelineEntry: {
+    kind: (row) => row.entry_kind,
+    occurredAt: (row) => row.occurred_at,
+    organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
+    referral: (row, _args, ctx) => (row.referral_id ? ctx.loaders.referralById.load(row.referral_id) : null),
   },
   Guardian: {
     relation: (row) => row.relation as never,

@@ -29,5 +29,17 @@ export function createReferralLoaders(db: Kysely<Tables>, actor: Actor, now: Dat
     return referralIds.map((id) => rows.filter((row) => row.referral_id === id));
   });
 
-  return { referralById, eventsByReferral };
+  // Hand-over chain, forwards: the continuations the caller is party to.
+  const handedOverTo = new DataLoader<string, ReferralRow[]>(async (referralIds) => {
+    const rows = await db
+      .selectFrom('referrals')
+      .selectAll()
+      .where('handed_over_from_id', 'in', [...referralIds])
+      .where(visibleReferrals(actor, now))
+      .orderBy('created_at')
+      .execute();
+    return referralIds.map((id) => rows.filter((row) => row.handed_over_from_id === id));
+  });
+
+  return { referralById, eventsByReferral, handedOverTo };
 }

@@ -1,4 +1,19 @@
+import type { ExpressionBuilder } from 'kysely';
 import { z } from 'zod';
+import type { Tables } from '../db/tables.ts';
+import { parseInput } from '../graphql/input.ts';
+import {
+  ActionInput,
+  actionsFor,
+  CompleteInput,
+  createReferral,
+  handOverReferral,
+  isOverdue,
+  ReasonedInput,
+  receiveOnOpen,
+  RejectInput,
+  transitionReferral,
+} from './service.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
@@ -10,6 +25,9 @@ const ReferralFilter = z
     status: z.array(z.enum(REFERRAL_STATUSES)).min(1, 'must name at least one status').max(REFERRAL_STATUSES.length),
     urgency: z.enum(URGENCIES),
     direction: z.enum(['SENT', 'RECEIVED']),
+    overdue: z.boolean(),
+    awaitingMyDecision: z.boolean(),
+    dueBefore: z.date(),
   })
   .partial();
 
@@ -28,12 +46,58 @@ export const referralResolvers: Resolvers = {
       if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
       if (filter.direction === 'SENT') query = query.where('referrals.sender_org_id', '=', ctx.actor.organisationId);
       if (filter.direction === 'RECEIVED') query = query.where('referrals.receiver_org_id', '=', ctx.actor.organisationId);
+      if (filter.dueBefore) query = query.where('referrals.response_due_at', '<', filter.dueBefore);
+      if (filter.awaitingMyDecision !== undefined) {
+        const awaiting = (eb: ExpressionBuilder<Tables, 'referrals'>) =>
+          eb.and([eb('referrals.receiver_org_id', '=', ctx.actor.organisationId), eb('referrals.status', 'in', ['REQUESTED', 'RECEIVED'])]);
+        query = query.where((eb) => (filter.awaitingMyDecision ? awaiting(eb) : eb.not(awaiting(eb))));
+      }
+      if (filter.overdue !== undefined) {
+        // The SQL twin of isOverdue() in service.ts.
+        const overdue = (eb: ExpressionBuilder<Tables, 'referrals'>) =>
+          eb.or([
+            eb.and([eb('referrals.status', '=', 'REQUESTED'), eb('referrals.receive_due_at', '<', ctx.now)]),
+            eb.and([eb('referrals.status', 'in', ['REQUESTED', 'RECEIVED']), eb('referrals.response_due_at', '<', ctx.now)]),
+          ]);
+        query = query.where((eb) => (filter.overdue ? overdue(eb) : eb.not(overdue(eb))));
+      }
       return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
     },
+    // Opening a referral by id is what marks it received by its receiver.
     referral: async (_parent, args, ctx) => {
       if (!isUuid(args.id)) throw badInput('id must be a referral id (a UUID)', { argument: 'id' });
-      return ctx.loaders.referralById.load(args.id.toLowerCase());
+      const referral = await ctx.loaders.referralById.load(args.id.toLowerCase());
+      return referral ? receiveOnOpen(ctx, referral) : null;
     },
+  },
+  Mutation: {
+    createReferral: (_parent, args, ctx) => createReferral(ctx, args.input),
+    receiveReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'RECEIVE'),
+    acceptReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'ACCEPT'),
+    rejectReferral: (_parent, args, ctx) => {
+      const input = parseInput(RejectInput, args.input);
+      return transitionReferral(ctx, input, 'REJECT', { reason: input.explanation, reasonCode: input.reason });
+    },
+    startReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'START'),
+    putReferralOnHold: (_parent, args, ctx) => {
+      const input = parseInput(ReasonedInput, args.input);
+      return transitionReferral(ctx, input, 'PUT_ON_HOLD', { reason: input.reason });
+    },
+    resumeReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'RESUME'),
+    completeReferral: (_parent, args, ctx) => {
+      const input = parseInput(CompleteInput, args.input);
+      return transitionReferral(ctx, input, 'COMPLETE', { outcome: input.outcome, successful: input.successful });
+    },
+    failReferral: (_parent, args, ctx) => {
+      const input = parseInput(ReasonedInput, args.input);
+      return transitionReferral(ctx, input, 'FAIL', { reason: input.reason });
+    },
+    cancelReferral: (_parent, args, ctx) => {
+      const input = parseInput(ReasonedInput, args.input);
+      return transitionReferral(ctx, input, 'CANCEL', { reason: input.reason });
+    },
+    handOverReferral: (_parent, args, ctx) => handOverReferral(ctx, args.input),
+    revokeConsent: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'REVOKE_CONSENT'),
   },
   Referral: {
     // Null when the caller's link to the pupil has ended (e.g. the referral was cancelled).
@@ -60,6 +124,12 @@ export const referralResolvers: Resolvers = {
     handedOverFrom: (referral, _args, ctx) =>
       referral.handed_over_from_id ? ctx.loaders.referralById.load(referral.handed_over_from_id) : null,
     events: (referral, _args, ctx) => ctx.loaders.eventsByReferral.load(referral.id),
+    handedOverTo: (referral, _args, ctx) => ctx.loaders.handedOverTo.load(referral.id),
+    allowedActions: (referral, _args, ctx) => actionsFor(referral, ctx.actor.organisationId),
+    overdue: (referral, _args, ctx) => isOverdue(referral, ctx.now),
+    receiveDueAt: (referral) => referral.receive_due_at,
+    receivedAt: (referral) => referral.received_at,
+    outcomeSuccessful: (referral) => referral.outcome_successful,
   },
   ReferralEvent: {
     fromStatus: (event) => event.from_status as never,

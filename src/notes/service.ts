@@ -1,0 +1,62 @@
+// Writing a note: only of a category the author may read for the pupil, within a referral only if
+// the author's organisation is party to it. The note and its access-log record commit together.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { NoteRow } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import { badInput, forbidden } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { visibleReferrals } from '../policy/access.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
+
+const AddNoteInput = z.object({
+  pupilId: z.string().uuid('must be a pupil id (a UUID)'),
+  referralId: z.string().uuid('must be a referral id (a UUID)').nullish(),
+  category: z.enum(DATA_CATEGORIES),
+  body: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters'),
+});
+
+export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRow> {
+  requireOperation(ctx, 'addNote');
+  const input = parseInput(AddNoteInput, raw);
+  const pupil = await ctx.loaders.pupilById.load(input.pupilId.toLowerCase());
+  if (!pupil) throw badInput('no pupil with this id that you may see', { argument: 'input.pupilId' });
+  const { categories, emergency } = await ctx.loaders.pupilAccess.load(pupil);
+  if (!categories.has(input.category)) {
+    ctx.audit.record(pupil.id, 'CREATE', 'REFUSED', input.category, 'Note', emergency);
+    throw forbidden(`you may not write ${input.category} notes about this pupil: your organisation may not read that category for it`, {
+      argument: 'input.category',
+    });
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    if (input.referralId) {
+      const referral = await trx
+        .selectFrom('referrals')
+        .select(['id', 'pupil_id'])
+        .where('id', '=', input.referralId.toLowerCase())
+        .where(visibleReferrals(ctx.actor, ctx.now))
+        .executeTakeFirst();
+      if (!referral || referral.pupil_id !== pupil.id)
+        throw badInput('input.referralId is not a referral about this pupil that your organisation is party to', { argument: 'input.referralId' });
+    }
+    const note = await trx
+      .insertInto('notes')
+      .values({
+        id: randomUUID(),
+        pupil_id: pupil.id,
+        referral_id: input.referralId?.toLowerCase() ?? null,
+        category: input.category,
+        body: input.body,
+        author_org_id: ctx.actor.organisationId,
+        author_subject: ctx.actor.subject,
+        author_role: ctx.actor.role,
+        created_at: ctx.now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', input.category, 'Note', emergency);
+    await ctx.audit.flush(trx);
+    return note;
+  });
+}

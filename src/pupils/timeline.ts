@@ -1,0 +1,98 @@
+// A pupil's story in one ordered list: the events of referrals the caller is party to, the notes it
+// may read, and contact attempts when it may read CONTACT_ATTEMPTS. One SQL UNION, each branch
+// filtered by the policy, paged by (time, id).
+import { sql } from 'kysely';
+import type { PupilRow } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import { BY_TIME, keysetConnection, parsePage, type Connection } from '../graphql/pagination.ts';
+import { visibleContactAttempts, visibleNotes, visibleReferrals } from '../policy/access.ts';
+
+export interface TimelineRow extends Record<string, unknown> {
+  entry_kind: 'REFERRAL_EVENT' | 'NOTE' | 'CONTACT_ATTEMPT';
+  id: string;
+  occurred_at: Date;
+  org_id: string;
+  role: string;
+  action: string;
+  status: string | null;
+  text: string | null;
+  referral_id: string | null;
+}
+export type TimelineConnectionModel = Connection<TimelineRow>;
+
+const TIMELINE_KEY = BY_TIME('timeline', 'occurred_at');
+
+export async function pupilTimeline(
+  pupil: PupilRow,
+  args: { first?: number | null; after?: string | null },
+  ctx: RequestContext,
+): Promise<TimelineConnectionModel> {
+  const page = parsePage(args, 'timeline', TIMELINE_KEY);
+  const { categories, emergency } = await ctx.loaders.pupilAccess.load(pupil);
+  const db = ctx.db;
+
+  const branches = [];
+  if (categories.has('REFERRAL')) {
+    ctx.audit.record(pupil.id, 'READ', 'GRANTED', 'REFERRAL', 'Pupil.timeline', emergency);
+    branches.push(
+      db
+        .selectFrom('referral_events')
+        .innerJoin('referrals', 'referrals.id', 'referral_events.referral_id')
+        .where('referrals.pupil_id', '=', pupil.id)
+        .where(visibleReferrals(ctx.actor, ctx.now))
+        .select([
+          sql<string>`'REFERRAL_EVENT'`.as('entry_kind'),
+          'referral_events.id as id',
+          'referral_events.occurred_at as occurred_at',
+          'referral_events.actor_org_id as org_id',
+          'referral_events.actor_role as role',
+          'referral_events.action as action',
+          sql<string | null>`referral_events.to_status`.as('status'),
+          sql<string | null>`referral_events.reason`.as('text'),
+          sql<string | null>`cast(referral_events.referral_id as text)`.as('referral_id'),
+        ]),
+    );
+  }
+  const noteCategories = [...categories];
+  for (const category of noteCategories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.timeline', emergency);
+  branches.push(
+    db
+      .selectFrom('notes')
+      .where('notes.pupil_id', '=', pupil.id)
+      .where(visibleNotes(ctx.actor, noteCategories))
+      .select([
+        sql<string>`'NOTE'`.as('entry_kind'),
+        'notes.id as id',
+        'notes.created_at as occurred_at',
+        'notes.author_org_id as org_id',
+        'notes.author_role as role',
+        'notes.category as action',
+        sql<string | null>`cast(null as text)`.as('status'),
+        sql<string | null>`notes.body`.as('text'),
+        sql<string | null>`cast(notes.referral_id as text)`.as('referral_id'),
+      ]),
+  );
+  if (categories.has('CONTACT_ATTEMPTS')) {
+    branches.push(
+      db
+        .selectFrom('contact_attempts')
+        .where('contact_attempts.pupil_id', '=', pupil.id)
+        .where(visibleContactAttempts(ctx.actor))
+        .select([
+          sql<string>`'CONTACT_ATTEMPT'`.as('entry_kind'),
+          'contact_attempts.id as id',
+          'contact_attempts.occurred_at as occurred_at',
+          'contact_attempts.org_id as org_id',
+          'contact_attempts.actor_role as role',
+          'contact_attempts.kind as action',
+          sql<string | null>`contact_attempts.outcome`.as('status'),
+          sql<string | null>`contact_attempts.remark`.as('text'),
+          sql<string | null>`cast(null as text)`.as('referral_id'),
+        ]),
+    );
+  }
+  const [first, ...rest] = branches;
+  const union = rest.reduce((all, branch) => all.unionAll(branch as never), first!);
+  const base = db.selectFrom(union.as('timeline'));
+  return keysetConnection(base as never, (q: any) => q.selectAll('timeline'), TIMELINE_KEY, page, 'timeline') as Promise<TimelineConnectionModel>;
+}

@@ -1,0 +1,81 @@
+// The referral state machine, as one table: state × action × who → next state. Mutations, the
+// expiry job and the error messages all read it; nothing else decides what may happen next.
+// States are the HL7 FHIR Task states that fit a handover between organisations.
+import type { ReferralStatus } from '../policy/vocabulary.ts';
+
+export type ReferralAction =
+  | 'CREATE'
+  | 'RECEIVE' // the receiver opened it (automatic on first open)
+  | 'ACCEPT'
+  | 'REJECT'
+  | 'START'
+  | 'PUT_ON_HOLD'
+  | 'RESUME'
+  | 'COMPLETE'
+  | 'FAIL'
+  | 'CANCEL'
+  | 'HAND_OVER' // doorverwijzen: the work continues in a new referral to another partner
+  | 'EXPIRE' // left REQUESTED for 30 days
+  | 'REVOKE_CONSENT';
+
+/** Which party of a referral acts: only the receiver moves the work forward. */
+export type Party = 'SENDER' | 'RECEIVER' | 'SYSTEM';
+
+export interface Transition {
+  action: ReferralAction;
+  by: Party;
+  from: readonly ReferralStatus[];
+  /** null: the status stays (an event without a state change). */
+  to: ReferralStatus | null;
+  /** What the actor must say: a reason (REJECTED, ON_HOLD, CANCELLED, FAILED) or an outcome. */
+  requires: 'nothing' | 'reason' | 'outcome';
+}
+
+const OPEN: readonly ReferralStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
+
+export const TRANSITIONS: readonly Transition[] = [
+  { action: 'RECEIVE', by: 'RECEIVER', from: ['REQUESTED'], to: 'RECEIVED', requires: 'nothing' },
+  { action: 'ACCEPT', by: 'RECEIVER', from: ['RECEIVED'], to: 'ACCEPTED', requires: 'nothing' },
+  { action: 'REJECT', by: 'RECEIVER', from: ['RECEIVED'], to: 'REJECTED', requires: 'reason' },
+  { action: 'START', by: 'RECEIVER', from: ['ACCEPTED'], to: 'IN_PROGRESS', requires: 'nothing' },
+  { action: 'PUT_ON_HOLD', by: 'RECEIVER', from: ['IN_PROGRESS'], to: 'ON_HOLD', requires: 'reason' },
+  { action: 'RESUME', by: 'RECEIVER', from: ['ON_HOLD'], to: 'IN_PROGRESS', requires: 'nothing' },
+  { action: 'COMPLETE', by: 'RECEIVER', from: ['IN_PROGRESS'], to: 'COMPLETED', requires: 'outcome' },
+  { action: 'FAIL', by: 'RECEIVER', from: ['ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'], to: 'FAILED', requires: 'reason' },
+  { action: 'HAND_OVER', by: 'RECEIVER', from: ['ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'], to: 'COMPLETED', requires: 'reason' },
+  // The sender may cancel until the work is done.
+  { action: 'CANCEL', by: 'SENDER', from: OPEN, to: 'CANCELLED', requires: 'reason' },
+  // Either party records that the family withdrew its consent; access through it ends at once.
+  { action: 'REVOKE_CONSENT', by: 'SENDER', from: OPEN, to: null, requires: 'nothing' },
+  { action: 'REVOKE_CONSENT', by: 'RECEIVER', from: OPEN, to: null, requires: 'nothing' },
+  { action: 'EXPIRE', by: 'SYSTEM', from: ['REQUESTED'], to: 'CANCELLED', requires: 'reason' },
+];
+
+/** Statuses that end the work. */
+export const CLOSED_STATUSES: readonly ReferralStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED'];
+
+export function findTransition(status: ReferralStatus, action: ReferralAction, by: Party): Transition | undefined {
+  return TRANSITIONS.find((t) => t.action === action && t.by === by && t.from.includes(status));
+}
+
+/** The actions a party may take now: named in every refusal, so the caller knows what it can do. */
+export function allowedActions(status: ReferralStatus, by: Party): ReferralAction[] {
+  const actions = TRANSITIONS.filter((t) => t.by === by && t.from.includes(status)).map((t) => t.action);
+  // A receiver's first action on a REQUESTED referral opens it (RECEIVE) and then continues.
+  if (by === 'RECEIVER' && status === 'REQUESTED')
+    for (const t of TRANSITIONS) if (t.by === 'RECEIVER' && t.from.includes('RECEIVED') && !actions.includes(t.action)) actions.push(t.action);
+  return [...new Set(actions)];
+}
+
+/** Reasons a receiver can give for rejecting a referral (besides free text). */
+export const REJECTION_REASONS = [
+  'NOT_OUR_TASK',
+  'NO_CAPACITY',
+  'INSUFFICIENT_INFORMATION',
+  'ALREADY_INVOLVED',
+  'NO_CONSENT',
+  'OTHER',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export const EXPIRE_AFTER_DAYS = 30;

@@ -1,0 +1,396 @@
+// Changing referrals. Every change runs in one transaction with its event and its access-log
+// record, checks the state machine (lifecycle.ts) and the version the caller saw, and leaves no
+// trace when anything fails.
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { pupilAccess, visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { mayEverRead, mayPerform } from '../policy/policy.ts';
+import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES, type DataCategory, type OrganisationKind, type ReferralStatus } from '../policy/vocabulary.ts';
+import { deadlinesFor } from './deadlines.ts';
+import {
+  allowedActions,
+  CLOSED_STATUSES,
+  EXPIRE_AFTER_DAYS,
+  findTransition,
+  REJECTION_REASONS,
+  type Party,
+  type ReferralAction,
+} from './lifecycle.ts';
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+// ---- Input validation (zod): every message names the field ---------------------------------------
+
+const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const organisationId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation id such as smw-den-haag');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const Consent = z
+  .object({ givenBy: text(200), validFrom: isoDate, validUntil: isoDate.nullish() })
+  .refine((c) => !c.validUntil || c.validUntil >= c.validFrom, { message: 'validUntil must not be before validFrom', path: ['validUntil'] });
+
+const ShareInput = z
+  .object({
+    receiverId: organisationId,
+    reason: text(2000),
+    urgency: z.enum(URGENCIES),
+    sharedCategories: z.array(z.enum(DATA_CATEGORIES)).min(1, 'must name at least one category').max(DATA_CATEGORIES.length),
+    legalBasis: z.enum(LEGAL_BASES),
+    consent: Consent.nullish(),
+  })
+  .refine((input) => input.legalBasis !== 'CONSENT' || Boolean(input.consent), {
+    message: 'is required when legalBasis is CONSENT',
+    path: ['consent'],
+  });
+
+export const CreateInput = z.intersection(z.object({ pupilId: uuid }), ShareInput);
+export const ActionInput = z.object({ referralId: uuid, version: z.number().int().min(1, 'must be at least 1') });
+export const ReasonedInput = ActionInput.extend({ reason: text(2000) });
+export const RejectInput = ActionInput.extend({ reason: z.enum(REJECTION_REASONS), explanation: text(2000) });
+export const CompleteInput = ActionInput.extend({ successful: z.boolean(), outcome: text(2000) });
+export const HandOverInput = z.intersection(ActionInput, ShareInput);
+
+// ---- Reading inside a transaction, through the same filters as every query -----------------------
+
+const NO_REFERRAL = () => badInput('no referral with this id that your organisation is party to', { argument: 'input.referralId' });
+const NO_PUPIL = () => badInput('no pupil with this id that you may see', { argument: 'input.pupilId' });
+
+export function partyOf(referral: Pick<ReferralRow, 'sender_org_id' | 'receiver_org_id'>, organisationId: string): Party | null {
+  if (referral.receiver_org_id === organisationId) return 'RECEIVER';
+  if (referral.sender_org_id === organisationId) return 'SENDER';
+  return null;
+}
+
+async function visiblePupil(db: Db, ctx: RequestContext, pupilId: string): Promise<PupilRow> {
+  const pupil = await db
+    .selectFrom('pupils')
+    .selectAll()
+    .where('id', '=', pupilId.toLowerCase())
+    .where(visiblePupils(ctx.actor, ctx.now))
+    .executeTakeFirst();
+  if (!pupil) throw NO_PUPIL();
+  return pupil;
+}
+
+/** The categories the caller may read of this pupil right now (inside the transaction). */
+async function readableNow(db: Db, ctx: RequestContext, pupil: PupilRow): Promise<Set<DataCategory>> {
+  const [referrals, emergency] = await Promise.all([
+    db
+      .selectFrom('referrals')
+      .selectAll()
+      .where('pupil_id', '=', pupil.id)
+      .where((eb) => eb.or([eb('sender_org_id', '=', ctx.actor.organisationId), eb('receiver_org_id', '=', ctx.actor.organisationId)]))
+      .execute(),
+    db
+      .selectFrom('emergency_accesses')
+      .select('id')
+      .where('pupil_id', '=', pupil.id)
+      .where('org_id', '=', ctx.actor.organisationId)
+      .where('actor_subject', '=', ctx.actor.subject)
+      .where('expires_at', '>', ctx.now)
+      .execute(),
+  ]);
+  return pupilAccess(ctx.actor, pupil, referrals, emergency.length > 0, ctx.now).categories;
+}
+
+// ---- Creating and handing over --------------------------------------------------------------------
+
+interface ShareDetails {
+  receiverId: string;
+  reason: string;
+  urgency: 'NORMAL' | 'URGENT';
+  sharedCategories: DataCategory[];
+  legalBasis: (typeof LEGAL_BASES)[number];
+  consent?: { givenBy: string; validFrom: string; validUntil?: string | null | undefined } | null | undefined;
+}
+
+/** Checks what a referral may share, and inserts it with its CREATE event. */
+async function insertReferral(
+  trx: Transaction<Tables>,
+  ctx: RequestContext,
+  pupil: PupilRow,
+  details: ShareDetails,
+  handedOverFrom: string | null,
+): Promise<ReferralRow> {
+  if (details.receiverId === ctx.actor.organisationId) throw badInput('input.receiverId must be another organisation than yours', { argument: 'input.receiverId' });
+  const receiver = await ctx.services.directory.get(details.receiverId);
+  if (!receiver) throw badInput('input.receiverId is not an organisation in the hub', { argument: 'input.receiverId' });
+  const shared = [...new Set(details.sharedCategories)];
+  // You cannot share what you may not read yourself...
+  const mine = await readableNow(trx, ctx, pupil);
+  const notMine = shared.filter((category) => !mine.has(category));
+  if (notMine.length > 0)
+    throw forbidden(`you may not share ${notMine.join(', ')}: your organisation may not read it for this pupil`, { argument: 'input.sharedCategories', categories: notMine });
+  // ...nor what the receiver may never read.
+  const kind = receiver.kind as OrganisationKind;
+  const never = shared.filter((category) => !mayEverRead(kind, 'PROFESSIONAL', category));
+  if (never.length > 0)
+    throw badInput(`input.sharedCategories: ${receiver.id} (${kind}) may never read ${never.join(', ')}; remove it`, { argument: 'input.sharedCategories', categories: never });
+
+  const createdAt = ctx.now;
+  const deadlines = deadlinesFor(createdAt, details.urgency);
+  const referral = await trx
+    .insertInto('referrals')
+    .values({
+      id: randomUUID(),
+      pupil_id: pupil.id,
+      sender_org_id: ctx.actor.organisationId,
+      receiver_org_id: receiver.id,
+      status: 'REQUESTED',
+      urgency: details.urgency,
+      reason: details.reason,
+      shared_categories: shared,
+      legal_basis: details.legalBasis,
+      consent_given_by: details.legalBasis === 'CONSENT' ? details.consent!.givenBy : null,
+      consent_valid_from: details.legalBasis === 'CONSENT' ? details.consent!.validFrom : null,
+      consent_valid_until: details.legalBasis === 'CONSENT' ? (details.consent!.validUntil ?? null) : null,
+      handed_over_from_id: handedOverFrom,
+      response_due_at: deadlines.decideBy,
+      receive_due_at: deadlines.receiveBy,
+      version: 1,
+      created_at: createdAt,
+      updated_at: createdAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await insertEvent(trx, ctx, referral.id, 'CREATE', null, 'REQUESTED', details.reason, null);
+  ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'REFERRAL', 'Referral');
+  return referral;
+}
+
+export async function createReferral(ctx: RequestContext, rawInput: unknown): Promise<ReferralRow> {
+  requireOperation(ctx, 'createReferral');
+  const input = parseInput(CreateInput, rawInput);
+  return ctx.db.transaction().execute(async (trx) => {
+    const pupil = await visiblePupil(trx, ctx, input.pupilId);
+    const referral = await insertReferral(trx, ctx, pupil, input, null);
+    await ctx.audit.flush(trx);
+    return referral;
+  });
+}
+
+export async function handOverReferral(ctx: RequestContext, rawInput: unknown): Promise<ReferralRow> {
+  requireOperation(ctx, 'handOverReferral');
+  const input = parseInput(HandOverInput, rawInput);
+  return ctx.db.transaction().execute(async (trx) => {
+    const original = await transitionIn(trx, ctx, input, 'HAND_OVER', { reason: input.reason, outcome: null, successful: true });
+    const pupil = await visiblePupil(trx, ctx, original.pupil_id);
+    const next = await insertReferral(trx, ctx, pupil, input, original.id);
+    // The handed-over referral is done: its work continues in the new one.
+    await trx
+      .updateTable('referrals')
+      .set({ outcome: `handed over to ${next.receiver_org_id}` })
+      .where('id', '=', original.id)
+      .execute();
+    await ctx.audit.flush(trx);
+    return next;
+  });
+}
+
+// ---- Transitions ------------------------------------------------------------------------------------
+
+export interface TransitionDetails {
+  reason?: string | null;
+  reasonCode?: string | null;
+  outcome?: string | null;
+  successful?: boolean | null;
+}
+
+export async function transitionReferral(
+  ctx: RequestContext,
+  input: { referralId: string; version: number },
+  action: ReferralAction,
+  details: TransitionDetails = {},
+): Promise<ReferralRow> {
+  requireOperation(ctx, 'changeReferral');
+  return ctx.db.transaction().execute(async (trx) => {
+    const updated = await transitionIn(trx, ctx, input, action, details);
+    await ctx.audit.flush(trx);
+    return updated;
+  });
+}
+
+/** Applies one action of the caller to a referral, inside the caller's transaction. */
+async function transitionIn(
+  trx: Transaction<Tables>,
+  ctx: RequestContext,
+  input: { referralId: string; version: number },
+  action: ReferralAction,
+  details: TransitionDetails,
+): Promise<ReferralRow> {
+  let referral = await trx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('id', '=', input.referralId.toLowerCase())
+    .where(visibleReferrals(ctx.actor, ctx.now))
+    .executeTakeFirst();
+  if (!referral) throw NO_REFERRAL();
+  const party = partyOf(referral, ctx.actor.organisationId)!;
+  if (referral.version !== input.version)
+    throw apiError('CONFLICT', `the referral changed since version ${input.version} (it is now at version ${referral.version}); reload it and try again`, {
+      currentVersion: referral.version,
+    });
+  // The receiver's first action on an unopened referral opens it.
+  if (party === 'RECEIVER' && referral.status === 'REQUESTED' && action !== 'RECEIVE' && action !== 'REVOKE_CONSENT')
+    referral = await applyIn(trx, ctx, referral, 'RECEIVE', party, {});
+  return applyIn(trx, ctx, referral, action, party, details);
+}
+
+async function applyIn(
+  trx: Transaction<Tables>,
+  ctx: RequestContext,
+  referral: ReferralRow,
+  action: ReferralAction,
+  party: Party,
+  details: TransitionDetails,
+): Promise<ReferralRow> {
+  const status = referral.status as ReferralStatus;
+  const transition = findTransition(status, action, party);
+  if (!transition) {
+    const allowed = allowedActions(status, party);
+    throw badInput(
+      `cannot ${action} a referral that is ${status} as its ${party.toLowerCase()}; ` +
+        (allowed.length > 0 ? `allowed now: ${allowed.join(', ')}` : 'no action is allowed now'),
+      { currentStatus: status, allowedActions: allowed },
+    );
+  }
+  if (action === 'REVOKE_CONSENT' && (referral.legal_basis !== 'CONSENT' || referral.consent_revoked_at !== null))
+    throw badInput('this referral does not rest on consent that is still in force', { argument: 'input.referralId' });
+  const to = transition.to ?? status;
+  const closing = CLOSED_STATUSES.includes(to) && !CLOSED_STATUSES.includes(status);
+  // Optimistic concurrency: the row changes only if nobody changed it since we read it.
+  const updated = await trx
+    .updateTable('referrals')
+    .set({
+      status: to,
+      version: referral.version + 1,
+      updated_at: ctx.now,
+      ...(action === 'RECEIVE' ? { received_at: ctx.now } : {}),
+      ...(closing ? { closed_at: ctx.now } : {}),
+      ...(action === 'COMPLETE' ? { outcome: details.outcome ?? null, outcome_successful: details.successful ?? null } : {}),
+      ...(action === 'FAIL' ? { outcome: details.reason ?? null, outcome_successful: false } : {}),
+      ...(action === 'HAND_OVER' ? { outcome_successful: true } : {}),
+      ...(action === 'REVOKE_CONSENT' ? { consent_revoked_at: ctx.now } : {}),
+    })
+    .where('id', '=', referral.id)
+    .where('version', '=', referral.version)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated)
+    throw apiError('CONFLICT', 'the referral was changed by someone else at the same moment; reload it and try again');
+  const reason = action === 'COMPLETE' ? (details.outcome ?? null) : (details.reason ?? null);
+  await insertEvent(trx, ctx, referral.id, action, status, to, reason, details.reasonCode ?? null);
+  ctx.audit.record(referral.pupil_id, 'UPDATE', 'GRANTED', 'REFERRAL', `Referral.${action}`);
+  return updated;
+}
+
+async function insertEvent(
+  trx: Db,
+  ctx: RequestContext | null,
+  referralId: string,
+  action: ReferralAction,
+  from: ReferralStatus | null,
+  to: ReferralStatus,
+  reason: string | null,
+  reasonCode: string | null,
+  system?: { orgId: string; now: Date },
+): Promise<void> {
+  await trx
+    .insertInto('referral_events')
+    .values({
+      id: randomUUID(),
+      referral_id: referralId,
+      action,
+      from_status: from,
+      to_status: to,
+      actor_org_id: ctx ? ctx.actor.organisationId : system!.orgId,
+      actor_subject: ctx ? ctx.actor.subject : 'ketenhub',
+      actor_role: ctx ? ctx.actor.role : 'SYSTEM',
+      reason,
+      reason_code: reasonCode,
+      occurred_at: ctx ? ctx.now : system!.now,
+    })
+    .execute();
+}
+
+/**
+ * Opening a referral marks it received: called when its receiver reads it by id. Runs in its own
+ * transaction; a concurrent change simply wins (the read still succeeds).
+ */
+export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow): Promise<ReferralRow> {
+  if (referral.status !== 'REQUESTED' || referral.receiver_org_id !== ctx.actor.organisationId) return referral;
+  if (!mayPerform(ctx.actor.organisationKind, ctx.actor.role, 'changeReferral')) return referral;
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const updated = await applyIn(trx, ctx, referral, 'RECEIVE', 'RECEIVER', {});
+      await ctx.audit.flush(trx);
+      return updated;
+    });
+  } catch (error) {
+    if ((error as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return referral;
+    throw error;
+  }
+}
+
+/**
+ * The expiry job: referrals left REQUESTED for 30 days are cancelled, with an EXPIRE event by the
+ * system. Returns how many expired. Safe to run on several instances at once (version checks).
+ */
+export async function expireStaleReferrals(db: Kysely<Tables>, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - EXPIRE_AFTER_DAYS * 24 * 3600_000);
+  const stale = await db
+    .selectFrom('referrals')
+    .select(['id', 'version', 'sender_org_id'])
+    .where('status', '=', 'REQUESTED')
+    .where('created_at', '<', cutoff)
+    .orderBy('created_at')
+    .limit(1000)
+    .execute();
+  let expired = 0;
+  for (const referral of stale) {
+    const done = await db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('referrals')
+        .set({ status: 'CANCELLED', version: referral.version + 1, updated_at: now, closed_at: now })
+        .where('id', '=', referral.id)
+        .where('version', '=', referral.version)
+        .where('status', '=', 'REQUESTED')
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) return false;
+      await insertEvent(trx, null, referral.id, 'EXPIRE', 'REQUESTED', 'CANCELLED', `not received within ${EXPIRE_AFTER_DAYS} days`, null, {
+        orgId: referral.sender_org_id,
+        now,
+      });
+      return true;
+    });
+    if (done) expired++;
+  }
+  return expired;
+}
+
+/** The actions the caller's organisation may take on a referral now. */
+export function actionsFor(referral: ReferralRow, organisationId: string): string[] {
+  const party = partyOf(referral, organisationId);
+  if (!party) return [];
+  return allowedActions(referral.status as ReferralStatus, party).filter(
+    (action) => action !== 'REVOKE_CONSENT' || (referral.legal_basis === 'CONSENT' && referral.consent_revoked_at === null),
+  );
+}
+
+/** Whether a response deadline has passed without the response. */
+export function isOverdue(referral: ReferralRow, now: Date): boolean {
+  if (referral.status === 'REQUESTED' && referral.receive_due_at && new Date(referral.receive_due_at) < now) return true;
+  return (
+    (referral.status === 'REQUESTED' || referral.status === 'RECEIVED') &&
+    referral.response_due_at !== null &&
+    new Date(referral.response_due_at) < now
+  );
+}
