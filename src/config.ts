@@ -29,6 +29,8 @@ const ConfigSchema = z.object({
   TOKEN_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
   /** Allows the demo issuer (whose signing key is in the repository) when NODE_ENV=production. */
   ALLOW_DEMO_ISSUER_IN_PRODUCTION: booleanFlag.default(false),
+  /** How often the hub expires referrals left REQUESTED for 30 days; 0 turns the job off. */
+  EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });

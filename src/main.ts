@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Hub } from './http/app.ts';
 import { assembleHub, openDatabase, prepareDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
+import { expireStaleReferrals } from './referrals/service.ts';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -51,12 +52,24 @@ server.listen(config.PORT, config.HOST, () => {
   }
 });
 
+// Referrals left REQUESTED for 30 days expire, with an event. Safe on several instances at once.
+const expiryJob =
+  config.EXPIRY_JOB_INTERVAL_SECONDS > 0
+    ? setInterval(() => {
+        expireStaleReferrals(database.db, new Date())
+          .then((expired) => expired > 0 && logger.info({ expired }, 'stale referrals expired'))
+          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'expiry job failed'));
+      }, config.EXPIRY_JOB_INTERVAL_SECONDS * 1000)
+    : null;
+expiryJob?.unref();
+
 // SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   hub.draining.value = true;
+  if (expiryJob) clearInterval(expiryJob);
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
     logger.warn('grace period over: closing remaining connections');

@@ -10,8 +10,8 @@ import {
   roleExistsForKind,
   type ReferralLinkFacts,
 } from '../src/policy/policy.ts';
-import { POLICY_TABLE_END, POLICY_TABLE_START } from '../src/policy/readme.ts';
-import { renderPolicyTable } from '../src/policy/table.ts';
+import { generatedSection } from '../src/policy/readme.ts';
+import { renderLifecycleTable, renderPolicyTable } from '../src/policy/table.ts';
 
 const NOW = new Date('2026-03-16T09:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -80,10 +80,11 @@ describe('categories', () => {
 });
 
 describe('README', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   it('shows the table generated from the current policy (npm run policy:table -- --write)', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const start = readme.indexOf(POLICY_TABLE_START) + POLICY_TABLE_START.length;
-    const end = readme.indexOf(POLICY_TABLE_END);
-    expect(readme.slice(start, end).trim()).toBe(renderPolicyTable().trim());
+    expect(generatedSection(readme, 'policy:table')).toBe(renderPolicyTable().trim());
+  });
+  it('shows the referral state machine generated from lifecycle.ts (npm run policy:table -- --write)', () => {
+    expect(generatedSection(readme, 'lifecycle:table')).toBe(renderLifecycleTable().trim());
   });
 });

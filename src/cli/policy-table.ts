@@ -1,13 +1,17 @@
 // npm run policy:table            prints who may see what, generated from src/policy/policy.ts
-// npm run policy:table -- --write  also updates the table in README.md (between its markers)
+// npm run policy:table -- --write  also updates the generated sections of README.md (who sees
+//                                  what, and the referral state machine from referrals/lifecycle.ts)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderPolicyTable } from '../policy/table.ts';
 import { replaceGeneratedSection } from '../policy/readme.ts';
+import { renderLifecycleTable, renderPolicyTable } from '../policy/table.ts';
 
-const table = renderPolicyTable();
-process.stdout.write(`${table}\n`);
+const policy = renderPolicyTable();
+process.stdout.write(`${policy}\n`);
 if (process.argv.includes('--write')) {
   const readme = new URL('../../README.md', import.meta.url);
-  writeFileSync(readme, replaceGeneratedSection(readFileSync(readme, 'utf8'), table));
+  let text = readFileSync(readme, 'utf8');
+  text = replaceGeneratedSection(text, 'policy:table', policy);
+  text = replaceGeneratedSection(text, 'lifecycle:table', renderLifecycleTable());
+  writeFileSync(readme, text);
   process.stderr.write('README.md updated\n');
 }

@@ -17,6 +17,17 @@ export interface Database {
   close(): Promise<void>;
   /** The embedded engine itself, when there is one (the test harness snapshots it). */
   readonly pglite?: PGlite;
+  /** Statements run through kysely since start: tests use it to prove a request's query count. */
+  readonly stats: { queries: number };
+}
+
+function createKysely(pool: PostgresPool, stats: { queries: number }): Kysely<Tables> {
+  return new Kysely<Tables>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query') stats.queries++;
+    },
+  });
 }
 
 // Type OIDs whose default parsing differs between pg and PGlite, or loses information.
@@ -54,10 +65,12 @@ export function connectPostgres(options: PostgresOptions): Database {
   // An idle connection can be cut by the server (restart, failover, an administrator). The pool drops
   // it and opens another when needed; without a listener Node would treat it as a crash.
   pool.on('error', (error) => options.onIdleError?.(error));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { queries: 0 };
+  const db = createKysely(pool, stats);
   return {
     engine: 'postgres',
     db,
+    stats,
     async execScript(sql) {
       const client = await pool.connect();
       try {
@@ -92,10 +105,12 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     parsers: { [DATE_OID]: identity, [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
   });
   const pool = new PGlitePool(pglite);
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const stats = { queries: 0 };
+  const db = createKysely(pool, stats);
   return {
     engine: 'pglite',
     db,
+    stats,
     async execScript(sql) {
       const client = await pool.connect();
       try {

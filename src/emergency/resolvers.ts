@@ -1,5 +1,5 @@
 // Emergency access (break the glass, doorbreken) and its review by privacy officers.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { apiError, badInput } from '../graphql/errors.ts';
@@ -56,7 +56,7 @@ export const emergencyResolvers: Resolvers = {
         const row = await trx
           .insertInto('emergency_accesses')
           .values({
-            id: randomUUID(),
+            id: newId(),
             pupil_id: pupil.id,
             org_id: ctx.actor.organisationId,
             actor_subject: ctx.actor.subject,

@@ -1,6 +1,6 @@
 // Writing a note: only of a category the author may read for the pupil, within a referral only if
 // the author's organisation is party to it. The note and its access-log record commit together.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { NoteRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
@@ -43,7 +43,7 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
     const note = await trx
       .insertInto('notes')
       .values({
-        id: randomUUID(),
+        id: newId(),
         pupil_id: pupil.id,
         referral_id: input.referralId?.toLowerCase() ?? null,
         category: input.category,

@@ -11,6 +11,7 @@ import {
   SECRET_INVOLVEMENT_KINDS,
 } from './policy.ts';
 import { DATA_CATEGORIES, ORGANISATION_KINDS, ROLES } from './vocabulary.ts';
+import { TRANSITIONS } from '../referrals/lifecycle.ts';
 
 const LINK_WORDS: Record<string, string> = {
   HOME_MUNICIPALITY: 'pupils living in its municipality',
@@ -36,6 +37,15 @@ export function renderPolicyTable(): string {
   for (const [operation, rule] of Object.entries(OPERATIONS)) {
     const kinds = rule.kinds === 'ALL' ? 'any kind' : rule.kinds.join(', ');
     lines.push(`- \`${operation}\`: ${rule.roles.join(', ')} of ${kinds}.`);
+  }
+  return lines.join('\n');
+}
+
+/** The referral state machine as a Markdown table, from src/referrals/lifecycle.ts. */
+export function renderLifecycleTable(): string {
+  const lines = ['| action | by | from | to | requires |', '|---|---|---|---|---|'];
+  for (const t of TRANSITIONS) {
+    lines.push(`| ${t.action} | ${t.by.toLowerCase()} | ${t.from.join(', ')} | ${t.to ?? '(unchanged)'} | ${t.requires === 'nothing' ? '' : t.requires} |`);
   }
   return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // coordinating role, and handing that role over with the other's acceptance. Involvement that is
 // secret to the caller (a referral of Veilig Thuis, the crisis team or the police it is not party
 // to) never shows, not even through the coordinator.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { CoordinationTransferRow, PupilRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
@@ -81,7 +81,7 @@ export async function proposeCoordinationTransfer(ctx: RequestContext, raw: unkn
     return await ctx.db
       .insertInto('coordination_transfers')
       .values({
-        id: randomUUID(),
+        id: newId(),
         pupil_id: pupil.id,
         from_org_id: ctx.actor.organisationId,
         to_org_id: input.toOrganisationId,

@@ -1,7 +1,7 @@
 // Changing referrals. Every change runs in one transaction with its event and its access-log
 // record, checks the state machine (lifecycle.ts) and the version the caller saw, and leaves no
 // trace when anything fails.
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/ids.ts';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
@@ -139,7 +139,7 @@ async function insertReferral(
   const referral = await trx
     .insertInto('referrals')
     .values({
-      id: randomUUID(),
+      id: newId(),
       pupil_id: pupil.id,
       sender_org_id: ctx.actor.organisationId,
       receiver_org_id: receiver.id,
@@ -305,7 +305,7 @@ async function insertEvent(
   await trx
     .insertInto('referral_events')
     .values({
-      id: randomUUID(),
+      id: newId(),
       referral_id: referralId,
       action,
       from_status: from,
