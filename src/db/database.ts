@@ -71,19 +71,8 @@ export function connectPostgres(options: PostgresOptions): Database {
     engine: 'postgres',
     db,
     stats,
-    async execScript(sql) {
-      const client = await pool.connect();
-      try {
-        // No parameters: pg uses the simple query protocol, which accepts several statements.
-        await client.query(sql);
-      } catch (error) {
-        // A script that opened a transaction and failed must not hand an aborted session back.
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    // No parameters: pg uses the simple query protocol, which accepts several statements.
+    execScript: (sql) => runScript(() => pool.connect(), (client, text) => client.query(text), sql),
     ping: () => ping(db),
     async close() {
       await db.destroy();
@@ -111,17 +100,7 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     engine: 'pglite',
     db,
     stats,
-    async execScript(sql) {
-      const client = await pool.connect();
-      try {
-        await pglite.exec(sql);
-      } catch (error) {
-        await pglite.exec('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+    execScript: (sql) => runScript(() => pool.connect(), (_client, text) => pglite.exec(text), sql),
     ping: () => ping(db),
     async close() {
       await db.destroy();
@@ -129,6 +108,23 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     },
     pglite,
   };
+}
+
+/** Runs a script on one borrowed session; a failed script must not hand back an aborted transaction. */
+async function runScript<C extends { release(): void }>(
+  connect: () => Promise<C>,
+  run: (client: C, sql: string) => Promise<unknown>,
+  sql: string,
+): Promise<void> {
+  const client = await connect();
+  try {
+    await run(client, sql);
+  } catch (error) {
+    await run(client, 'ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 async function ping(db: Kysely<Tables>): Promise<boolean> {

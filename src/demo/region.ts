@@ -3,7 +3,10 @@
 // between them. Everything is derived from one seed and a fixed base date, so the demo (and every
 // test that relies on it) sees the same data on every run.
 import type { Database } from '../db/database.ts';
+import type { ReferralAction as LifecycleAction } from '../referrals/lifecycle.ts';
 import {
+  CONTACT_ATTEMPT_KINDS,
+  CONTACT_ATTEMPT_OUTCOMES,
   DEMO_ISSUER,
   type DataCategory,
   type LegalBasis,
@@ -97,17 +100,11 @@ export interface DemoReferral {
   updated_at: Date;
 }
 
-export type ReferralAction =
-  | 'CREATE'
-  | 'RECEIVE'
-  | 'ACCEPT'
-  | 'REJECT'
-  | 'START'
-  | 'PUT_ON_HOLD'
-  | 'RESUME'
-  | 'COMPLETE'
-  | 'FAIL'
-  | 'CANCEL';
+/** The actions the demo's referral histories use (a subset of the lifecycle's). */
+export type ReferralAction = Extract<
+  LifecycleAction,
+  'CREATE' | 'RECEIVE' | 'ACCEPT' | 'REJECT' | 'START' | 'PUT_ON_HOLD' | 'RESUME' | 'COMPLETE' | 'FAIL' | 'CANCEL'
+>;
 
 export interface DemoReferralEvent {
   id: string;
@@ -136,16 +133,8 @@ export interface DemoNote {
   created_at: Date;
 }
 
-export type ContactAttemptKind = 'PHONE' | 'LETTER' | 'DOOR_VISIT' | 'NOTE_LEFT';
-export type ContactAttemptOutcome =
-  | 'REACHED'
-  | 'NO_ANSWER'
-  | 'WRONG_NUMBER'
-  | 'NO_NUMBER'
-  | 'SENT'
-  | 'CONTACT_MADE'
-  | 'NOBODY_HOME'
-  | 'LEFT';
+export type ContactAttemptKind = (typeof CONTACT_ATTEMPT_KINDS)[number];
+export type ContactAttemptOutcome = (typeof CONTACT_ATTEMPT_OUTCOMES)[number];
 
 export interface DemoContactAttempt {
   id: string;
