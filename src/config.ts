@@ -31,6 +31,17 @@ const ConfigSchema = z.object({
   ALLOW_DEMO_ISSUER_IN_PRODUCTION: booleanFlag.default(false),
   /** How often the hub expires referrals left REQUESTED for 30 days; 0 turns the job off. */
   EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
+  /**
+   * Key for the access log's pseudonyms of pupils (HMAC-SHA256), at least 32 characters. Without it a
+   * development key is used, which NODE_ENV=production refuses.
+   */
+  AUDIT_PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Ed25519 private key (PEM file) that signs access-log checkpoints; development key when absent. */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** A signed checkpoint of the access log every this many records... */
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** ...or every this many minutes, whichever comes first (0: only by count). */
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
