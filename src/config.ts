@@ -17,6 +17,11 @@ const ConfigSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * The role the hub works as after migrating (SET ROLE): on the access log it may only INSERT and
+   * SELECT. Created by migration 0004 where the connecting user may; empty: stay the connecting user.
+   */
+  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain role name').or(z.literal('')).default('ketenhub_app'),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** Seed the demo region into an empty database at start. Default: on for PGlite, off for a server. */
   SEED_DEMO: booleanFlag.optional(),
@@ -42,8 +47,53 @@ const ConfigSchema = z.object({
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** ...or every this many minutes, whichever comes first (0: only by count). */
   AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  /** Signal for privacy officers: one person touching more distinct pupils than this in an hour. */
+  AUDIT_SIGNAL_PUPILS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(50),
+  /** Signal for privacy officers: one person refused more often than this in an hour. */
+  AUDIT_SIGNAL_REFUSALS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  // --- Hardening (issue 9): query limits, production surface, rate limits, overload. README: Operations.
+  /** Deepest selection nesting of an operation (fragment spreads count as a level). */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * Depth allowed for an operation whose every root field is introspection (`__schema`, `__type`,
+   * `__typename`); GraphiQL's standard introspection query needs 21. Anything else, also an
+   * operation that selects `__schema` beside data or is named `__schema`, gets GRAPHQL_MAX_DEPTH.
+   */
+  GRAPHQL_MAX_INTROSPECTION_DEPTH: z.coerce.number().int().min(1).max(100).default(21),
+  /** Aliases per operation (every alias counts, `__typename` ones too). */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  /** Directives per operation. */
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(50),
+  /** Lexical tokens per document. */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).max(100_000).default(2000),
+  /** Estimated cost per operation: 1 per field, a connection's edges multiplied by its `first`. */
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).max(10_000_000).default(5000),
+  /** Largest `first` of any connection (the schema's hard maximum is 100). */
+  GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  /** Schema introspection; default: on, except with NODE_ENV=production. */
+  GRAPHQL_INTROSPECTION: booleanFlag.optional(),
+  /** JSON file { "<sha256 of the query text>": "<query text>" }: when set, only these operations run. */
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+  /** Comma-separated browser origins allowed by CORS, e.g. https://console.example.nl; none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s,]+$/, 'must be a comma-separated list of origins such as https://console.example.nl')))
+    .default([]),
+  /** Rate limit window; each limit below allows that many GraphQL requests per window (token bucket). */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Requests per window per token subject (person or system); 0 turns it off. */
+  RATE_LIMIT_PER_SUBJECT: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  /** Requests per window per organisation, all its subjects together; 0 turns it off. */
+  RATE_LIMIT_PER_ORGANISATION: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  /** Largest accepted request body. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  /** A GraphQL request not answered within this time gets 503 (TIMEOUT). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** GraphQL requests in progress at once; more are shed with 503 (OVERLOADED) and Retry-After. */
+  HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

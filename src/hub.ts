@@ -1,30 +1,60 @@
 // Assembles a hub from configuration: database, migrations, demo data, trusted issuers. Used by
 // `npm start` (main.ts), the CLI commands and the tests, so all three run the same wiring.
 import { mkdirSync } from 'node:fs';
+import { sql } from 'kysely';
 import { resolve } from 'node:path';
 import { DEMO_ISSUERS_FILE, loadTrustedIssuers, type TrustedIssuer } from './auth/issuers.ts';
 import { createVerifier } from './auth/verify.ts';
+import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { isSeeded, seedDemoRegion } from './demo/region.ts';
 import { createHub, type Hub } from './http/app.ts';
+import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
 import { createMetrics } from './metrics.ts';
 import { OrganisationDirectory } from './organisations/directory.ts';
 
-export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
+export async function openDatabase(config: Config, logger?: Logger, role?: string): Promise<Database> {
   if (config.DATABASE_URL) {
     return connectPostgres({
       connectionString: config.DATABASE_URL,
       maxConnections: config.DATABASE_POOL_MAX,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       onIdleError: (error) => logger?.warn({ err: { message: error.message } }, 'idle database connection lost'),
+      ...(role ? { role } : {}),
     });
   }
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  return openPGlite({ dataDir });
+  return openPGlite({ dataDir, ...(role ? { role } : {}) });
+}
+
+/** Whether the connecting user may work as `role` (it exists and the user is a member of it). */
+export async function canUseRole(database: Database, role: string): Promise<boolean> {
+  if (!role) return false;
+  try {
+    const result = await sql<{ member: boolean }>`SELECT pg_has_role(current_user, ${role}, 'MEMBER') AS member`.execute(database.db);
+    return result.rows[0]?.member === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens the database, migrates it (as the connecting user), seeds the demo region where configured,
+ * and returns it working as the application role when that role can be used.
+ */
+export async function openPreparedDatabase(config: Config, logger: Logger): Promise<Database> {
+  const owner = await openDatabase(config, logger);
+  await prepareDatabase(owner, config, logger);
+  if (!(await canUseRole(owner, config.DATABASE_APP_ROLE))) {
+    if (config.DATABASE_APP_ROLE) logger.warn({ role: config.DATABASE_APP_ROLE }, 'application role not usable; working as the connecting user');
+    return owner;
+  }
+  await owner.close();
+  return openDatabase(config, logger, config.DATABASE_APP_ROLE);
 }
 
 /** Migrates, and seeds the demo region into an empty database when configured to. */
@@ -53,6 +83,32 @@ export interface AssembleOptions {
   clock?: () => Date;
 }
 
+/**
+ * The access log's keys. Production refuses to start with the development keys, which are in the
+ * repository: a pseudonym made with a public key is no pseudonym, and a checkpoint signed with one
+ * proves nothing.
+ */
+export function createAccessLog(config: Config): AccessLog {
+  const production = config.NODE_ENV === 'production';
+  if (production && !config.AUDIT_PSEUDONYM_KEY) throw new AuditConfigError('AUDIT_PSEUDONYM_KEY must be set when NODE_ENV=production');
+  if (production && !config.AUDIT_SIGNING_KEY_FILE) throw new AuditConfigError('AUDIT_SIGNING_KEY_FILE must be set when NODE_ENV=production');
+  let signingKey;
+  try {
+    signingKey = loadSigningKey(config.AUDIT_SIGNING_KEY_FILE ? resolve(config.AUDIT_SIGNING_KEY_FILE) : DEV_SIGNING_KEY_FILE);
+  } catch (error) {
+    throw new AuditConfigError(`AUDIT_SIGNING_KEY_FILE: ${(error as Error).message}`);
+  }
+  return new AccessLog({
+    pseudonymKey: config.AUDIT_PSEUDONYM_KEY ?? DEV_PSEUDONYM_KEY,
+    signingKey,
+    checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
+    checkpointMinutes: config.AUDIT_CHECKPOINT_MINUTES,
+    signals: { pupilsPerHour: config.AUDIT_SIGNAL_PUPILS_PER_HOUR, refusalsPerHour: config.AUDIT_SIGNAL_REFUSALS_PER_HOUR },
+  });
+}
+
+export class AuditConfigError extends Error {}
+
 export function assembleHub({ config, database, logger, issuers, clock }: AssembleOptions): Hub {
   const directory = new OrganisationDirectory(database.db);
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
@@ -70,6 +126,8 @@ export function assembleHub({ config, database, logger, issuers, clock }: Assemb
     verifyBearer,
     directory,
     production: config.NODE_ENV === 'production',
+    hardening: hardeningFromConfig(config),
+    accessLog: createAccessLog(config),
     ...(clock ? { clock } : {}),
   });
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { IssuerConfigError } from './auth/issuers.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Hub } from './http/app.ts';
-import { assembleHub, openDatabase, prepareDatabase } from './hub.ts';
+import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
 import { expireStaleReferrals } from './referrals/service.ts';
 
@@ -21,22 +21,26 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const database = await openDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
-await prepareDatabase(database, config, logger).catch((error: Error) => fail(`cannot prepare the database: ${error.message}`));
+const database = await openPreparedDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
 
 let hub: Hub;
 try {
   hub = assembleHub({ config, database, logger });
 } catch (error) {
-  if (error instanceof IssuerConfigError) fail(error.message);
+  if (error instanceof IssuerConfigError || error instanceof AuditConfigError || error instanceof ConfigError) fail(error.message);
   throw error;
 }
+
+// This month's and next month's access-log partitions exist before the first request needs them.
+const thisMonth = new Date();
+await hub.services.accessLog
+  .ensurePartitions(database.db, [thisMonth, new Date(Date.UTC(thisMonth.getUTCFullYear(), thisMonth.getUTCMonth() + 1, 1))])
+  .catch((error: Error) => fail(`cannot prepare the access log: ${error.message}`));
 
 const server = createServer(hub.app);
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, engine: database.engine }, 'ketenhub listening');
   if (config.NODE_ENV !== 'production') {
     process.stdout.write(
       [
@@ -50,6 +54,8 @@ server.listen(config.PORT, config.HOST, () => {
       ].join('\n'),
     );
   }
+  // Last, so whoever waits for this line (tests, supervisors) also has the banner.
+  logger.info({ port, engine: database.engine }, 'ketenhub listening');
 });
 
 // Referrals left REQUESTED for 30 days expire, with an event. Safe on several instances at once.

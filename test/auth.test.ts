@@ -392,8 +392,9 @@ describe('operator view of refusals', () => {
     for (const token of sentTokens) {
       expect(text).not.toContain(token);
       const [, payload, signature] = token.split('.');
-      if (payload) expect(text).not.toContain(payload);
-      if (signature) expect(text).not.toContain(signature);
+      // Short made-up parts (e.g. 'cccc') can occur by chance inside a random request id.
+      if (payload && payload.length >= 12) expect(text).not.toContain(payload);
+      if (signature && signature.length >= 12) expect(text).not.toContain(signature);
     }
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   });

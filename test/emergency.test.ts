@@ -58,7 +58,7 @@ describe('emergency access', () => {
 
   it('marks the opening and every read under it in the access log', async () => {
     const records = await t.database.db
-      .selectFrom('access_log')
+      .selectFrom('access_log_records')
       .select(['action', 'outcome', 'emergency', 'actor_subject', 'fields'])
       .where('pupil_id', '=', rijswijkPupil.id)
       .orderBy('seq')
@@ -117,7 +117,7 @@ describe('emergency access', () => {
     }
     const after = await t.database.db.selectFrom('emergency_accesses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
-    const refused = await t.database.db.selectFrom('access_log').selectAll().where('action', '=', 'EMERGENCY').where('outcome', '=', 'REFUSED').execute();
+    const refused = await t.database.db.selectFrom('access_log_records').selectAll().where('action', '=', 'EMERGENCY').where('outcome', '=', 'REFUSED').execute();
     expect(refused.length).toBe(1);
   });
 

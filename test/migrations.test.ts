@@ -10,7 +10,7 @@ import type { Database } from '../src/db/database.ts';
 let database: Database;
 let drop: () => Promise<void>;
 beforeAll(async () => {
-  ({ database, drop } = await openTestDatabase());
+  ({ database, drop } = await openTestDatabase({ asOwner: true }));
 });
 afterAll(async () => {
   await drop();

@@ -41,7 +41,7 @@ const ROLE_READS_CASE_DATA: Readonly<Record<RoleName, boolean>> = { PROFESSIONAL
 /** A school's privacy officer is not a party in the hub: its token is refused at authentication. */
 const ROLE_EXISTS = (kind: Kind, role: RoleName) => !(kind === 'SCHOOL' && role === 'PRIVACY_OFFICER');
 
-type Outcome = 'VALUE' | 'ABSENT' | 'REFUSED' | 'TOKEN_REFUSED';
+type Outcome = 'VALUE' | 'ABSENT' | 'REFUSED' | 'TOKEN_REFUSED' | 'OWN_NOTES_ONLY';
 
 function expectedOutcome(kind: Kind, role: RoleName, category: Category, situation: Situation): Outcome {
   if (!ROLE_EXISTS(kind, role)) return 'TOKEN_REFUSED';
@@ -50,7 +50,11 @@ function expectedOutcome(kind: Kind, role: RoleName, category: Category, situati
   // "Beyond that: nothing, not even that the pupil exists."
   if (situation === 'not linked') return 'ABSENT';
   // The parties of a referral always see the referral itself, whatever it shares.
-  return category === 'REFERRAL' ? 'VALUE' : 'REFUSED';
+  if (category === 'REFERRAL') return 'VALUE';
+  // Notes: an organisation always reads its own notes of a category its kind may read (its own
+  // records); a referral that does not share the category gives it none of the others' notes.
+  if (category === 'CARE' || category === 'SAFETY') return 'OWN_NOTES_ONLY';
+  return 'REFUSED';
 }
 
 // ---- One probe field per category ------------------------------------------------------------------
@@ -151,6 +155,13 @@ function probe(org: string, role: RoleName, category: Category, situation: Situa
       expect(body, context).toEqual({ data: { pupil: null } });
       const random = answers.get(key(org, role, category, 'random'))!;
       expect({ status: response.status, body }, context).toEqual(random);
+      return;
+    }
+    case 'OWN_NOTES_ONLY': {
+      // No error, and none of the fixture's notes (all written by lz-rijswijk): only its own, none here.
+      expect(response.status, context).toBe(200);
+      expect(body.errors, context).toBeUndefined();
+      expect((body.data?.pupil?.[field] as { totalCount: number }).totalCount, context).toBe(0);
       return;
     }
     case 'REFUSED': {

@@ -1,16 +1,32 @@
 // Writes each request's access records before its response leaves. Fail closed: when the access
-// log cannot be written, the caller gets an error and none of the data.
+// log cannot be written, the caller gets an error and none of the data. Also adopts the caller's
+// W3C trace context (traceparent) for the records, and passes it on in the response.
 import type { Plugin } from '@envelop/core';
 import { getOperationAST } from 'graphql';
+import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../graphql/context.ts';
 import { apiError } from '../graphql/errors.ts';
+
+// version-traceid-parentid-flags; all-zero ids are invalid (W3C Trace Context, section 3.2).
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function parseTraceparent(header: string | null | undefined): { traceId: string; flags: string } | null {
+  const match = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return null;
+  return { traceId: match[1]!, flags: match[3]! };
+}
+
+type ExecutionContext = RequestContext & { request?: Request; res?: ServerResponse };
 
 export function useAccessLog(): Plugin<RequestContext> {
   return {
     onExecute({ args }) {
-      const ctx = args.contextValue;
+      const ctx = args.contextValue as ExecutionContext;
       const operation = getOperationAST(args.document, args.operationName ?? undefined);
       ctx.audit.setOperationName(operation?.name?.value ?? args.operationName ?? null);
+      const caller = parseTraceparent(ctx.request?.headers.get('traceparent'));
+      const trace = ctx.audit.adoptTrace(caller?.traceId ?? null);
+      if (ctx.res && !ctx.res.headersSent) ctx.res.setHeader('traceparent', `00-${trace.traceId}-${trace.spanId}-${caller?.flags ?? '01'}`);
       return {
         async onExecuteDone({ setResult }) {
           try {

@@ -1,11 +1,15 @@
-// Collects, during one request, every access to a pupil's data, and writes it to the access log in
-// one INSERT before the response leaves (fail closed: if the write fails, no data is returned).
-// One record per pupil per action and outcome, with the categories and fields touched.
-import type { Kysely } from 'kysely';
+// Collects, during one request, every access to a pupil's data and every refused attempt, and
+// writes them to the access log in one append before the response leaves (fail closed: if the
+// write fails, no data is returned; see plugin.ts). One record per pupil per action: reads and
+// refusals of the same pupil in one request merge into one record with outcome PARTLY_GRANTED,
+// its refused fields marked with a leading "!".
+import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/actor.ts';
 import type { Tables } from '../db/tables.ts';
 import { sortCategories } from '../policy/policy.ts';
 import type { DataCategory } from '../policy/vocabulary.ts';
+import type { AccessLog } from './chain.ts';
+import { activityFor } from './processing-activities.ts';
 
 export type AccessAction = 'READ' | 'SEARCH' | 'CREATE' | 'UPDATE' | 'EXPORT' | 'PRINT' | 'EMERGENCY';
 export type AccessOutcome = 'GRANTED' | 'REFUSED';
@@ -13,7 +17,8 @@ export type AccessOutcome = 'GRANTED' | 'REFUSED';
 interface PendingRecord {
   pupilId: string | null;
   action: AccessAction;
-  outcome: AccessOutcome;
+  granted: boolean;
+  refused: boolean;
   categories: Set<DataCategory>;
   fields: Set<string>;
   emergency: boolean;
@@ -23,6 +28,11 @@ export interface RequestMeta {
   requestId: string;
   operationName: string | null;
   clientAddress: string | null;
+  /** W3C trace context: the caller's trace (or a new one) and this request's own span. */
+  traceId: string;
+  spanId: string;
+  /** On whose behalf the caller acts, when it says so (e.g. a partner system for its user). */
+  onBehalfOf: string | null;
 }
 
 export class AccessRecorder {
@@ -31,10 +41,18 @@ export class AccessRecorder {
   constructor(
     private readonly actor: Actor,
     private readonly meta: RequestMeta,
+    private readonly log: AccessLog,
+    private readonly now: Date,
   ) {}
 
   setOperationName(name: string | null): void {
     this.meta.operationName = name;
+  }
+
+  /** Joins the caller's trace (W3C traceparent) when it sent one; our span stays our own. */
+  adoptTrace(traceId: string | null): { traceId: string; spanId: string } {
+    if (traceId) this.meta.traceId = traceId;
+    return { traceId: this.meta.traceId, spanId: this.meta.spanId };
   }
 
   /** `emergency`: the access rests on a break-the-glass link only; such records are marked. */
@@ -46,44 +64,62 @@ export class AccessRecorder {
     field?: string,
     emergency = false,
   ): void {
-    const key = `${pupilId ?? '-'}|${action}|${outcome}|${emergency}`;
+    const key = `${pupilId ?? '-'}|${action}|${emergency}`;
     let entry = this.#pending.get(key);
     if (!entry) {
-      entry = { pupilId, action, outcome, categories: new Set(), fields: new Set(), emergency };
+      entry = { pupilId, action, granted: false, refused: false, categories: new Set(), fields: new Set(), emergency };
       this.#pending.set(key, entry);
     }
+    if (outcome === 'GRANTED') entry.granted = true;
+    else entry.refused = true;
     if (category) entry.categories.add(category);
-    if (field) entry.fields.add(field);
+    if (field) entry.fields.add(outcome === 'REFUSED' ? `!${field}` : field);
+  }
+
+  /** The records so far, to go back to when a change they belong to fails (see inTransaction). */
+  snapshot(): Map<string, PendingRecord> {
+    return new Map([...this.#pending].map(([key, entry]) => [key, { ...entry, categories: new Set(entry.categories), fields: new Set(entry.fields) }]));
+  }
+
+  restore(snapshot: Map<string, PendingRecord>): void {
+    this.#pending = snapshot;
   }
 
   get size(): number {
     return this.#pending.size;
   }
 
-  /** Writes what was collected; throws when the log cannot be written. */
-  async flush(db: Kysely<Tables>): Promise<void> {
+  /** Appends what was collected (inside `db` when it is a transaction); throws when it cannot. */
+  async flush(db: Kysely<Tables> | Transaction<Tables>): Promise<void> {
     if (this.#pending.size === 0) return;
     const records = [...this.#pending.values()];
     this.#pending.clear();
-    await db
-      .insertInto('access_log')
-      .values(
-        records.map((record) => ({
-          request_id: this.meta.requestId,
-          actor_subject: this.actor.subject,
-          actor_org_id: this.actor.organisationId,
-          actor_role: this.actor.role,
-          purpose: this.actor.purpose,
+    await this.log.append(
+      db,
+      records.map((record) => {
+        const activity = activityFor(this.actor, record.action, record.emergency);
+        return {
+          occurredAt: this.now,
+          traceId: this.meta.traceId,
+          spanId: this.meta.spanId,
+          requestId: this.meta.requestId,
           action: record.action,
-          outcome: record.outcome,
-          pupil_id: record.pupilId,
+          outcome: record.granted && record.refused ? 'PARTLY_GRANTED' : record.granted ? 'GRANTED' : 'REFUSED',
+          actorSubject: this.actor.subject,
+          actorOrgId: this.actor.organisationId,
+          actorRole: this.actor.role,
+          onBehalfOf: this.meta.onBehalfOf,
+          purpose: this.actor.purpose,
+          activityId: activity.id,
+          activityVersion: activity.version,
+          pupilId: record.pupilId,
           categories: sortCategories(record.categories),
           fields: [...record.fields].sort(),
-          operation_name: this.meta.operationName,
-          client_address: this.meta.clientAddress,
+          operationName: this.meta.operationName,
+          clientAddress: this.meta.clientAddress,
           emergency: record.emergency,
-        })),
-      )
-      .execute();
+        };
+      }),
+    );
   }
 }

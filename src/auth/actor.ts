@@ -12,4 +12,6 @@ export interface Actor {
   role: Role;
   /** `purpose`: why the caller asks (doelbinding), carried into the access log. */
   purpose: string | null;
+  /** `on_behalf_of`: the person a system or colleague acts for, when the token says so. */
+  onBehalfOf: string | null;
 }

@@ -61,6 +61,7 @@ const ClaimsSchema = z.object({
   org: z.string().min(1).max(100),
   role: z.enum(ROLES),
   purpose: z.string().max(200).optional(),
+  on_behalf_of: z.string().min(1).max(200).optional(),
 });
 
 // RFC 7235: the scheme name is case-insensitive.
@@ -126,7 +127,7 @@ export function createVerifier(options: VerifierOptions) {
       const detail = claim === 'role' ? `must be one of ${ROLES.join(', ')}` : issue.message;
       throw new AuthenticationError('invalid_claim', `token claim "${claim}" is invalid: ${detail}`, 401, issuerName);
     }
-    const { iat, exp, org, role, sub, purpose } = claims.data;
+    const { iat, exp, org, role, sub, purpose, on_behalf_of: onBehalfOf } = claims.data;
     const nowSeconds = Math.floor(now() / 1000);
     if (iat > nowSeconds + tolerance)
       throw new AuthenticationError('issued_in_future', 'token is issued in the future ("iat"): check the clock of your identity provider', 401, issuerName);
@@ -155,6 +156,7 @@ export function createVerifier(options: VerifierOptions) {
       municipalityCode: organisation.municipality_code,
       role,
       purpose: purpose ?? null,
+      onBehalfOf: onBehalfOf ?? null,
     };
   };
 }

@@ -52,6 +52,8 @@ export interface PostgresOptions {
   maxConnections?: number;
   statementTimeoutMs?: number;
   onIdleError?: (error: Error) => void;
+  /** Run every connection as this role (SET ROLE): the application role, see migration 0004. */
+  role?: string;
 }
 
 export function connectPostgres(options: PostgresOptions): Database {
@@ -65,6 +67,8 @@ export function connectPostgres(options: PostgresOptions): Database {
   // An idle connection can be cut by the server (restart, failover, an administrator). The pool drops
   // it and opens another when needed; without a listener Node would treat it as a crash.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // pg runs a client's queries in order, so this precedes anything the pool hands the client out for.
+  if (options.role) pool.on('connect', (client) => void client.query(`SET ROLE ${quoteIdentifier(options.role!)}`).catch(() => undefined));
   const stats = { queries: 0 };
   const db = createKysely(pool, stats);
   return {
@@ -83,6 +87,8 @@ export function connectPostgres(options: PostgresOptions): Database {
 export interface PGliteOptions {
   /** Folder for the database files; undefined keeps it in memory (tests). */
   dataDir?: string;
+  /** Run the (single) session as this role; see PostgresOptions.role. */
+  role?: string;
   /** A data directory dump (from `dumpDataDir`) to start from instead of an empty cluster. */
   loadDataDir?: Blob | File;
 }
@@ -93,6 +99,7 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: { [DATE_OID]: identity, [INT8_OID]: toNumber, [NUMERIC_OID]: toNumber },
   });
+  if (options.role) await pglite.exec(`SET ROLE ${quoteIdentifier(options.role)}`);
   const pool = new PGlitePool(pglite);
   const stats = { queries: 0 };
   const db = createKysely(pool, stats);
@@ -109,6 +116,8 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     pglite,
   };
 }
+
+const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Runs a script on one borrowed session; a failed script must not hand back an aborted transaction. */
 async function runScript<C extends { release(): void }>(

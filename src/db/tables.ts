@@ -119,22 +119,51 @@ export interface ContactAttemptsTable {
   occurred_at: Timestamp;
 }
 
-export interface AccessLogTable {
-  seq: Generated<string>;
+/** One access to a pupil's data, chained (see src/audit/chain.ts). Append-only. */
+export interface AccessLogRecordsTable {
+  seq: number;
   occurred_at: Timestamp;
+  trace_id: string;
+  span_id: string;
   request_id: string;
+  action: string;
+  outcome: string;
   actor_subject: string;
   actor_org_id: string;
   actor_role: string;
+  on_behalf_of: string | null;
   purpose: string | null;
-  action: string;
-  outcome: string;
+  activity_id: string;
+  activity_version: number;
+  pupil_pseudonym: string | null;
   pupil_id: string | null;
-  categories: ColumnType<string[], string[] | undefined, string[]>;
-  fields: ColumnType<string[], string[] | undefined, string[]>;
+  categories: string[];
+  fields: string[];
   operation_name: string | null;
   client_address: string | null;
-  emergency: ColumnType<boolean, boolean | undefined, boolean>;
+  emergency: boolean;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AccessLogHeadTable {
+  id: ColumnType<boolean, boolean | undefined, never>;
+  seq: number;
+  hash: string;
+  checkpoint_id: number;
+  checkpoint_seq: number;
+  checkpoint_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  checkpoint_signature: string;
+}
+
+export interface AccessLogCheckpointsTable {
+  id: number;
+  seq: number;
+  head_hash: string;
+  created_at: Timestamp;
+  prev_signature: string;
+  key_id: string;
+  signature: string;
 }
 
 export interface EmergencyAccessesTable {
@@ -187,7 +216,9 @@ export interface Tables {
   referral_events: ReferralEventsTable;
   notes: NotesTable;
   contact_attempts: ContactAttemptsTable;
-  access_log: AccessLogTable;
+  access_log_records: AccessLogRecordsTable;
+  access_log_head: AccessLogHeadTable;
+  access_log_checkpoints: AccessLogCheckpointsTable;
   emergency_accesses: EmergencyAccessesTable;
   pupil_coordination: PupilCoordinationTable;
   coordination_transfers: CoordinationTransfersTable;
@@ -206,3 +237,4 @@ export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
 export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;
+export type AccessLogRecordRow = Selectable<AccessLogRecordsTable>;

@@ -1,6 +1,8 @@
 // The explicit per-request context: who is asking, the request's own loaders (never shared across
 // callers, so one organisation's view can never be served to another) and its access recorder.
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AccessLog } from '../audit/chain.ts';
 import type { Actor } from '../auth/actor.ts';
 import { AccessRecorder } from '../audit/recorder.ts';
 import type { Tables } from '../db/tables.ts';
@@ -16,6 +18,7 @@ export interface HubServices {
   /** Injectable clock: retention, consent dates and deadlines are tested by moving it. */
   clock: () => Date;
   logger: Logger;
+  accessLog: AccessLog;
 }
 
 export interface RequestContext {
@@ -40,6 +43,9 @@ export function createRequestContext(
   meta: { requestId: string; clientAddress: string | null; log: Logger },
 ): RequestContext {
   const now = services.clock();
+  // A trace of our own until the access-log plugin adopts the caller's W3C traceparent, if any.
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
   return {
     requestId: meta.requestId,
     actor,
@@ -47,7 +53,12 @@ export function createRequestContext(
     db: services.db,
     now,
     loaders: createLoaders(services.db, actor, now),
-    audit: new AccessRecorder(actor, { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress }),
+    audit: new AccessRecorder(
+      actor,
+      { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress, traceId, spanId, onBehalfOf: actor.onBehalfOf },
+      services.accessLog,
+      now,
+    ),
     log: meta.log,
   };
 }

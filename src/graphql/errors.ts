@@ -2,7 +2,18 @@
 // what to fix. None of these messages may contain personal data.
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'CONFLICT' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'INTERNAL_SERVER_ERROR'
+  // Hardening (src/http/limits.ts, rate-limit.ts, overload.ts): the request changed nothing.
+  | 'QUERY_LIMIT_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'OVERLOADED'
+  | 'TIMEOUT'
+  | 'PAYLOAD_TOO_LARGE';
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });

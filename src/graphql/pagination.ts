@@ -18,7 +18,7 @@ const PageArgs = z.object({
 /** A column of a list's sort key, with the SQL type its cursor value is compared as. */
 export interface KeyColumn {
   column: string;
-  type: 'uuid' | 'text' | 'timestamptz';
+  type: 'uuid' | 'text' | 'timestamptz' | 'bigint';
 }
 
 export interface Page {
@@ -29,8 +29,11 @@ export interface Page {
 
 const KEY_VALIDATORS: Record<KeyColumn['type'], (value: string) => boolean> = {
   uuid: (value) => UUID_PATTERN.test(value),
-  text: (value) => value.length <= 200,
+  // No control characters: PostgreSQL refuses NUL in text, and a forged cursor must not reach SQL as an error.
+  // eslint-disable-next-line no-control-regex
+  text: (value) => value.length <= 200 && !/[\u0000-\u001F\u007F]/.test(value),
   timestamptz: (value) => value.length <= 40 && !Number.isNaN(Date.parse(value)),
+  bigint: (value) => /^[0-9]{1,18}$/.test(value),
 };
 
 /** Validates page arguments; `kind` keeps a pupil cursor from being used on referrals. */
@@ -134,10 +137,11 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 export const isUuid = (value: string) => UUID_PATTERN.test(value);
 
 // Parent types of the connection objects, for codegen's mappers (see codegen.ts).
-import type { ContactAttemptRow, EmergencyAccessRow, NoteRow, OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
+import type { AccessLogRecordRow, ContactAttemptRow, EmergencyAccessRow, NoteRow, OrganisationRow, PupilRow, ReferralRow } from '../db/tables.ts';
 export type OrganisationConnectionModel = Connection<OrganisationRow>;
 export type PupilConnectionModel = Connection<PupilRow>;
 export type ReferralConnectionModel = Connection<ReferralRow>;
 export type ContactAttemptConnectionModel = Connection<ContactAttemptRow>;
 export type NoteConnectionModel = Connection<NoteRow>;
 export type EmergencyAccessConnectionModel = Connection<EmergencyAccessRow>;
+export type AccessLogConnectionModel = Connection<AccessLogRecordRow>;

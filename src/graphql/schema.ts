@@ -8,6 +8,7 @@ import { guardCategoryFields } from '../policy/category-guard.ts';
 import { pupilResolvers } from '../pupils/resolvers.ts';
 import { referralResolvers } from '../referrals/resolvers.ts';
 import type { RequestContext } from './context.ts';
+import { accessLogResolvers } from '../audit/queries.ts';
 import { emergencyResolvers } from '../emergency/resolvers.ts';
 import { nodeResolvers } from './node.ts';
 import { noteResolvers } from '../notes/resolvers.ts';
@@ -25,6 +26,7 @@ export function buildHubSchema(): GraphQLSchema {
     outreachResolvers,
     nodeResolvers,
     emergencyResolvers,
+    accessLogResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),

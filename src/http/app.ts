@@ -2,10 +2,14 @@
 // envelop plugins for authentication context, the category guard and the access log.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import cors from 'cors';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
 import type { Database } from '../db/database.ts';
@@ -15,6 +19,11 @@ import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
 import { OrganisationDirectory } from '../organisations/directory.ts';
 import { useOperationCategoryGuard } from '../policy/category-guard.ts';
+import { defaultHardening, type Hardening } from './hardening.ts';
+import { useQueryLimits } from './limits.ts';
+import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
+import { usePersistedOperationsOnly } from './persisted.ts';
+import { createRateLimiter } from './rate-limit.ts';
 
 export interface HubOptions {
   database: Database;
@@ -23,7 +32,11 @@ export interface HubOptions {
   verifyBearer: VerifyBearer;
   directory: OrganisationDirectory;
   production: boolean;
+  /** Query limits, rate limits, overload, CORS, persisted operations; default: the configuration's defaults. */
+  hardening?: Hardening;
   clock?: () => Date;
+  /** The access log's writer (hash chain, pseudonyms, checkpoints). */
+  accessLog: AccessLog;
 }
 
 export interface Hub {
@@ -54,14 +67,24 @@ export function createHub(options: HubOptions): Hub {
     db: database.db,
     directory,
     clock: options.clock ?? (() => new Date()),
+    accessLog: options.accessLog,
     logger,
   };
   const draining = { value: false };
+  const hardening = options.hardening ?? defaultHardening(options.production);
+  const rateLimiter = createRateLimiter(hardening.rateLimits);
+  const unexpectedError = 'Internal error: the hub could not answer. Quote extensions.requestId to its operators.';
 
   const yoga = createYoga<ServerContext, RequestContext>({
     schema: buildHubSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // CORS is express's (an allow-list from CORS_ORIGINS); yoga's default would allow every origin.
+    cors: false,
+    // Unexpected errors (a database error, a bug) become one message with the request id; never a
+    // stack, SQL text or internal name. In development yoga adds the original error when
+    // NODE_ENV=development; in production never.
+    maskedErrors: { errorMessage: unexpectedError, ...(options.production ? { isDev: false } : {}) },
     graphiql: options.production
       ? false
       : {
@@ -83,6 +106,8 @@ export function createHub(options: HubOptions): Hub {
       try {
         const actor = await verifyBearer(request.headers.get('authorization'));
         log.debug({ org: actor.organisationId, role: actor.role }, 'authenticated');
+        // Per organisation and per subject; throws RATE_LIMITED (429, Retry-After) before any work.
+        rateLimiter.check(actor);
         return createRequestContext(services, actor, {
           requestId,
           clientAddress: req.socket?.remoteAddress ?? null,
@@ -104,12 +129,38 @@ export function createHub(options: HubOptions): Hub {
         });
       }
     },
-    plugins: [useOperationCategoryGuard(), useAccessLog()],
+    plugins: [
+      ...(hardening.persistedOperations ? [usePersistedOperationsOnly(hardening.persistedOperations)] : []),
+      ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
+      ...useQueryLimits({ ...hardening.limits, production: options.production }),
+      useRequestIdOnUnexpectedErrors(),
+      useOperationCategoryGuard(),
+      useAccessLog(),
+    ],
   });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
+  // loads its scripts from a CDN, so no CSP and no HSTS there.
+  app.use(
+    helmet(
+      options.production
+        ? { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }
+        : { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false, strictTransportSecurity: false },
+    ),
+  );
+  const allowedOrigins = new Set(hardening.corsOrigins);
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Request-Id', 'X-GraphQL-Yoga-CSRF'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
   app.use(
     pinoHttp({
       logger,
@@ -143,10 +194,36 @@ export function createHub(options: HubOptions): Hub {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.use(yoga.graphqlEndpoint, yoga as never);
+  // Shed first (cheap), then the deadline, then read the body within its limit, then GraphQL.
+  app.use(
+    yoga.graphqlEndpoint,
+    concurrencyLimit(hardening.overload, logger),
+    requestTimeout(hardening.overload, logger),
+    bodyLimit(hardening.overload),
+    bodyErrors(hardening.overload),
+    yoga as never,
+  );
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found: the API is at /graphql; health at /healthz and /readyz' });
   });
 
   return { app, yoga, services, draining };
+}
+
+/** Masked errors carry the request id (also in the X-Request-Id header and the log line). */
+function useRequestIdOnUnexpectedErrors(): Plugin<RequestContext, ServerContext> {
+  return {
+    onResultProcess({ result, serverContext }) {
+      const requestId = serverContext?.req?.id;
+      if (requestId === undefined) return;
+      for (const single of Array.isArray(result) ? result : [result]) {
+        const errors = (single as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors;
+        for (const error of errors ?? [])
+          if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+            error.extensions.requestId = String(requestId);
+            delete error.extensions.unexpected;
+          }
+      }
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { visibleReferrals } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
+import { mayEverRead } from '../policy/policy.ts';
 import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
 
 const AddNoteInput = z.object({
@@ -22,10 +23,12 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
   const input = parseInput(AddNoteInput, raw);
   const pupil = await ctx.loaders.pupilById.load(input.pupilId.toLowerCase());
   if (!pupil) throw badInput('no pupil with this id that you may see', { argument: 'input.pupilId' });
-  const { categories, emergency } = await ctx.loaders.pupilAccess.load(pupil);
-  if (!categories.has(input.category)) {
+  const { emergency } = await ctx.loaders.pupilAccess.load(pupil);
+  // A linked organisation writes notes of any category its kind may read: its own records, whatever
+  // a referral shares with it (sharing limits what flows in, not what it records).
+  if (!mayEverRead(ctx.actor.organisationKind, ctx.actor.role, input.category)) {
     ctx.audit.record(pupil.id, 'CREATE', 'REFUSED', input.category, 'Note', emergency);
-    throw forbidden(`you may not write ${input.category} notes about this pupil: your organisation may not read that category for it`, {
+    throw forbidden(`${ctx.actor.organisationKind} may not write ${input.category} notes: it may not read that category`, {
       argument: 'input.category',
     });
   }

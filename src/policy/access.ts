@@ -107,32 +107,36 @@ export function visibleReferrals(actor: Actor, now: Date) {
 
 /**
  * Row filter for `notes` of a pupil the actor is linked to, given the categories its links cover.
- * A note also tells who wrote it, so beyond its category it is visible:
- *  - to its author's organisation;
- *  - when written within a referral, to that referral's parties;
- *  - when written outside a referral, to anyone whose links cover its category, unless the author
- *    is of a kind whose involvement is secret (then the note would disclose that involvement).
+ * Its own organisation's notes it reads in every category its kind may read (they are its own
+ * records, whatever a referral shares). Others' notes need the category covered by its links and,
+ * because a note also tells who wrote it:
+ *  - when written within a referral, the actor must be party to that referral;
+ *  - when written outside a referral, the author must not be of a kind whose involvement is secret.
  */
 export function visibleNotes(actor: Actor, categories: readonly DataCategory[]) {
+  const own = readableCategories(actor.organisationKind, actor.role);
   return (eb: ExpressionBuilder<Tables, 'notes'>): Expression<SqlBool> =>
-    eb.and([
-      categories.length > 0 ? eb('notes.category', 'in', [...categories]) : eb.lit(false),
-      eb.or([
-        eb('notes.author_org_id', '=', actor.organisationId),
-        eb.and([
-          eb('notes.referral_id', 'is not', null),
-          eb(
-            'notes.referral_id',
-            'in',
-            eb
-              .selectFrom('referrals as party')
-              .select('party.id')
-              .where((inner) =>
-                inner.or([inner('party.sender_org_id', '=', actor.organisationId), inner('party.receiver_org_id', '=', actor.organisationId)]),
-              ),
-          ),
+    eb.or([
+      own.length > 0 ? eb.and([eb('notes.author_org_id', '=', actor.organisationId), eb('notes.category', 'in', [...own])]) : eb.lit(false),
+      eb.and([
+        categories.length > 0 ? eb('notes.category', 'in', [...categories]) : eb.lit(false),
+        eb('notes.author_org_id', '<>', actor.organisationId),
+        eb.or([
+          eb.and([
+            eb('notes.referral_id', 'is not', null),
+            eb(
+              'notes.referral_id',
+              'in',
+              eb
+                .selectFrom('referrals as party')
+                .select('party.id')
+                .where((inner) =>
+                  inner.or([inner('party.sender_org_id', '=', actor.organisationId), inner('party.receiver_org_id', '=', actor.organisationId)]),
+                ),
+            ),
+          ]),
+          eb.and([eb('notes.referral_id', 'is', null), eb('notes.author_org_id', 'not in', secretOrganisations(eb))]),
         ]),
-        eb.and([eb('notes.referral_id', 'is', null), eb('notes.author_org_id', 'not in', secretOrganisations(eb))]),
       ]),
     ]);
 }

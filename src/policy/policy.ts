@@ -104,6 +104,8 @@ export const OPERATIONS = {
   coordinate: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** Open a pupil without a lawful link (break the glass). */
   openEmergencyAccess: { kinds: EMERGENCY_ACCESS.kinds, roles: EMERGENCY_ACCESS.roles },
+  /** Read and export the access log (AVG art. 15 inzageverzoek, art. 39 supervision; NEN 7513). */
+  readAccessLog: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */
   reviewEmergencyAccess: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
 } as const satisfies Record<string, { kinds: readonly OrganisationKind[] | 'ALL'; roles: readonly Role[] }>;

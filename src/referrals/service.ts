@@ -120,12 +120,15 @@ async function insertReferral(
   handedOverFrom: string | null,
 ): Promise<ReferralRow> {
   if (details.receiverId === ctx.actor.organisationId) throw badInput('input.receiverId must be another organisation than yours', { argument: 'input.receiverId' });
-  const receiver = await ctx.services.directory.get(details.receiverId);
+  // Inside the transaction, through it: the registry cache may reload through another connection,
+  // and PGlite's single session is held by this transaction.
+  const receiver = await trx.selectFrom('organisations').selectAll().where('id', '=', details.receiverId).executeTakeFirst();
   if (!receiver) throw badInput('input.receiverId is not an organisation in the hub', { argument: 'input.receiverId' });
   const shared = [...new Set(details.sharedCategories)];
-  // You cannot share what you may not read yourself...
+  // You cannot share what you may not read yourself: what your links to the pupil give you, and
+  // what your own organisation records (a care worker's own care notes)...
   const mine = await readableNow(trx, ctx, pupil);
-  const notMine = shared.filter((category) => !mine.has(category));
+  const notMine = shared.filter((category) => !mine.has(category) && !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category));
   if (notMine.length > 0)
     throw forbidden(`you may not share ${notMine.join(', ')}: your organisation may not read it for this pupil`, { argument: 'input.sharedCategories', categories: notMine });
   // ...nor what the receiver may never read.
@@ -165,21 +168,42 @@ async function insertReferral(
   return referral;
 }
 
+/**
+ * Runs a change in one transaction with its access-log records. When it fails, the records it made
+ * go with it (nothing was granted) and the attempt is recorded as refused instead.
+ */
+export async function inTransaction<T>(
+  ctx: RequestContext,
+  attempt: { pupilId: string | null; action: 'CREATE' | 'UPDATE'; field: string },
+  change: (trx: Transaction<Tables>) => Promise<T>,
+): Promise<T> {
+  const before = ctx.audit.snapshot();
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      await ctx.audit.flush(trx);
+      return result;
+    });
+  } catch (error) {
+    ctx.audit.restore(before);
+    ctx.audit.record(attempt.pupilId, attempt.action, 'REFUSED', undefined, attempt.field);
+    throw error;
+  }
+}
+
 export async function createReferral(ctx: RequestContext, rawInput: unknown): Promise<ReferralRow> {
   requireOperation(ctx, 'createReferral');
   const input = parseInput(CreateInput, rawInput);
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, { pupilId: null, action: 'CREATE', field: 'Mutation.createReferral' }, async (trx) => {
     const pupil = await visiblePupil(trx, ctx, input.pupilId);
-    const referral = await insertReferral(trx, ctx, pupil, input, null);
-    await ctx.audit.flush(trx);
-    return referral;
+    return insertReferral(trx, ctx, pupil, input, null);
   });
 }
 
 export async function handOverReferral(ctx: RequestContext, rawInput: unknown): Promise<ReferralRow> {
   requireOperation(ctx, 'handOverReferral');
   const input = parseInput(HandOverInput, rawInput);
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.handOverReferral' }, async (trx) => {
     const original = await transitionIn(trx, ctx, input, 'HAND_OVER', { reason: input.reason, outcome: null, successful: true });
     const pupil = await visiblePupil(trx, ctx, original.pupil_id);
     const next = await insertReferral(trx, ctx, pupil, input, original.id);
@@ -189,7 +213,6 @@ export async function handOverReferral(ctx: RequestContext, rawInput: unknown): 
       .set({ outcome: `handed over to ${next.receiver_org_id}` })
       .where('id', '=', original.id)
       .execute();
-    await ctx.audit.flush(trx);
     return next;
   });
 }
@@ -210,11 +233,7 @@ export async function transitionReferral(
   details: TransitionDetails = {},
 ): Promise<ReferralRow> {
   requireOperation(ctx, 'changeReferral');
-  return ctx.db.transaction().execute(async (trx) => {
-    const updated = await transitionIn(trx, ctx, input, action, details);
-    await ctx.audit.flush(trx);
-    return updated;
-  });
+  return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: `Referral.${action}` }, (trx) => transitionIn(trx, ctx, input, action, details));
 }
 
 /** Applies one action of the caller to a referral, inside the caller's transaction. */
@@ -237,10 +256,22 @@ async function transitionIn(
     throw apiError('CONFLICT', `the referral changed since version ${input.version} (it is now at version ${referral.version}); reload it and try again`, {
       currentVersion: referral.version,
     });
-  // The receiver's first action on an unopened referral opens it.
-  if (party === 'RECEIVER' && referral.status === 'REQUESTED' && action !== 'RECEIVE' && action !== 'REVOKE_CONSENT')
-    referral = await applyIn(trx, ctx, referral, 'RECEIVE', party, {});
+  // The receiver's first action on an unopened referral opens it: legal when the action is legal
+  // once received. Checked first, so a refusal names the status the caller saw.
+  const opening = party === 'RECEIVER' && referral.status === 'REQUESTED' && action !== 'RECEIVE' && action !== 'REVOKE_CONSENT';
+  if (opening && !findTransition('RECEIVED', action, party)) refuse(referral, action, party, ctx.actor.organisationId);
+  if (opening) referral = await applyIn(trx, ctx, referral, 'RECEIVE', party, {});
   return applyIn(trx, ctx, referral, action, party, details);
+}
+
+/** An illegal action: the error names the current status and what the caller can do instead. */
+function refuse(referral: ReferralRow, action: ReferralAction, party: Party, organisationId: string): never {
+  const allowed = actionsFor(referral, organisationId);
+  throw badInput(
+    `cannot ${action} a referral that is ${referral.status} as its ${party.toLowerCase()}; ` +
+      (allowed.length > 0 ? `allowed now: ${allowed.join(', ')}` : 'no action is allowed now'),
+    { currentStatus: referral.status, allowedActions: allowed },
+  );
 }
 
 async function applyIn(
@@ -253,14 +284,7 @@ async function applyIn(
 ): Promise<ReferralRow> {
   const status = referral.status as ReferralStatus;
   const transition = findTransition(status, action, party);
-  if (!transition) {
-    const allowed = allowedActions(status, party);
-    throw badInput(
-      `cannot ${action} a referral that is ${status} as its ${party.toLowerCase()}; ` +
-        (allowed.length > 0 ? `allowed now: ${allowed.join(', ')}` : 'no action is allowed now'),
-      { currentStatus: status, allowedActions: allowed },
-    );
-  }
+  if (!transition) refuse(referral, action, party, ctx.actor.organisationId);
   if (action === 'REVOKE_CONSENT' && (referral.legal_basis !== 'CONSENT' || referral.consent_revoked_at !== null))
     throw badInput('this referral does not rest on consent that is still in force', { argument: 'input.referralId' });
   const to = transition.to ?? status;
@@ -327,6 +351,7 @@ async function insertEvent(
 export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow): Promise<ReferralRow> {
   if (referral.status !== 'REQUESTED' || referral.receiver_org_id !== ctx.actor.organisationId) return referral;
   if (!mayPerform(ctx.actor.organisationKind, ctx.actor.role, 'changeReferral')) return referral;
+  const before = ctx.audit.snapshot();
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       const updated = await applyIn(trx, ctx, referral, 'RECEIVE', 'RECEIVER', {});
@@ -334,6 +359,7 @@ export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow):
       return updated;
     });
   } catch (error) {
+    ctx.audit.restore(before);
     if ((error as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return referral;
     throw error;
   }

@@ -9,7 +9,9 @@ import { inject } from 'vitest';
 import { signDevToken } from '../../src/auth/dev-token.ts';
 import type { TrustedIssuer } from '../../src/auth/issuers.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import type { Kysely } from 'kysely';
 import { connectPostgres, openPGlite, type Database } from '../../src/db/database.ts';
+import type { Tables } from '../../src/db/tables.ts';
 import { DEMO_BASE_TIME } from '../../src/demo/region.ts';
 import type { Hub } from '../../src/http/app.ts';
 import { assembleHub } from '../../src/hub.ts';
@@ -20,13 +22,41 @@ import { databaseUrlFor } from './pg-admin.ts';
 /** A moment shortly after the demo data was made, so its deadlines and consents are current. */
 export const DEMO_NOW = new Date(new Date(DEMO_BASE_TIME).getTime() + 3600_000);
 
-/** A fresh copy of the seeded demo database for one test file. */
-export async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+/** The role the hub works as (migration 0004); tests run as it too, so its grants are proven. */
+export const APP_ROLE = 'ketenhub_app';
+
+/**
+ * A fresh copy of the seeded demo database for one test file, working as the application role
+ * (`asOwner`: as the connecting user, e.g. to run migrations or to tamper with the log on purpose).
+ */
+export interface TestDatabase {
+  database: Database;
+  drop: () => Promise<void>;
+  /** The PostgreSQL URL of this copy, when on PostgreSQL (for spawning CLI commands against it). */
+  url?: string;
+  /** Runs `fn` as the database owner (a superuser here): to tamper with the log on purpose. */
+  asOwner<T>(fn: (db: Kysely<Tables>) => Promise<T>): Promise<T>;
+}
+
+export async function openTestDatabase(options: { asOwner?: boolean } = {}): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
+  const role = options.asOwner ? {} : { role: APP_ROLE };
   if (!url) {
     const dump = new Blob([readFileSync(inject('pgliteDump'))]);
-    const database = await openPGlite({ loadDataDir: dump });
-    return { database, drop: () => database.close() };
+    const database = await openPGlite({ loadDataDir: dump, ...role });
+    return {
+      database,
+      drop: () => database.close(),
+      // One session: step out of the application role and back.
+      async asOwner(fn) {
+        await database.execScript('RESET ROLE');
+        try {
+          return await fn(database.db);
+        } finally {
+          if (!options.asOwner) await database.execScript(`SET ROLE ${APP_ROLE}`);
+        }
+      },
+    };
   }
   const name = `ketenhub_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -36,9 +66,18 @@ export async function openTestDatabase(): Promise<{ database: Database; drop: ()
   } finally {
     await admin.end();
   }
-  const database = connectPostgres({ connectionString: databaseUrlFor(url, name), maxConnections: 5 });
+  const database = connectPostgres({ connectionString: databaseUrlFor(url, name), maxConnections: 5, ...role });
   return {
     database,
+    url: databaseUrlFor(url, name),
+    async asOwner(fn) {
+      const owner = connectPostgres({ connectionString: databaseUrlFor(url, name), maxConnections: 1 });
+      try {
+        return await fn(owner.db);
+      } finally {
+        await owner.close();
+      }
+    },
     drop: async () => {
       await database.close();
       const cleanup = new pg.Client({ connectionString: url });
@@ -64,6 +103,8 @@ export class LogCapture extends Writable {
 export interface TestHub {
   hub: Hub;
   database: Database;
+  asOwner: TestDatabase['asOwner'];
+  databaseUrl?: string;
   config: Config;
   logs: LogCapture;
   clock: { now: Date };
@@ -80,8 +121,10 @@ export interface TestHub {
 export async function startTestHub(
   options: { env?: Record<string, string>; issuers?: Map<string, TrustedIssuer>; now?: Date } = {},
 ): Promise<TestHub> {
-  const { database, drop } = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env });
+  const { database, drop, asOwner, url } = await openTestDatabase();
+  // Rate limits are tested where they are the subject (hardening tests set them); elsewhere one demo
+  // subject sends hundreds of requests a minute, which is not what those tests are about.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', RATE_LIMIT_PER_SUBJECT: '0', RATE_LIMIT_PER_ORGANISATION: '0', ...options.env });
   const logs = new LogCapture();
   const logger = createLogger(config.LOG_LEVEL, logs);
   const clock = { now: options.now ?? DEMO_NOW };
@@ -96,6 +139,8 @@ export async function startTestHub(
   return {
     hub,
     database,
+    asOwner,
+    ...(url ? { databaseUrl: url } : {}),
     config,
     logs,
     clock,

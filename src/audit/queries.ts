@@ -1,0 +1,242 @@
+// The access log for privacy officers: records by pupil (inzageverzoek), actor, organisation,
+// period and outcome; a CSV export; signals. Reading the log is itself logged.
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { z } from 'zod';
+import type { AccessLogRecordRow, Tables } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import { badInput } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
+import { activity, PROCESSING_ACTIVITIES } from './processing-activities.ts';
+
+const BY_SEQ: KeyColumn[] = [{ column: 'access_log_records.seq', type: 'bigint' }];
+export const EXPORT_LIMIT = 50_000;
+const MAX_SIGNAL_DAYS = 31;
+
+const Filter = z
+  .object({
+    pupilId: z.string().uuid('must be a pupil id (a UUID)'),
+    actorSubject: z.string().min(1).max(200, 'must be at most 200 characters'),
+    organisationId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation id'),
+    from: z.date(),
+    to: z.date(),
+    outcome: z.enum(['GRANTED', 'PARTLY_GRANTED', 'REFUSED']),
+    action: z.enum(['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', 'PRINT', 'EMERGENCY']),
+    emergency: z.boolean(),
+  })
+  .partial();
+type Filter = z.infer<typeof Filter>;
+
+function parseFilter(raw: unknown): Filter {
+  const present = Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).filter(([, v]) => v != null));
+  const parsed = Filter.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
+  }
+  if (parsed.data.from && parsed.data.to && parsed.data.from >= parsed.data.to)
+    throw badInput('filter.from must be before filter.to', { argument: 'filter.from' });
+  return parsed.data;
+}
+
+/** The municipality's privacy officer oversees everyone; a partner's her own organisation. */
+const seesWholeRegion = (ctx: RequestContext) => REVIEWS_WHOLE_REGION.includes(ctx.actor.organisationKind);
+
+function filtered(ctx: RequestContext, filter: Filter): SelectQueryBuilder<Tables, 'access_log_records', object> {
+  let query = ctx.db.selectFrom('access_log_records');
+  if (!seesWholeRegion(ctx)) query = query.where('access_log_records.actor_org_id', '=', ctx.actor.organisationId);
+  if (filter.pupilId) query = query.where('access_log_records.pupil_id', '=', filter.pupilId.toLowerCase());
+  if (filter.actorSubject) query = query.where('access_log_records.actor_subject', '=', filter.actorSubject);
+  if (filter.organisationId) query = query.where('access_log_records.actor_org_id', '=', filter.organisationId);
+  if (filter.from) query = query.where('access_log_records.occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('access_log_records.occurred_at', '<', filter.to);
+  if (filter.outcome) query = query.where('access_log_records.outcome', '=', filter.outcome);
+  if (filter.action) query = query.where('access_log_records.action', '=', filter.action);
+  if (filter.emergency !== undefined) query = query.where('access_log_records.emergency', '=', filter.emergency);
+  return query;
+}
+
+/**
+ * In an answer about a pupil (an inzageverzoek) employees are not named, unless the municipality's
+ * privacy officer asks for it; supervising people (by actor, organisation, period) needs the names.
+ */
+function showEmployees(ctx: RequestContext, filter: Filter, includeEmployees: boolean | null | undefined): boolean {
+  if (!filter.pupilId) return true;
+  return Boolean(includeEmployees) && seesWholeRegion(ctx);
+}
+
+/** Reading the log is itself an access: one record, for the pupil asked about if any. */
+function recordLogRead(ctx: RequestContext, filter: Filter, action: 'READ' | 'EXPORT', field: string): void {
+  ctx.audit.record(filter.pupilId?.toLowerCase() ?? null, action, 'GRANTED', undefined, field);
+}
+
+const CSV_COLUMNS = [
+  'seq',
+  'occurred_at',
+  'action',
+  'outcome',
+  'organisation',
+  'role',
+  'actor_subject',
+  'on_behalf_of',
+  'purpose',
+  'processing_activity',
+  'pupil_pseudonym',
+  'categories',
+  'fields',
+  'emergency',
+  'trace_id',
+  'hash',
+] as const;
+
+/** RFC 4180 quoting; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+export function csvCell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvRow(record: AccessLogRecordRow, employees: boolean): string {
+  const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    seq: record.seq,
+    occurred_at: new Date(record.occurred_at).toISOString(),
+    action: record.action,
+    outcome: record.outcome,
+    organisation: record.actor_org_id,
+    role: record.actor_role,
+    actor_subject: employees ? record.actor_subject : '',
+    on_behalf_of: employees ? record.on_behalf_of : '',
+    purpose: record.purpose,
+    processing_activity: `${record.activity_id}@${record.activity_version}`,
+    pupil_pseudonym: record.pupil_pseudonym,
+    categories: record.categories,
+    fields: record.fields,
+    emergency: record.emergency,
+    trace_id: record.trace_id,
+    hash: record.hash,
+  };
+  return CSV_COLUMNS.map((column) => csvCell(values[column])).join(',');
+}
+
+export interface AccessSignalModel {
+  kind: 'MANY_PUPILS' | 'REPEATED_REFUSALS' | 'EMERGENCY_ACCESS';
+  orgId: string;
+  actorSubject: string;
+  at: Date;
+  count: number;
+}
+
+async function signals(ctx: RequestContext, from: Date, to: Date): Promise<AccessSignalModel[]> {
+  const thresholds = ctx.services.accessLog.signals;
+  const scope = (eb: ExpressionBuilder<Tables, 'access_log_records'>) =>
+    seesWholeRegion(ctx) ? eb.lit(true) : eb('access_log_records.actor_org_id', '=', ctx.actor.organisationId);
+  const hour = sql<Date>`date_trunc('hour', access_log_records.occurred_at)`;
+  const base = ctx.db
+    .selectFrom('access_log_records')
+    .where('access_log_records.occurred_at', '>=', from)
+    .where('access_log_records.occurred_at', '<', to)
+    .where(scope);
+  const [many, refusals, emergencies] = await Promise.all([
+    base
+      .where('access_log_records.pupil_id', 'is not', null)
+      .select(['access_log_records.actor_org_id as orgId', 'access_log_records.actor_subject as actorSubject', hour.as('at')])
+      .select(sql<number>`count(DISTINCT access_log_records.pupil_pseudonym)`.as('count'))
+      .groupBy(['access_log_records.actor_org_id', 'access_log_records.actor_subject', hour])
+      .having(sql<number>`count(DISTINCT access_log_records.pupil_pseudonym)`, '>', thresholds.pupilsPerHour)
+      .execute(),
+    base
+      .where('access_log_records.outcome', '=', 'REFUSED')
+      .select(['access_log_records.actor_org_id as orgId', 'access_log_records.actor_subject as actorSubject', hour.as('at')])
+      .select(sql<number>`count(*)`.as('count'))
+      .groupBy(['access_log_records.actor_org_id', 'access_log_records.actor_subject', hour])
+      .having(sql<number>`count(*)`, '>', thresholds.refusalsPerHour)
+      .execute(),
+    base
+      .where('access_log_records.action', '=', 'EMERGENCY')
+      .where('access_log_records.outcome', '=', 'GRANTED')
+      .select(['access_log_records.actor_org_id as orgId', 'access_log_records.actor_subject as actorSubject', 'access_log_records.occurred_at as at'])
+      .select(sql<number>`1`.as('count'))
+      .execute(),
+  ]);
+  const tag = (kind: AccessSignalModel['kind']) => (row: { orgId: string; actorSubject: string; at: Date; count: number }) => ({
+    kind,
+    orgId: row.orgId,
+    actorSubject: row.actorSubject,
+    at: new Date(row.at),
+    count: Number(row.count),
+  });
+  return [...many.map(tag('MANY_PUPILS')), ...refusals.map(tag('REPEATED_REFUSALS')), ...emergencies.map(tag('EMERGENCY_ACCESS'))].sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || a.kind.localeCompare(b.kind),
+  );
+}
+
+const SignalsInput = z
+  .object({ from: z.date(), to: z.date() })
+  .refine((input) => input.from < input.to, { message: 'must be before to', path: ['from'] })
+  .refine((input) => input.to.getTime() - input.from.getTime() <= MAX_SIGNAL_DAYS * 24 * 3600_000, {
+    message: `and to may be at most ${MAX_SIGNAL_DAYS} days apart`,
+    path: ['from'],
+  });
+
+/** Employee-identifying fields of a record, withheld where `showEmployees` says so. */
+const employeeShown = new WeakMap<AccessLogRecordRow, boolean>();
+
+export const accessLogResolvers: Resolvers = {
+  Query: {
+    accessLog: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'readAccessLog');
+      const filter = parseFilter(args.filter);
+      const page = parsePage(args, 'accessLog', BY_SEQ);
+      recordLogRead(ctx, filter, 'READ', 'Query.accessLog');
+      const employees = showEmployees(ctx, filter, args.includeEmployees);
+      const connection = await keysetConnection(filtered(ctx, filter), (q) => q.selectAll('access_log_records'), BY_SEQ, page, 'accessLog');
+      for (const edge of connection.edges) employeeShown.set(edge.node, employees);
+      return connection;
+    },
+    accessLogExport: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'readAccessLog');
+      const filter = parseFilter(args.filter);
+      recordLogRead(ctx, filter, 'EXPORT', 'Query.accessLogExport');
+      const employees = showEmployees(ctx, filter, args.includeEmployees);
+      const rows = await filtered(ctx, filter).selectAll('access_log_records').orderBy('access_log_records.seq').limit(EXPORT_LIMIT + 1).execute();
+      const truncated = rows.length > EXPORT_LIMIT;
+      const kept = truncated ? rows.slice(0, EXPORT_LIMIT) : rows;
+      const csv = [CSV_COLUMNS.join(','), ...kept.map((row) => csvRow(row, employees))].join('\r\n') + '\r\n';
+      return { csv, rows: kept.length, truncated };
+    },
+    accessLogSignals: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'readAccessLog');
+      const input = parseInput(SignalsInput, { from: args.from, to: args.to });
+      ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Query.accessLogSignals');
+      return signals(ctx, input.from, input.to);
+    },
+    processingActivities: () => [...PROCESSING_ACTIVITIES],
+  },
+  AccessLogRecord: {
+    seq: (record) => String(record.seq),
+    occurredAt: (record) => record.occurred_at,
+    action: (record) => record.action as never,
+    outcome: (record) => record.outcome as never,
+    organisation: (record, _args, ctx) => ctx.services.directory.require(record.actor_org_id),
+    role: (record) => record.actor_role,
+    actorSubject: (record) => (employeeShown.get(record) === false ? null : record.actor_subject),
+    onBehalfOf: (record) => (employeeShown.get(record) === false ? null : record.on_behalf_of),
+    processingActivity: (record) => activity(record.activity_id),
+    pupilPseudonym: (record) => record.pupil_pseudonym,
+    pupilId: (record) => record.pupil_id,
+    categories: (record) => record.categories as never,
+    operationName: (record) => record.operation_name,
+    clientAddress: (record) => record.client_address,
+    traceId: (record) => record.trace_id,
+    spanId: (record) => record.span_id,
+  },
+  ProcessingActivity: {
+    categories: (activity) => [...activity.categories],
+  },
+  AccessSignal: {
+    organisation: (signal, _args, ctx) => ctx.services.directory.require(signal.orgId),
+  },
+};

@@ -1,0 +1,98 @@
+// Overload (issue 9): a bounded number of GraphQL requests in progress, a deadline per request and a
+// body size limit. Under overload the hub answers 503 with Retry-After at once instead of queueing
+// without end; a request over its deadline gets 503 TIMEOUT (the database's statement timeout ends
+// its SQL on PostgreSQL). Answers are GraphQL-shaped JSON with `extensions.code`.
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { Logger } from '../logging.ts';
+
+export interface OverloadLimits {
+  maxInFlight: number;
+  requestTimeoutMs: number;
+  bodyLimitBytes: number;
+}
+
+function sendError(
+  res: Parameters<RequestHandler>[1],
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Counts requests in progress; sheds with 503 OVERLOADED above the limit. */
+export function concurrencyLimit(limits: OverloadLimits, logger: Logger): RequestHandler & { inFlight: () => number } {
+  let inFlight = 0;
+  let shed = 0;
+  const handler: RequestHandler = (req, res, next) => {
+    if (req.method === 'OPTIONS') return next();
+    if (inFlight >= limits.maxInFlight) {
+      shed += 1;
+      // One log line per 100 shed requests: overload must not also flood the logs.
+      if (shed % 100 === 1) logger.warn({ inFlight, shed }, 'overloaded: shedding requests with 503');
+      sendError(res, 503, 'OVERLOADED', 'The hub is busy; retry after 1 s', { 'Retry-After': '1' });
+      return;
+    }
+    inFlight += 1;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      inFlight -= 1;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  };
+  return Object.assign(handler, { inFlight: () => inFlight });
+}
+
+/**
+ * Answers 503 TIMEOUT when a request is not answered in time. The work may still be running; its
+ * late response is dropped (writes after the timeout are ignored, never an error).
+ */
+export function requestTimeout(limits: OverloadLimits, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      logger.warn({ timeoutMs: limits.requestTimeoutMs }, 'request timed out');
+      sendError(res, 503, 'TIMEOUT', `The request took longer than ${limits.requestTimeoutMs} ms and was abandoned; it may be retried`, {
+        'Retry-After': '1',
+      });
+      // Later writes of the abandoned handler become no-ops.
+      const ignore = function (this: unknown) {
+        return res;
+      };
+      res.writeHead = ignore as never;
+      res.setHeader = ignore as never;
+      res.write = (() => true) as never;
+      res.end = ignore as never;
+    }, limits.requestTimeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
+  };
+}
+
+/** Reads the body (at most bodyLimitBytes) before yoga sees it; larger bodies get 413. */
+export function bodyLimit(limits: OverloadLimits): RequestHandler {
+  return express.raw({ type: () => true, limit: limits.bodyLimitBytes });
+}
+
+export function bodyErrors(limits: OverloadLimits): ErrorRequestHandler {
+  return (error: { type?: string; status?: number }, _req, res, next) => {
+    if (error?.type === 'entity.too.large') {
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.bodyLimitBytes} bytes`);
+      return;
+    }
+    if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+      sendError(res, error.status, 'BAD_REQUEST', 'The request body could not be read');
+      return;
+    }
+    next(error);
+  };
+}
