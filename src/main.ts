@@ -1,24 +1,14 @@
 // `npm start`: configuration, database, migrations, demo data, then serve until SIGTERM.
 import { createServer } from 'node:http';
 import { IssuerConfigError } from './auth/issuers.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { fail, configOrExit } from './cli/exit.ts';
+import { ConfigError } from './config.ts';
 import type { Hub } from './http/app.ts';
 import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
 import { expireStaleReferrals } from './referrals/service.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
-
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = configOrExit();
 
 const logger = createLogger(config.LOG_LEVEL);
 const database = await openPreparedDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));

@@ -8,7 +8,7 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Tables } from '../db/tables.ts';
+import type { AccessLogRecordRow, Tables } from '../db/tables.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -35,31 +35,7 @@ export interface LogRecordInput {
 }
 
 /** A stored record as read back (column names of access_log_records). */
-export interface StoredRecord {
-  seq: number;
-  occurred_at: Date;
-  trace_id: string;
-  span_id: string;
-  request_id: string;
-  action: string;
-  outcome: string;
-  actor_subject: string;
-  actor_org_id: string;
-  actor_role: string;
-  on_behalf_of: string | null;
-  purpose: string | null;
-  activity_id: string;
-  activity_version: number;
-  pupil_pseudonym: string | null;
-  pupil_id: string | null;
-  categories: string[];
-  fields: string[];
-  operation_name: string | null;
-  client_address: string | null;
-  emergency: boolean;
-  prev_hash: string;
-  hash: string;
-}
+export type StoredRecord = AccessLogRecordRow;
 
 /**
  * The canonical content of a record: a JSON array in fixed order. The pupil id is left out on

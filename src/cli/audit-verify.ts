@@ -6,13 +6,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { keyIdOf, verifyAccessLog } from '../audit/chain.ts';
-import { ConfigError, loadConfig } from '../config.ts';
 import { createAccessLog, openDatabase } from '../hub.ts';
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
+import { configOrExit, fail } from './exit.ts';
 
 let values;
 try {
@@ -21,16 +16,10 @@ try {
     strict: true,
   }));
 } catch (error) {
-  fail(`${(error as Error).message}\nusage: npm run audit:verify [-- --public-key FILE] [--export-checkpoints FILE]`);
+  fail(`${(error as Error).message}\nusage: npm run audit:verify [-- --public-key FILE] [--export-checkpoints FILE]`, 2);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = configOrExit(2);
 // Keys that may have signed checkpoints: the configured signing key's, plus older ones given here.
 const keys = new Map<string, KeyObject>(createAccessLog(config).publicKeys);
 for (const file of values['public-key'] ?? []) {

@@ -2,16 +2,11 @@
 // npm run seed -- --pupils 84000 --schools 309  a region-scale data set on top (benchmarks)
 // Uses DATABASE_URL, or the PGlite database in DATA_DIR (stop the hub first: PGlite has one user).
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
 import { migrate } from '../db/migrate.ts';
 import { isSeeded, seedDemoRegion } from '../demo/region.ts';
 import { seedScaleRegion } from '../demo/scale.ts';
 import { openDatabase } from '../hub.ts';
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
+import { configOrExit, fail } from './exit.ts';
 
 let values;
 try {
@@ -30,13 +25,7 @@ const schools = count('schools', values.schools, 5_000);
 const seed = count('seed', values.seed, 2 ** 31);
 if ((pupils === undefined) !== (schools === undefined)) fail('give both --pupils and --schools, or neither');
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = configOrExit();
 const database = await openDatabase(config);
 try {
   await migrate(database);

@@ -2,14 +2,10 @@
 // npm run token -- --list
 import { parseArgs } from 'node:util';
 import { signDevToken } from '../auth/dev-token.ts';
+import { fail } from './exit.ts';
 import { DEMO_ORGANISATIONS } from '../demo/region.ts';
 import { ROLES_BY_KIND } from '../policy/policy.ts';
 import { ROLES, type Role } from '../policy/vocabulary.ts';
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
 
 let values;
 try {
