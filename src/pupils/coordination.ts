@@ -48,8 +48,11 @@ async function involvementOf(ctx: RequestContext, pupilId: string, visibleTo: st
     for (const org of [referral.sender_org_id, referral.receiver_org_id]) if (!since.has(org)) since.set(org, new Date(referral.created_at));
   }
   const all = new Set(referrals.flatMap((r) => [r.sender_org_id, r.receiver_org_id]));
-  // The coordinator: as agreed, or else whoever started the earliest open referral.
-  const coordinator = stored && all.has(stored.org_id) ? stored.org_id : (referrals[0]?.sender_org_id ?? null);
+  // The coordinator: as agreed, or else whoever started the earliest open referral — preferably an
+  // organisation whose involvement is not secret, so that every involved party can see who it is.
+  let started: string | null = null;
+  for (const referral of referrals) if (!started && !(await isSecret(referral.sender_org_id))) started = referral.sender_org_id;
+  const coordinator = stored && all.has(stored.org_id) ? stored.org_id : (started ?? referrals[0]?.sender_org_id ?? null);
   return { since, coordinator, involved: all, count: all.size };
 }
 
