@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { isSeeded, seedDemoRegion } from './demo/region.ts';
-import { createHub, type Hub } from './http/app.ts';
+import { createHub, UnguardedBaselineInProductionError, type Hub } from './http/app.ts';
 import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
 import { createMetrics } from './metrics.ts';
@@ -63,7 +63,8 @@ export async function prepareDatabase(database: Database, config: Config, logger
   if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
   const seedDemo = config.SEED_DEMO ?? database.engine === 'pglite';
   if (seedDemo && !(await isSeeded(database))) {
-    const seeded = await seedDemoRegion(database);
+    // Moved to today, so the demo shows current work (tests seed unshifted, see test/helpers).
+    const seeded = await seedDemoRegion(database, undefined, { now: new Date() });
     logger.info(seeded, 'demo region seeded');
   }
 }
@@ -81,6 +82,8 @@ export interface AssembleOptions {
   logger: Logger;
   issuers?: Map<string, TrustedIssuer>;
   clock?: () => Date;
+  /** Benchmark only: see HubOptions.unguardedBaseline (throws when NODE_ENV=production). */
+  unguardedBaseline?: boolean;
 }
 
 /**
@@ -109,7 +112,8 @@ export function createAccessLog(config: Config): AccessLog {
 
 export class AuditConfigError extends Error {}
 
-export function assembleHub({ config, database, logger, issuers, clock }: AssembleOptions): Hub {
+export function assembleHub({ config, database, logger, issuers, clock, unguardedBaseline }: AssembleOptions): Hub {
+  if (unguardedBaseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
   const verifyBearer = createVerifier({
@@ -129,5 +133,6 @@ export function assembleHub({ config, database, logger, issuers, clock }: Assemb
     hardening: hardeningFromConfig(config),
     accessLog: createAccessLog(config),
     ...(clock ? { clock } : {}),
+    ...(unguardedBaseline ? { unguardedBaseline: true } : {}),
   });
 }

@@ -8,6 +8,7 @@ import {
   isSeeded,
   seedDemoRegion,
   type DemoReferralEvent,
+  shiftDemoRegion,
 } from '../src/demo/region.ts';
 import { ageOn } from '../src/demo/random.ts';
 import { seedScaleRegion } from '../src/demo/scale.ts';
@@ -284,5 +285,24 @@ describe('seeding PGlite', () => {
       .where((eb) => eb(eb.selectFrom('referral_events as e').select((e) => e.fn.countAll().as('n')).whereRef('e.referral_id', '=', 'r.id'), '<>', eb.ref('r.version')))
       .execute();
     expect(mismatched).toEqual([]);
+  });
+});
+
+describe('shiftDemoRegion', () => {
+  it('moves every moment and date by whole days, so the demo is current when seeded today', () => {
+    const base = DEMO_BASE_TIME;
+    const region = generateDemoRegion();
+    const now = new Date(new Date(base).getTime() + 100 * 24 * 3600_000 + 5 * 3600_000);
+    const shifted = shiftDemoRegion(region, now);
+    const day = 24 * 3600_000;
+    const r0 = region.referrals[0]!;
+    const s0 = shifted.referrals[0]!;
+    expect(new Date(s0.created_at).getTime() - new Date(r0.created_at).getTime()).toBe(100 * day);
+    expect(shifted.pupils[0]!.date_of_birth).toBe(new Date(new Date(`${region.pupils[0]!.date_of_birth}T00:00:00Z`).getTime() + 100 * day).toISOString().slice(0, 10));
+    expect(shifted.pupils[0]!.id).toBe(region.pupils[0]!.id);
+    expect(shifted.pupils[0]!.bsn).toBe(region.pupils[0]!.bsn);
+    // Nothing lies after the new "now".
+    for (const event of shifted.referralEvents) expect(new Date(event.occurred_at).getTime()).toBeLessThanOrEqual(now.getTime());
+    expect(shiftDemoRegion(region, new Date(base))).toBe(region);
   });
 });

@@ -30,7 +30,7 @@ const database = await openDatabase(config);
 try {
   await migrate(database);
   if (!(await isSeeded(database))) {
-    const demo = await seedDemoRegion(database);
+    const demo = await seedDemoRegion(database, undefined, { now: new Date() });
     process.stdout.write(`demo region: ${demo.pupils} pupils, ${demo.referrals} referrals\n`);
   } else if (pupils === undefined) {
     process.stdout.write('the database already holds the demo region; nothing to do\n');

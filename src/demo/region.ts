@@ -1159,8 +1159,43 @@ export function chunks<T>(rows: readonly T[], size: number): T[][] {
   return out;
 }
 
-export async function seedDemoRegion(database: Database, seed?: number): Promise<{ pupils: number; referrals: number }> {
-  const region = generateDemoRegion(seed);
+/**
+ * The demo region moved in time so that its "now" (DEMO_BASE_TIME) becomes `now`: every moment and
+ * every date shifts by the same whole number of days, so the data is identical but for the calendar,
+ * and a demo started today shows open work with current deadlines instead of a case history
+ * months past every retention window. Tests seed unshifted and run on a clock set to the base time.
+ */
+export function shiftDemoRegion(region: DemoRegion, now: Date): DemoRegion {
+  const days = Math.floor((now.getTime() - new Date(DEMO_BASE_TIME).getTime()) / (24 * 3600_000));
+  if (days <= 0) return region;
+  const shiftMs = days * 24 * 3600_000;
+  const shift = <T extends object>(row: T): T => {
+    const out = { ...row } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(out)) {
+      if (value instanceof Date) out[key] = new Date(value.getTime() + shiftMs);
+      else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && key !== 'id')
+        out[key] = new Date(new Date(`${value}T00:00:00Z`).getTime() + shiftMs).toISOString().slice(0, 10);
+    }
+    return out as T;
+  };
+  return {
+    ...region,
+    pupils: region.pupils.map(shift),
+    guardians: region.guardians.map(shift),
+    referrals: region.referrals.map(shift),
+    referralEvents: region.referralEvents.map(shift),
+    notes: region.notes.map(shift),
+    contactAttempts: region.contactAttempts.map(shift),
+  };
+}
+
+export async function seedDemoRegion(
+  database: Database,
+  seed?: number,
+  options: { now?: Date } = {},
+): Promise<{ pupils: number; referrals: number }> {
+  const generated = generateDemoRegion(seed);
+  const region = options.now ? shiftDemoRegion(generated, options.now) : generated;
   await database.db.transaction().execute(async (trx) => {
     for (const rows of chunks(region.municipalities, CHUNK)) await trx.insertInto('municipalities').values(rows).execute();
     for (const rows of chunks(region.organisations, CHUNK)) await trx.insertInto('organisations').values(rows).execute();
