@@ -1,13 +1,16 @@
 // The explicit per-request context: who is asking, the request's own loaders (never shared across
 // callers, so one organisation's view can never be served to another) and its access recorder.
 import { randomBytes } from 'node:crypto';
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { AccessLog } from '../audit/chain.ts';
 import type { Actor } from '../auth/actor.ts';
 import { AccessRecorder } from '../audit/recorder.ts';
-import type { Tables } from '../db/tables.ts';
+import type { PupilRow, Tables } from '../db/tables.ts';
 import type { Logger } from '../logging.ts';
 import type { OrganisationDirectory } from '../organisations/directory.ts';
+import { unguardedBaselineActor, type PupilAccess } from '../policy/access.ts';
+import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
 import { createPupilLoaders } from '../pupils/loaders.ts';
 import { createReferralLoaders } from '../referrals/loaders.ts';
 
@@ -19,6 +22,11 @@ export interface HubServices {
   clock: () => Date;
   logger: Logger;
   accessLog: AccessLog;
+  /**
+   * Benchmark only (issue 10): no row filters, every category readable, no access log. Set only by
+   * createHub({ unguardedBaseline: true }), which refuses it in production.
+   */
+  unguardedBaseline?: boolean;
 }
 
 export interface RequestContext {
@@ -37,12 +45,19 @@ function createLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
   return { ...createPupilLoaders(db, actor, now), ...createReferralLoaders(db, actor, now) };
 }
 
+/** The benchmark's baseline keeps no access log: nothing is collected, nothing is written. */
+class UnguardedBaselineRecorder extends AccessRecorder {
+  override record(): void {}
+  override async flush(): Promise<void> {}
+}
+
 export function createRequestContext(
   services: HubServices,
   actor: Actor,
   meta: { requestId: string; clientAddress: string | null; log: Logger },
 ): RequestContext {
   const now = services.clock();
+  if (services.unguardedBaseline) return unguardedBaselineContext(services, actor, meta, now);
   // A trace of our own until the access-log plugin adopts the caller's W3C traceparent, if any.
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
@@ -56,6 +71,37 @@ export function createRequestContext(
     audit: new AccessRecorder(
       actor,
       { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress, traceId, spanId, onBehalfOf: actor.onBehalfOf },
+      services.accessLog,
+      now,
+    ),
+    log: meta.log,
+  };
+}
+
+/** The benchmark's baseline: the same resolvers and loaders, without the policy and the access log. */
+function unguardedBaselineContext(
+  services: HubServices,
+  verified: Actor,
+  meta: { requestId: string; clientAddress: string | null; log: Logger },
+  now: Date,
+): RequestContext {
+  const actor = unguardedBaselineActor(verified);
+  // Every category of every pupil, without asking the database.
+  const everything = (): PupilAccess => ({ categories: new Set(DATA_CATEGORIES), emergency: false });
+  const loaders = {
+    ...createLoaders(services.db, actor, now),
+    pupilAccess: new DataLoader<PupilRow, PupilAccess, string>(async (pupils) => pupils.map(everything), { cacheKeyFn: (pupil) => pupil.id }),
+  };
+  return {
+    requestId: meta.requestId,
+    actor,
+    services,
+    db: services.db,
+    now,
+    loaders,
+    audit: new UnguardedBaselineRecorder(
+      actor,
+      { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress, traceId: '', spanId: '', onBehalfOf: null },
       services.accessLog,
       now,
     ),

@@ -16,7 +16,8 @@ import { outreachResolvers } from '../outreach/resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
-export function buildHubSchema(): GraphQLSchema {
+/** `guardFields: false` leaves the tagged fields unwrapped: the benchmark's unguarded baseline only. */
+export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQLSchema {
   const resolvers: Resolvers[] = [
     { Date: DateScalar, DateTime: DateTimeScalar },
     organisationResolvers,
@@ -32,5 +33,5 @@ export function buildHubSchema(): GraphQLSchema {
     typeDefs: readSchemaSource(),
     resolvers: resolvers as never,
   });
-  return guardCategoryFields(schema);
+  return options.guardFields === false ? schema : guardCategoryFields(schema);
 }

@@ -37,6 +37,18 @@ export interface HubOptions {
   clock?: () => Date;
   /** The access log's writer (hash chain, pseudonyms, checkpoints). */
   accessLog: AccessLog;
+  /**
+   * Benchmark only (issue 10, `npm run bench`): the same server without the policy and the access
+   * log, to measure what they cost: no category guard (operation and field), no row filters, no
+   * access-log records. Refused (throws) when `production` is true.
+   */
+  unguardedBaseline?: boolean;
+}
+
+export class UnguardedBaselineInProductionError extends Error {
+  constructor() {
+    super('unguardedBaseline (the benchmark baseline without policy and access log) cannot be enabled in production');
+  }
 }
 
 export interface Hub {
@@ -63,12 +75,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createHub(options: HubOptions): Hub {
   const { database, logger, metrics, verifyBearer, directory } = options;
+  const unguarded = options.unguardedBaseline === true;
+  if (unguarded && options.production) throw new UnguardedBaselineInProductionError();
+  if (unguarded) logger.warn('UNGUARDED BASELINE: no policy and no access log (benchmark only)');
   const services: HubServices = {
     db: database.db,
     directory,
     clock: options.clock ?? (() => new Date()),
     accessLog: options.accessLog,
     logger,
+    ...(unguarded ? { unguardedBaseline: true } : {}),
   };
   const draining = { value: false };
   const hardening = options.hardening ?? defaultHardening(options.production);
@@ -76,7 +92,7 @@ export function createHub(options: HubOptions): Hub {
   const unexpectedError = 'Internal error: the hub could not answer. Quote extensions.requestId to its operators.';
 
   const yoga = createYoga<ServerContext, RequestContext>({
-    schema: buildHubSchema(),
+    schema: buildHubSchema({ guardFields: !unguarded }),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // CORS is express's (an allow-list from CORS_ORIGINS); yoga's default would allow every origin.
@@ -134,8 +150,7 @@ export function createHub(options: HubOptions): Hub {
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
       ...useQueryLimits({ ...hardening.limits, production: options.production }),
       useRequestIdOnUnexpectedErrors(),
-      useOperationCategoryGuard(),
-      useAccessLog(),
+      ...(unguarded ? [] : [useOperationCategoryGuard(), useAccessLog()]),
     ],
   });
 
