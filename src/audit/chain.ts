@@ -165,7 +165,33 @@ export class AccessLog {
     if (records.length === 0) return;
     await this.ensurePartitions(db as Kysely<Tables>, records.map((record) => record.occurredAt));
     if (db.isTransaction) return this.#appendIn(db as Transaction<Tables>, records);
-    return db.transaction().execute((trx) => this.#appendIn(trx, records));
+    // Group commit: reads of concurrent requests are appended together, one transaction (and one
+    // wait for the head's lock) per batch instead of per request. Each caller still waits for the
+    // commit of its own records before its response leaves; a failed batch fails every request in it.
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ records, resolve, reject });
+      if (!this.#draining) void this.#drain(db as Kysely<Tables>);
+    });
+  }
+
+  #waiting: Array<{ records: LogRecordInput[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #draining = false;
+
+  async #drain(db: Kysely<Tables>): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0, 200);
+        try {
+          await db.transaction().execute((trx) => this.#appendIn(trx, batch.flatMap((entry) => entry.records)));
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          for (const entry of batch) entry.reject(error);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   async #appendIn(trx: Transaction<Tables>, records: LogRecordInput[]): Promise<void> {
