@@ -180,9 +180,12 @@ export function retentionCutoff(now: Date): Date {
   return new Date(now.getTime() - REFERRAL_LINK_RETENTION_DAYS * DAY_MS);
 }
 
+// Made once: constructing an Intl.DateTimeFormat costs more than a whole row filter (profiled).
+const DUTCH_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });
+
 /** YYYY-MM-DD of `now` in the Netherlands, for comparing with consent dates. */
 export function dutchDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(now);
+  return DUTCH_DATE.format(now);
 }
 
 /** Whether a referral, right now, gives its sender and receiver a lawful link to its pupil. */
