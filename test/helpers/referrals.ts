@@ -2,6 +2,7 @@
 // action mutations by name, and walking a fresh referral through legal mutations to any status.
 import { expect } from 'vitest';
 import type { Role } from '../../src/policy/vocabulary.ts';
+import type { ReferralAction } from '../../src/referrals/lifecycle.ts';
 import { FixtureBuilder, type FixturePupil } from './fixtures-policy.ts';
 import type { TestHub } from './hub.ts';
 
@@ -106,18 +107,8 @@ export async function createReferral(t: TestHub, who: As, input: Record<string, 
 
 // ---- The action mutations, by lifecycle action --------------------------------------------------
 
-export type Action =
-  | 'RECEIVE'
-  | 'ACCEPT'
-  | 'REJECT'
-  | 'START'
-  | 'PUT_ON_HOLD'
-  | 'RESUME'
-  | 'COMPLETE'
-  | 'FAIL'
-  | 'CANCEL'
-  | 'HAND_OVER'
-  | 'REVOKE_CONSENT';
+/** The lifecycle actions a client performs through a mutation (CREATE and EXPIRE have none). */
+export type Action = Exclude<ReferralAction, 'CREATE' | 'EXPIRE'>;
 
 interface ActionSpec {
   mutation: string;
