@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AccessLogRecordRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput } from '../graphql/errors.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseFilter, parseInput } from '../graphql/input.ts';
 import { keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { requireOperation } from '../policy/operations.ts';
@@ -30,16 +30,10 @@ const Filter = z
   .partial();
 type Filter = z.infer<typeof Filter>;
 
-function parseFilter(raw: unknown): Filter {
-  const present = Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).filter(([, v]) => v != null));
-  const parsed = Filter.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
-  }
-  if (parsed.data.from && parsed.data.to && parsed.data.from >= parsed.data.to)
-    throw badInput('filter.from must be before filter.to', { argument: 'filter.from' });
-  return parsed.data;
+function parseLogFilter(raw: unknown): Filter {
+  const filter = parseFilter(Filter, raw);
+  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.from must be before filter.to', { argument: 'filter.from' });
+  return filter;
 }
 
 /** The municipality's privacy officer oversees everyone; a partner's her own organisation. */
@@ -188,7 +182,7 @@ export const accessLogResolvers: Resolvers = {
   Query: {
     accessLog: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
-      const filter = parseFilter(args.filter);
+      const filter = parseLogFilter(args.filter);
       const page = parsePage(args, 'accessLog', BY_SEQ);
       recordLogRead(ctx, filter, 'READ', 'Query.accessLog');
       const employees = showEmployees(ctx, filter, args.includeEmployees);
@@ -198,7 +192,7 @@ export const accessLogResolvers: Resolvers = {
     },
     accessLogExport: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
-      const filter = parseFilter(args.filter);
+      const filter = parseLogFilter(args.filter);
       recordLogRead(ctx, filter, 'EXPORT', 'Query.accessLogExport');
       const employees = showEmployees(ctx, filter, args.includeEmployees);
       const rows = await filtered(ctx, filter).selectAll('access_log_records').orderBy('access_log_records.seq').limit(EXPORT_LIMIT + 1).execute();

@@ -11,3 +11,17 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   }
   return parsed.data;
 }
+
+/**
+ * Validates a list's `filter` argument with zod. Fields the client left out or set to null are
+ * dropped first (GraphQL passes both); the error names the filter field: `filter.bsn must be 9 digits`.
+ */
+export function parseFilter<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const present = Object.fromEntries(Object.entries((raw ?? {}) as Record<string, unknown>).filter(([, value]) => value != null));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0]!.path[0] ?? '');
+    throw badInput(`filter.${field} ${parsed.error.issues[0]!.message}`, { argument: `filter.${field}` });
+  }
+  return parsed.data;
+}

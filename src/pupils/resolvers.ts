@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
+import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';
 import { visiblePupils, visibleReferrals } from '../policy/access.ts';
@@ -19,15 +20,6 @@ const PupilFilter = z
   })
   .partial();
 
-function parseFilter(raw: unknown) {
-  const parsed = PupilFilter.safeParse(Object.fromEntries(Object.entries(raw ?? {}).filter(([, v]) => v != null)));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
-  }
-  return parsed.data;
-}
-
 /** Escapes LIKE wildcards so a search for "100%" means the characters, not a pattern. */
 const likePrefix = (text: string) => `${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -35,7 +27,7 @@ export const pupilResolvers: Resolvers = {
   Query: {
     pupils: async (_parent, args, ctx, info) => {
       const page = parsePage(args, 'pupil', BY_ID('pupils'));
-      const filter = parseFilter(args.filter);
+      const filter = parseFilter(PupilFilter, args.filter);
       // A filter is a way of reading: it needs the category of the field it filters on.
       const filtered = assertInputCategories(ctx, info, 'PupilFilter', filter);
       let query = ctx.db.selectFrom('pupils').where(visiblePupils(ctx.actor, ctx.now, filtered));

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Tables } from '../db/tables.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseFilter, parseInput } from '../graphql/input.ts';
 import {
   ActionInput,
   actionsFor,
@@ -35,12 +35,7 @@ export const referralResolvers: Resolvers = {
   Query: {
     referrals: async (_parent, args, ctx) => {
       const page = parsePage(args, 'referral', BY_ID('referrals'));
-      const parsed = ReferralFilter.safeParse(Object.fromEntries(Object.entries(args.filter ?? {}).filter(([, v]) => v != null)));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw badInput(`filter.${String(issue.path[0])} ${issue.message}`, { argument: `filter.${String(issue.path[0])}` });
-      }
-      const filter = parsed.data;
+      const filter = parseFilter(ReferralFilter, args.filter);
       let query = ctx.db.selectFrom('referrals').where(visibleReferrals(ctx.actor, ctx.now));
       if (filter.status) query = query.where('referrals.status', 'in', filter.status);
       if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
