@@ -207,15 +207,3 @@ export function pupilAccess(
   if (emergency) for (const category of readableCategories(kind, role)) categories.add(category);
   return { categories, emergency };
 }
-
-export type PartyReferral = Pick<
-  ReferralRow,
-  | 'pupil_id'
-  | 'status'
-  | 'closed_at'
-  | 'shared_categories'
-  | 'legal_basis'
-  | 'consent_valid_from'
-  | 'consent_valid_until'
-  | 'consent_revoked_at'
->;

@@ -9,8 +9,8 @@ import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
-import { LINKING_STATUSES, SECRET_INVOLVEMENT_KINDS } from '../policy/policy.ts';
-import type { OrganisationKind } from '../policy/vocabulary.ts';
+import { SECRET_INVOLVEMENT_KINDS } from '../policy/policy.ts';
+import { OPEN_REFERRAL_STATUSES, type OrganisationKind } from '../policy/vocabulary.ts';
 
 export interface InvolvementModel {
   organisationId: string;
@@ -30,7 +30,7 @@ async function involvementOf(ctx: RequestContext, pupilId: string, visibleTo: st
     .selectFrom('referrals')
     .select(['sender_org_id', 'receiver_org_id', 'created_at'])
     .where('pupil_id', '=', pupilId)
-    .where('status', 'in', [...LINKING_STATUSES])
+    .where('status', 'in', [...OPEN_REFERRAL_STATUSES])
     .orderBy('created_at')
     .orderBy('id')
     .execute();

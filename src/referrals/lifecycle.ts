@@ -1,7 +1,7 @@
 // The referral state machine, as one table: state × action × who → next state. Mutations, the
 // expiry job and the error messages all read it; nothing else decides what may happen next.
 // States are the HL7 FHIR Task states that fit a handover between organisations.
-import type { ReferralStatus } from '../policy/vocabulary.ts';
+import { OPEN_REFERRAL_STATUSES, type ReferralStatus } from '../policy/vocabulary.ts';
 
 export type ReferralAction =
   | 'CREATE'
@@ -31,7 +31,7 @@ export interface Transition {
   requires: 'nothing' | 'reason' | 'outcome';
 }
 
-const OPEN: readonly ReferralStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
+const OPEN = OPEN_REFERRAL_STATUSES;
 
 export const TRANSITIONS: readonly Transition[] = [
   { action: 'RECEIVE', by: 'RECEIVER', from: ['REQUESTED'], to: 'RECEIVED', requires: 'nothing' },
