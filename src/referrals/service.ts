@@ -9,7 +9,8 @@ import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
-import { pupilAccess, visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { accessToPupils } from '../pupils/loaders.ts';
 import { mayEverRead, mayPerform } from '../policy/policy.ts';
 import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES, type DataCategory, type OrganisationKind, type ReferralStatus } from '../policy/vocabulary.ts';
 import { deadlinesFor } from './deadlines.ts';
@@ -81,23 +82,8 @@ async function visiblePupil(db: Db, ctx: RequestContext, pupilId: string): Promi
 
 /** The categories the caller may read of this pupil right now (inside the transaction). */
 async function readableNow(db: Db, ctx: RequestContext, pupil: PupilRow): Promise<Set<DataCategory>> {
-  const [referrals, emergency] = await Promise.all([
-    db
-      .selectFrom('referrals')
-      .selectAll()
-      .where('pupil_id', '=', pupil.id)
-      .where((eb) => eb.or([eb('sender_org_id', '=', ctx.actor.organisationId), eb('receiver_org_id', '=', ctx.actor.organisationId)]))
-      .execute(),
-    db
-      .selectFrom('emergency_accesses')
-      .select('id')
-      .where('pupil_id', '=', pupil.id)
-      .where('org_id', '=', ctx.actor.organisationId)
-      .where('actor_subject', '=', ctx.actor.subject)
-      .where('expires_at', '>', ctx.now)
-      .execute(),
-  ]);
-  return pupilAccess(ctx.actor, pupil, referrals, emergency.length > 0, ctx.now).categories;
+  const [access] = await accessToPupils(db as Kysely<Tables>, ctx.actor, [pupil], ctx.now);
+  return access!.categories;
 }
 
 // ---- Creating and handing over --------------------------------------------------------------------
