@@ -124,6 +124,8 @@ export interface AccessLogOptions {
 }
 
 /** Appends records to the chain; owns the pseudonym key and the checkpoint signing key. */
+const APPEND_SLICE = 1_000;
+
 export class AccessLog {
   #months = new Set<string>();
 
@@ -228,7 +230,9 @@ export class AccessLog {
       prev = hash;
       return { ...row, hash };
     });
-    await trx.insertInto('access_log_records').values(rows).execute();
+    // In slices: PostgreSQL takes at most 65,535 parameters per statement (a batch of 5,000 reports
+    // makes 5,000 records of 23 columns).
+    for (let i = 0; i < rows.length; i += APPEND_SLICE) await trx.insertInto('access_log_records').values(rows.slice(i, i + APPEND_SLICE)).execute();
     const checkpoint = this.#checkpointIfDue(head, seq, prev, records.at(-1)!.occurredAt);
     if (checkpoint) await trx.insertInto('access_log_checkpoints').values(checkpoint).execute();
     await trx

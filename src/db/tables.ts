@@ -117,6 +117,41 @@ export interface ContactAttemptsTable {
   actor_role: string;
   remark: string | null;
   occurred_at: Timestamp;
+  case_id: string | null;
+}
+
+export interface OutOfViewCasesTable {
+  id: string;
+  pupil_id: string;
+  leerlingzaken_org_id: string;
+  reporting_school_id: string;
+  urgent: boolean;
+  status: string;
+  opened_at: Timestamp;
+  next_step: string | null;
+  next_step_rule: string | null;
+  next_step_not_before: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  next_step_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome: string | null;
+  closing_remark: string | null;
+  closed_by_org_id: string | null;
+  referral_id: string | null;
+  version: number;
+  updated_at: Timestamp;
+}
+
+export interface OutOfViewReportsTable {
+  id: string;
+  case_id: string;
+  school_id: string;
+  reported_by_subject: string;
+  reported_by_role: string;
+  absent_since: ColumnType<string | null, string | null | undefined, string | null>;
+  urgent: boolean;
+  remark: string | null;
+  batch_id: string | null;
+  reported_at: Timestamp;
 }
 
 /** One access to a pupil's data, chained (see src/audit/chain.ts). Append-only. */
@@ -216,6 +251,8 @@ export interface Tables {
   referral_events: ReferralEventsTable;
   notes: NotesTable;
   contact_attempts: ContactAttemptsTable;
+  out_of_view_cases: OutOfViewCasesTable;
+  out_of_view_reports: OutOfViewReportsTable;
   access_log_records: AccessLogRecordsTable;
   access_log_head: AccessLogHeadTable;
   access_log_checkpoints: AccessLogCheckpointsTable;
@@ -234,6 +271,8 @@ export type NewReferral = Insertable<ReferralsTable>;
 export type ReferralEventRow = Selectable<ReferralEventsTable>;
 export type MunicipalityRow = Selectable<MunicipalitiesTable>;
 export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
+export type OutOfViewCaseRow = Selectable<OutOfViewCasesTable>;
+export type OutOfViewReportRow = Selectable<OutOfViewReportsTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
 export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;

@@ -238,13 +238,7 @@ export function actorSubject(orgId: string): string {
 // ---------------------------------------------------------------------------------------------
 // BSN (burgerservicenummer).
 
-/** The Dutch 11-proof: sum of digit[i] * (9 - i) for i < 8, minus the last digit, divisible by 11. */
-export function isValidBsn(bsn: string): boolean {
-  if (!/^[1-9][0-9]{8}$/.test(bsn)) return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(bsn[i]) * (9 - i);
-  return (sum - Number(bsn[8])) % 11 === 0;
-}
+export { isValidBsn } from '../pupils/bsn.ts';
 
 /** Completes eight digits to a valid BSN, or null when no check digit 0–9 fits. */
 export function completeBsn(firstEight: string): string | null {

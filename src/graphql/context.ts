@@ -13,6 +13,7 @@ import { unguardedBaselineActor, type PupilAccess } from '../policy/access.ts';
 import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
 import { createPupilLoaders } from '../pupils/loaders.ts';
 import { createReferralLoaders } from '../referrals/loaders.ts';
+import { createOutreachLoaders } from '../outreach/loaders.ts';
 
 /** Long-lived services shared by all requests of one hub instance. */
 export interface HubServices {
@@ -42,7 +43,7 @@ export interface RequestContext {
 }
 
 function createLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
-  return { ...createPupilLoaders(db, actor, now), ...createReferralLoaders(db, actor, now) };
+  return { ...createPupilLoaders(db, actor, now), ...createReferralLoaders(db, actor, now), ...createOutreachLoaders(db, actor, now) };
 }
 
 /** The benchmark's baseline keeps no access log: nothing is collected, nothing is written. */

@@ -145,3 +145,4 @@ export type ContactAttemptConnectionModel = Connection<ContactAttemptRow>;
 export type NoteConnectionModel = Connection<NoteRow>;
 export type EmergencyAccessConnectionModel = Connection<EmergencyAccessRow>;
 export type AccessLogConnectionModel = Connection<AccessLogRecordRow>;
+export type OutOfViewCaseConnectionModel = Connection<import('../outreach/cases.ts').CaseModel>;

@@ -207,3 +207,40 @@ export function pupilAccess(
   if (emergency) for (const category of readableCategories(kind, role)) categories.add(category);
   return { categories, emergency };
 }
+
+/**
+ * Cases of pupils out of view (`out_of_view_cases` joined with `pupils`) the actor sees in FULL:
+ * those of pupils it has a lawful link to that covers SCHOOLING (being reported missing is
+ * schooling data).
+ */
+export function fullOutOfViewCases(actor: Actor, now: Date) {
+  return (eb: ExpressionBuilder<Tables, 'out_of_view_cases' | 'pupils'>): Expression<SqlBool> =>
+    visiblePupils(actor, now, ['SCHOOLING'])(eb as unknown as ExpressionBuilder<Tables, 'pupils'>);
+}
+
+/**
+ * Cases the actor may know exist without a link to the pupil (EXISTENCE_ONLY): the school that
+ * reported it, and the Leerlingzaken of the reporting school's municipality when the pupil lives in
+ * another (the case went to the home municipality; the school's own municipality sees that it did).
+ */
+function knownOutOfViewCases(actor: Actor, eb: ExpressionBuilder<Tables, 'out_of_view_cases' | 'pupils'>): Expression<SqlBool> {
+  if (!ROLE_READS_CASE_DATA[actor.role]) return eb.lit(false);
+  const known: Expression<SqlBool>[] = [eb('out_of_view_cases.reporting_school_id', '=', actor.organisationId)];
+  if (hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY'))
+    known.push(
+      eb(
+        'out_of_view_cases.reporting_school_id',
+        'in',
+        eb.selectFrom('organisations as school').select('school.id').where('school.kind', '=', 'SCHOOL').where('school.municipality_code', '=', actor.municipalityCode),
+      ),
+    );
+  return eb.or(known);
+}
+
+/** Row filter for cases of pupils out of view: seen in full, or known to exist. */
+export function visibleOutOfViewCases(actor: Actor, now: Date) {
+  return (eb: ExpressionBuilder<Tables, 'out_of_view_cases' | 'pupils'>): Expression<SqlBool> => {
+    if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
+    return eb.or([fullOutOfViewCases(actor, now)(eb), knownOutOfViewCases(actor, eb)]);
+  };
+}

@@ -24,6 +24,7 @@ import {
 import type { RequestContext } from '../graphql/context.ts';
 import { forbidden } from '../graphql/errors.ts';
 import type { PupilRow, ReferralRow } from '../db/tables.ts';
+import type { CaseModel } from '../outreach/cases.ts';
 import { mayEverRead } from './policy.ts';
 import { DATA_CATEGORIES, type DataCategory } from './vocabulary.ts';
 
@@ -124,11 +125,22 @@ interface Subject {
   pupilId: string;
   categories: ReadonlySet<DataCategory>;
   emergency: boolean;
+  /**
+   * The caller knows only that the row exists (a case seen EXISTENCE_ONLY) and the API says so:
+   * its tagged fields are null without an error, and nothing was read, so nothing is logged.
+   */
+  existenceOnly?: boolean;
 }
 
 /** For each type carrying tagged fields: whose data it is and which categories the caller may read. */
 const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Subject | Promise<Subject>> = {
   Pupil: async (pupil: PupilRow, ctx) => ({ pupilId: pupil.id, ...(await ctx.loaders.pupilAccess.load(pupil)) }),
+  // A case of a pupil out of view: the categories of its pupil (none for EXISTENCE_ONLY cases).
+  OutOfViewCase: async (found: CaseModel, ctx) => ({
+    pupilId: found.pupil_id,
+    existenceOnly: !found.full,
+    ...(await ctx.loaders.pupilAccess.load({ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id } as PupilRow)),
+  }),
   // A referral reaches a resolver only through the party filter (visibleReferrals), so its own
   // fields are readable wherever the caller's role reads REFERRAL at all.
   Referral: (referral: ReferralRow, ctx) => ({
@@ -157,6 +169,7 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       const fieldName = `${type.name}.${field.name}`;
       field.resolve = (parent, args, ctx: RequestContext, info) => {
         const guarded = (subject: Subject) => {
+          if (subject.existenceOnly) return null;
           if (!subject.categories.has(category)) {
             ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
             throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {

@@ -1,7 +1,7 @@
 // THE access policy of Ketenhub, as data. Every rule about who may read or do what lives here;
 // resolvers, SQL filters, the operation check and `npm run policy:table` all read these tables and
 // none re-implements a rule. Each rule names its legal ground so a privacy officer can review it.
-import type { DataCategory, OrganisationKind, ReferralStatus, Role } from './vocabulary.ts';
+import type { ContactAttemptKind, DataCategory, OrganisationKind, ReferralStatus, Role } from './vocabulary.ts';
 import { DATA_CATEGORIES } from './vocabulary.ts';
 
 /**
@@ -104,12 +104,41 @@ export const OPERATIONS = {
   coordinate: { kinds: 'ALL', roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** Open a pupil without a lawful link (break the glass). */
   openEmergencyAccess: { kinds: EMERGENCY_ACCESS.kinds, roles: EMERGENCY_ACCESS.roles },
+  /** Report pupils the school cannot reach (melding leerling uit beeld), one or a batch. */
+  reportPupilOutOfView: { kinds: ['SCHOOL'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Record a call, letter, door visit or note left; which kinds per organisation: ATTEMPTS_BY_KIND. */
+  recordContactAttempt: { kinds: ['LEERLINGZAKEN', 'SCHOOL', 'SCHOOL_SOCIAL_WORK'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Close a case of a pupil out of view, or turn it into a referral: the Leerlingzaken that holds it. */
+  closeOutOfViewCase: { kinds: ['LEERLINGZAKEN'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Print the letter or the door note for a family (needs IDENTITY, CONTACT and SCHOOLING of the pupil). */
+  printOutreachLetter: { kinds: ['LEERLINGZAKEN', 'SCHOOL_SOCIAL_WORK'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** The overview of pupils out of view per school and municipality (counts, small groups hidden). */
+  readOutOfViewOverview: { kinds: 'ALL', roles: ['COORDINATOR'] },
   /** Read and export the access log (AVG art. 15 inzageverzoek, art. 39 supervision; NEN 7513). */
   readAccessLog: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */
   reviewEmergencyAccess: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
 } as const satisfies Record<string, { kinds: readonly OrganisationKind[] | 'ALL'; roles: readonly Role[] }>;
 export type Operation = keyof typeof OPERATIONS;
+
+/**
+ * Which contact attempts each kind records. The attendance officer (leerplichtambtenaar) does all
+ * of them; a school calls its own pupils' families; school social work visits homes on referral.
+ */
+export const ATTEMPTS_BY_KIND: Readonly<Partial<Record<OrganisationKind, readonly ContactAttemptKind[]>>> = {
+  LEERLINGZAKEN: ['PHONE', 'LETTER', 'DOOR_VISIT', 'NOTE_LEFT'],
+  SCHOOL: ['PHONE'],
+  SCHOOL_SOCIAL_WORK: ['PHONE', 'DOOR_VISIT', 'NOTE_LEFT'],
+};
+
+/** What a letter or door note shows of the pupil: printing it is reading these (logged as PRINT). */
+export const LETTER_CATEGORIES: readonly DataCategory[] = ['IDENTITY', 'CONTACT', 'SCHOOLING'];
+
+/**
+ * Aggregates (the out-of-view overview) hide a count that rests on 1 to 4 cases whose pupils the
+ * caller may not see: small numbers about people one cannot see can identify them.
+ */
+export const SMALL_GROUP_THRESHOLD = 5;
 
 /**
  * A privacy officer reviews the emergency accesses of her own organisation's people; the

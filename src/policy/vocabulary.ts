@@ -78,6 +78,31 @@ export const CONTACT_ATTEMPT_OUTCOMES = [
   'NOBODY_HOME',
   'LEFT',
 ] as const;
+export type ContactAttemptKind = (typeof CONTACT_ATTEMPT_KINDS)[number];
+export type ContactAttemptOutcome = (typeof CONTACT_ATTEMPT_OUTCOMES)[number];
+
+/** The outcomes each kind of attempt can have. */
+export const OUTCOMES_BY_ATTEMPT_KIND: Readonly<Record<ContactAttemptKind, readonly ContactAttemptOutcome[]>> = {
+  PHONE: ['REACHED', 'NO_ANSWER', 'WRONG_NUMBER', 'NO_NUMBER'],
+  LETTER: ['SENT'],
+  DOOR_VISIT: ['CONTACT_MADE', 'NOBODY_HOME'],
+  NOTE_LEFT: ['LEFT'],
+};
+
+/** How a case of a pupil out of view (uit beeld) ended. */
+export const CASE_OUTCOMES = [
+  'REACHED', // back in view: pupil or family reached
+  'MOVED', // had moved (verhuisd): handed to the new municipality or school
+  'NEEDS_DEVICE', // reached, but cannot follow lessons without a laptop or connection
+  'REFERRED_TO_PARTNER', // the case became a referral to a chain partner
+  'EMERGENCY_SHELTER', // noodopvang arranged
+  'OTHER',
+] as const;
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+/** What Leerlingzaken should do next in a case (src/outreach/next-step.ts decides which). */
+export const NEXT_STEPS = ['PHONE', 'LETTER', 'DOOR_VISIT', 'NOTE_LEFT', 'CLOSE_CASE', 'REFER_TO_PARTNER'] as const;
+export type NextStepAction = (typeof NEXT_STEPS)[number];
 
 /** Statuses in which a referral is still open work. */
 export const OPEN_REFERRAL_STATUSES: readonly ReferralStatus[] = [

@@ -37,7 +37,7 @@ const Consent = z
   .object({ givenBy: text(200), validFrom: isoDate, validUntil: isoDate.nullish() })
   .refine((c) => !c.validUntil || c.validUntil >= c.validFrom, { message: 'validUntil must not be before validFrom', path: ['validUntil'] });
 
-const ShareInput = z
+export const ShareInput = z
   .object({
     receiverId: organisationId,
     reason: text(2000),
@@ -88,7 +88,7 @@ async function readableNow(db: Db, ctx: RequestContext, pupil: PupilRow): Promis
 
 // ---- Creating and handing over --------------------------------------------------------------------
 
-interface ShareDetails {
+export interface ShareDetails {
   receiverId: string;
   reason: string;
   urgency: 'NORMAL' | 'URGENT';
@@ -184,6 +184,12 @@ export async function createReferral(ctx: RequestContext, rawInput: unknown): Pr
     const pupil = await visiblePupil(trx, ctx, input.pupilId);
     return insertReferral(trx, ctx, pupil, input, null);
   });
+}
+
+/** A new referral within a caller's transaction (e.g. a case of a pupil out of view becoming one). */
+export async function createReferralIn(trx: Transaction<Tables>, ctx: RequestContext, pupilId: string, details: ShareDetails): Promise<ReferralRow> {
+  const pupil = await visiblePupil(trx, ctx, pupilId);
+  return insertReferral(trx, ctx, pupil, details, null);
 }
 
 export async function handOverReferral(ctx: RequestContext, rawInput: unknown): Promise<ReferralRow> {

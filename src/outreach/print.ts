@@ -1,0 +1,72 @@
+// Printing the letter "We zijn je kwijt, neem contact op" or the door note "Wij zijn langs geweest
+// en we maken ons zorgen" for a family. A print shows the pupil's name (IDENTITY), school
+// (SCHOOLING) and goes to the address (CONTACT): the caller's link must cover LETTER_CATEGORIES,
+// and the print is recorded in the access log as PRINT.
+import { z } from 'zod';
+import type { RequestContext } from '../graphql/context.ts';
+import { badInput, forbidden } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { LETTER_CATEGORIES } from '../policy/policy.ts';
+import { LETTER_LANGUAGES, type LetterLanguage } from '../policy/vocabulary.ts';
+
+const PrintInput = z.object({
+  caseId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID'),
+  document: z.enum(['LETTER', 'DOOR_NOTE']),
+  language: z.enum(LETTER_LANGUAGES).nullish(),
+  officerName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
+});
+
+export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown) {
+  requireOperation(ctx, 'printOutreachLetter');
+  const input = parseInput(PrintInput, rawInput);
+  const found = await ctx.loaders.caseById.load(input.caseId.toLowerCase());
+  const pupil = found?.full ? await ctx.loaders.pupilById.load(found.pupil_id) : null;
+  if (!found || !pupil) {
+    ctx.audit.record(found?.pupil_id ?? null, 'PRINT', 'REFUSED', undefined, 'Mutation.printOutreachLetter');
+    throw badInput('no case of a pupil out of view with this id that you may see in full', { argument: 'input.caseId' });
+  }
+  const access = await ctx.loaders.pupilAccess.load(pupil);
+  const missing = LETTER_CATEGORIES.filter((category) => !access.categories.has(category));
+  if (missing.length > 0) {
+    ctx.audit.record(pupil.id, 'PRINT', 'REFUSED', undefined, 'Mutation.printOutreachLetter', access.emergency);
+    throw forbidden(`printing needs ${missing.join(', ')} of this pupil, which your link does not cover`, { categories: missing });
+  }
+
+  const language = (input.language ?? pupil.letter_language) as LetterLanguage;
+  const [school, office, lastVisit] = await Promise.all([
+    pupil.school_id ? ctx.services.directory.get(pupil.school_id) : null,
+    ctx.services.directory.require(ctx.actor.organisationId),
+    ctx.db
+      .selectFrom('contact_attempts')
+      .select('occurred_at')
+      .where('case_id', '=', found.id)
+      .where('kind', '=', 'DOOR_VISIT')
+      .orderBy('occurred_at', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  const municipality = await ctx.db.selectFrom('municipalities').select('name').where('code', '=', office.municipality_code).executeTakeFirst();
+  // Loaded on the first print: the PDF stack and its fonts need not slow every start of the hub.
+  const { renderLetter } = await import('../letters/render.ts');
+  const pdf = await renderLetter({
+    kind: input.document,
+    language,
+    pupilName: [pupil.given_name, pupil.family_name_prefix, pupil.family_name].filter(Boolean).join(' '),
+    schoolName: school?.name ?? '',
+    officer: { name: input.officerName ?? office.name, organisation: office.name, phone: office.contact_phone, email: office.contact_email },
+    date: ctx.now,
+    visitDate: input.document === 'DOOR_NOTE' ? new Date(lastVisit?.occurred_at ?? ctx.now) : null,
+    municipalityName: municipality?.name ?? office.municipality_code,
+    reference: found.id.slice(-8).toUpperCase(),
+  });
+  for (const category of LETTER_CATEGORIES) ctx.audit.record(pupil.id, 'PRINT', 'GRANTED', category, `Mutation.printOutreachLetter(${input.document})`, access.emergency);
+  const name = input.document === 'LETTER' ? 'brief-we-zijn-je-kwijt' : 'briefje-wij-zijn-langs-geweest';
+  return {
+    filename: `${name}-${found.id.slice(-8)}-${language}.pdf`,
+    contentType: 'application/pdf',
+    language,
+    base64: pdf.toString('base64'),
+    byteLength: pdf.length,
+  };
+}
