@@ -88,8 +88,10 @@ const ConfigSchema = z.object({
   RATE_LIMIT_PER_SUBJECT: z.coerce.number().int().min(0).max(1_000_000).default(300),
   /** Requests per window per organisation, all its subjects together; 0 turns it off. */
   RATE_LIMIT_PER_ORGANISATION: z.coerce.number().int().min(0).max(1_000_000).default(1200),
-  /** Largest accepted request body. */
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(100 * 1024),
+  /** Largest accepted request body (JSON). 1 MiB holds a batch of 5,000 reports of pupils out of view. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  /** Largest accepted multipart upload (a school's CSV file of up to 5,000 reports). */
+  HTTP_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(4 * 1024 * 1024),
   /** A GraphQL request not answered within this time gets 503 (TIMEOUT). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** GraphQL requests in progress at once; more are shed with 503 (OVERLOADED) and Retry-After. */

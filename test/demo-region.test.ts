@@ -12,6 +12,9 @@ import {
 } from '../src/demo/region.ts';
 import { ageOn } from '../src/demo/random.ts';
 import { seedScaleRegion } from '../src/demo/scale.ts';
+import { SCRIPTED_CASES } from '../src/demo/out-of-view.ts';
+import { RULES } from '../src/outreach/next-step.ts';
+import { CASE_OUTCOMES } from '../src/policy/vocabulary.ts';
 import { DATA_CATEGORIES, LEGAL_BASES, ORGANISATION_KINDS, REFERRAL_STATUSES, type ReferralStatus } from '../src/policy/vocabulary.ts';
 
 const region = generateDemoRegion();
@@ -98,9 +101,9 @@ describe('generateDemoRegion', () => {
     expect(local.length / rijswijkSchool.length).toBeGreaterThan(0.75);
   });
 
-  it('has about 30 missing pupils, absent before they were reported', () => {
+  it('has 30 missing pupils from its history plus one per scripted out-of-view case, absent before they were reported', () => {
     const missing = region.pupils.filter((pupil) => pupil.reported_missing_at);
-    expect(missing).toHaveLength(30);
+    expect(missing).toHaveLength(30 + SCRIPTED_CASES.length);
     for (const pupil of missing) {
       expect(pupil.absent_since).not.toBeNull();
       expect(pupil.absent_since! < pupil.reported_missing_at!.toISOString().slice(0, 10)).toBe(true);
@@ -223,6 +226,48 @@ describe('generateDemoRegion', () => {
       const pupil = pupilById.get(attempt.pupil_id)!;
       expect(pupil.reported_missing_at).not.toBeNull();
       expect(attempt.letter_language).toBe(attempt.kind === 'LETTER' ? pupil.letter_language : null);
+    }
+  });
+});
+
+describe('the demo region\'s pupils out of view', () => {
+  const cases = region.outOfViewCases;
+  it('has one case per pupil reported missing, at the Leerlingzaken of the pupil\'s home municipality', () => {
+    const missing = region.pupils.filter((pupil) => pupil.reported_missing_at);
+    expect(cases.map((found) => found.pupil_id).sort()).toEqual(missing.map((pupil) => pupil.id).sort());
+    for (const found of cases) {
+      const pupil = pupilById.get(found.pupil_id)!;
+      const home = region.organisations.find((org) => org.kind === 'LEERLINGZAKEN' && org.municipality_code === pupil.municipality_code)!;
+      expect(found.leerlingzaken_org_id).toBe(home.id);
+      expect(found.reporting_school_id).toBe(pupil.school_id);
+      expect(region.outOfViewReports.filter((report) => report.case_id === found.id).length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('has open cases at every step of the rule table, some overdue, and closed cases with every outcome', () => {
+    const open = cases.filter((found) => found.status === 'OPEN');
+    for (const rule of RULES) expect(open.some((found) => found.next_step_rule === rule.id), rule.id).toBe(true);
+    expect(open.some((found) => found.next_step_due_at! < base)).toBe(true);
+    expect(open.some((found) => found.next_step_due_at! > base)).toBe(true);
+    const closed = cases.filter((found) => found.status === 'CLOSED');
+    for (const outcome of CASE_OUTCOMES) expect(closed.some((found) => found.outcome === outcome), outcome).toBe(true);
+    for (const found of closed.filter((c) => c.outcome === 'REFERRED_TO_PARTNER')) {
+      const referral = region.referrals.find((r) => r.id === found.referral_id)!;
+      expect(referral.pupil_id).toBe(found.pupil_id);
+      expect(referral.sender_org_id).toBe(found.leerlingzaken_org_id);
+    }
+  });
+
+  it('has a case reported by a Den Haag school of a pupil living in Rijswijk, held by Rijswijk', () => {
+    const crossing = cases.filter((found) => found.leerlingzaken_org_id === 'lz-rijswijk' && orgMunicipality(found.reporting_school_id) === 'GM0518');
+    expect(crossing.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('puts each attempt of a case in that case, after it opened', () => {
+    for (const attempt of region.contactAttempts.filter((a) => a.case_id)) {
+      const found = cases.find((c) => c.id === attempt.case_id)!;
+      expect(found.pupil_id).toBe(attempt.pupil_id);
+      expect(attempt.occurred_at.getTime()).toBeGreaterThanOrEqual(found.opened_at.getTime());
     }
   });
 });

@@ -180,15 +180,31 @@ describe('hostile text in arguments', () => {
   });
 });
 
-describe('request body (default 100 KiB)', () => {
+describe('request body (default 1 MiB; uploads 4 MiB)', () => {
   it('refuses a larger body with 413 before parsing it', async () => {
-    const padding = 'x'.repeat(100 * 1024);
+    const padding = 'x'.repeat(1024 * 1024);
     const response = await t.request
       .post('/graphql')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ query: '{ __typename }', variables: { padding } }));
     expect(response.status).toBe(413);
     expect(response.body.errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.body.errors[0].message).toContain('1048576 bytes');
+  });
+
+  it('takes a multipart upload above the JSON limit, and refuses one above the upload limit', async () => {
+    const upload = (size: number) =>
+      t.request
+        .post('/graphql')
+        .field('operations', JSON.stringify({ query: 'mutation($file: File!) { importOutOfViewReports(file: $file) { reports } }', variables: { file: null } }))
+        .field('map', JSON.stringify({ 0: ['variables.file'] }))
+        .attach('0', Buffer.from(`bsn\n${'x'.repeat(size)}`), { filename: 'reports.csv', contentType: 'text/csv' });
+    // Read whole (no 413): unauthenticated, so refused after parsing.
+    const within = await upload(2 * 1024 * 1024);
+    expect(within.status).toBe(401);
+    const over = await upload(4 * 1024 * 1024);
+    expect(over.status).toBe(413);
+    expect(over.body.errors[0].message).toContain('4194304 bytes');
   });
 });
 

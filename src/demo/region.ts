@@ -2,6 +2,7 @@
 // organisation of each partner kind, 200 pupils and the referrals, notes and contact attempts
 // between them. Everything is derived from one seed and a fixed base date, so the demo (and every
 // test that relies on it) sees the same data on every run.
+import { generateOutOfView, withNextSteps, type DemoOutOfViewCase, type DemoOutOfViewReport } from './out-of-view.ts';
 import type { Database } from '../db/database.ts';
 import type { ReferralAction as LifecycleAction } from '../referrals/lifecycle.ts';
 import {
@@ -147,6 +148,8 @@ export interface DemoContactAttempt {
   actor_role: Role;
   remark: string | null;
   occurred_at: Date;
+  /** The case of a pupil out of view the attempt was made in (src/demo/out-of-view.ts). */
+  case_id?: string | null;
 }
 
 export interface DemoRegion {
@@ -158,6 +161,8 @@ export interface DemoRegion {
   referralEvents: DemoReferralEvent[];
   notes: DemoNote[];
   contactAttempts: DemoContactAttempt[];
+  outOfViewCases: DemoOutOfViewCase[];
+  outOfViewReports: DemoOutOfViewReport[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,6 +1115,16 @@ export function generateDemoRegion(seed: number = DEFAULT_DEMO_SEED): DemoRegion
     note(pupil.id, null, rngNotes.pick(NOTE_CATEGORIES_OF[kindOf(author)]), author, rngNotes.between(addDays(base, -30), addMinutes(base, -10)));
   }
 
+  // --- Cases of pupils out of view: one per missing pupil, and scripted ones at every step.
+  const outOfView = generateOutOfView(root.fork('out-of-view'), {
+    base,
+    pupils,
+    referrals,
+    attempts: contactAttempts,
+    leerlingzakenOf: (code) => LEERLINGZAKEN_OF[code as MunicipalityCode],
+    actorSubject,
+  });
+
   return {
     municipalities: DEMO_MUNICIPALITIES.map((municipality) => ({ ...municipality })),
     organisations: DEMO_ORGANISATIONS.map((org) => ({ ...org })),
@@ -1118,7 +1133,9 @@ export function generateDemoRegion(seed: number = DEFAULT_DEMO_SEED): DemoRegion
     referrals,
     referralEvents,
     notes,
-    contactAttempts,
+    contactAttempts: contactAttempts.map((attempt) => ({ ...attempt, case_id: attempt.case_id ?? null })),
+    outOfViewCases: outOfView.cases,
+    outOfViewReports: outOfView.reports,
   };
 }
 
@@ -1180,6 +1197,9 @@ export function shiftDemoRegion(region: DemoRegion, now: Date): DemoRegion {
     referralEvents: region.referralEvents.map(shift),
     notes: region.notes.map(shift),
     contactAttempts: region.contactAttempts.map(shift),
+    // Due dates count working days: recomputed on the new calendar rather than shifted.
+    outOfViewCases: withNextSteps(region.outOfViewCases.map(shift), region.contactAttempts.map(shift)),
+    outOfViewReports: region.outOfViewReports.map(shift),
   };
 }
 
@@ -1198,6 +1218,8 @@ export async function seedDemoRegion(
     for (const rows of chunks(parentsFirst(region.referrals), CHUNK)) await trx.insertInto('referrals').values(rows).execute();
     for (const rows of chunks(region.referralEvents, CHUNK)) await trx.insertInto('referral_events').values(rows).execute();
     for (const rows of chunks(region.notes, CHUNK)) await trx.insertInto('notes').values(rows).execute();
+    for (const rows of chunks(region.outOfViewCases, CHUNK)) await trx.insertInto('out_of_view_cases').values(rows).execute();
+    for (const rows of chunks(region.outOfViewReports, CHUNK)) await trx.insertInto('out_of_view_reports').values(rows).execute();
     for (const rows of chunks(region.contactAttempts, CHUNK)) await trx.insertInto('contact_attempts').values(rows).execute();
   });
   return { pupils: region.pupils.length, referrals: region.referrals.length };

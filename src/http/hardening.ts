@@ -38,6 +38,7 @@ export function hardeningFromConfig(config: Config): Hardening {
       maxInFlight: config.HTTP_MAX_IN_FLIGHT,
       requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+      uploadLimitBytes: config.HTTP_UPLOAD_LIMIT_BYTES,
     },
     corsOrigins: config.CORS_ORIGINS,
     persistedOperations: config.PERSISTED_OPERATIONS_FILE ? loadPersistedOperations(config.PERSISTED_OPERATIONS_FILE) : null,

@@ -9,7 +9,11 @@ export interface OverloadLimits {
   maxInFlight: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
+  /** For multipart uploads (GraphQL multipart request specification): CSV files. */
+  uploadLimitBytes: number;
 }
+
+const isMultipart = (req: { headers: Record<string, unknown> }) => String(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
 function sendError(
   res: Parameters<RequestHandler>[1],
@@ -78,15 +82,17 @@ export function requestTimeout(limits: OverloadLimits, logger: Logger): RequestH
   };
 }
 
-/** Reads the body (at most bodyLimitBytes) before yoga sees it; larger bodies get 413. */
+/** Reads the body (at most bodyLimitBytes, uploads uploadLimitBytes) before yoga sees it; larger bodies get 413. */
 export function bodyLimit(limits: OverloadLimits): RequestHandler {
-  return express.raw({ type: () => true, limit: limits.bodyLimitBytes });
+  const upload = express.raw({ type: () => true, limit: limits.uploadLimitBytes });
+  const plain = express.raw({ type: () => true, limit: limits.bodyLimitBytes });
+  return (req, res, next) => (isMultipart(req) ? upload : plain)(req, res, next);
 }
 
 export function bodyErrors(limits: OverloadLimits): ErrorRequestHandler {
-  return (error: { type?: string; status?: number }, _req, res, next) => {
+  return (error: { type?: string; status?: number }, req, res, next) => {
     if (error?.type === 'entity.too.large') {
-      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limits.bodyLimitBytes} bytes`);
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${isMultipart(req) ? limits.uploadLimitBytes : limits.bodyLimitBytes} bytes`);
       return;
     }
     if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {

@@ -115,13 +115,14 @@ export interface ReportResult {
 export async function reportOutOfView(
   ctx: RequestContext,
   raw: readonly unknown[],
-  options: { rowNumbers?: readonly number[]; field: string },
+  options: { rowNumbers?: readonly number[]; field: string; fieldNames?: Readonly<Record<string, string>> },
 ): Promise<ReportResult> {
   requireOperation(ctx, 'reportPupilOutOfView');
   const { rows, errors } = validateReports(raw, ctx.now, options.rowNumbers);
-  if (errors.length > 0 && rows.length === 0) refuseBatch(errors);
+  const refuse = (found: readonly RowError[]) => refuseBatch(found, options.fieldNames);
+  if (errors.length > 0 && rows.length === 0) refuse(errors);
   try {
-    return await inTransaction(ctx, { pupilId: null, action: 'CREATE', field: options.field }, (trx) => reportIn(trx, ctx, rows, errors, options.field));
+    return await inTransaction(ctx, { pupilId: null, action: 'CREATE', field: options.field }, (trx) => reportIn(trx, ctx, rows, errors, options.field, refuse));
   } catch (error) {
     if (isUniqueViolation(error))
       throw apiError('CONFLICT', 'another report of the same pupil was handled at the same moment; nothing was reported, send the reports again');
@@ -129,7 +130,14 @@ export async function reportOutOfView(
   }
 }
 
-async function reportIn(trx: Transaction<Tables>, ctx: RequestContext, rows: ReportRow[], errors: RowError[], field: string): Promise<ReportResult> {
+async function reportIn(
+  trx: Transaction<Tables>,
+  ctx: RequestContext,
+  rows: ReportRow[],
+  errors: RowError[],
+  field: string,
+  refuse: (errors: readonly RowError[]) => never,
+): Promise<ReportResult> {
   const school = ctx.actor.organisationId;
   // Only pupils enrolled at this school can be found: a BSN of anyone else gives the same answer as
   // a BSN of no one.
@@ -165,7 +173,7 @@ async function reportIn(trx: Transaction<Tables>, ctx: RequestContext, rows: Rep
     firstRowOf.set(pupil.id, row.row);
     resolved.push({ row, pupil });
   }
-  if (errors.length > 0) refuseBatch(errors);
+  if (errors.length > 0) refuse(errors);
 
   // Routing: the Leerlingzaken of each pupil's home municipality.
   const municipalities = [...new Set(resolved.map(({ pupil }) => pupil.municipality_code))];
@@ -178,7 +186,7 @@ async function reportIn(trx: Transaction<Tables>, ctx: RequestContext, rows: Rep
   const officeOf = new Map(offices.map((office) => [office.municipality_code, office.id]));
   const unrouted = resolved.filter(({ pupil }) => !officeOf.has(pupil.municipality_code));
   if (unrouted.length > 0)
-    refuseBatch(
+    refuse(
       unrouted.map(({ row }) => ({
         row: row.row,
         field: row.bsn ? 'bsn' : 'pupilId',

@@ -50,7 +50,7 @@ function reportSchema(today: string) {
         .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), 'is not a calendar date')
         .refine((date) => date <= today, 'must not be in the future')
         .nullish(),
-      urgent: z.boolean().nullish(),
+      urgent: z.boolean({ error: 'must be yes or no (ja/nee, true/false, 1/0)' }).nullish(),
       remark: z
         .string()
         .trim()
@@ -103,8 +103,8 @@ export function validateReports(raw: readonly unknown[], now: Date, rowNumbers?:
 }
 
 /** The refusal of a batch: one message a person can act on, and the rows for a program. */
-export function refuseBatch(errors: readonly RowError[]): never {
-  const sorted = [...errors].sort((a, b) => a.row - b.row);
+export function refuseBatch(errors: readonly RowError[], fieldNames: Readonly<Record<string, string>> = {}): never {
+  const sorted = [...errors].map((error) => ({ ...error, field: fieldNames[error.field] ?? error.field })).sort((a, b) => a.row - b.row);
   const shown = sorted.slice(0, 20).map((error) => (error.row > 0 ? `row ${error.row}, ${error.field}: ${error.message}` : `${error.field}: ${error.message}`));
   const more = sorted.length > shown.length ? `; and ${sorted.length - shown.length} more (see extensions.rows)` : '';
   const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
@@ -118,6 +118,8 @@ export function refuseBatch(errors: readonly RowError[]): never {
 
 /** The columns of a school's CSV file; `bsn` is required, the others may be left out. */
 export const CSV_COLUMNS = ['bsn', 'absent_since', 'urgent', 'remark'] as const;
+/** Errors about a CSV row name the column, not the API field. */
+export const CSV_FIELD_NAMES: Readonly<Record<string, string>> = { absentSince: 'absent_since' };
 const YES = new Set(['ja', 'j', 'yes', 'y', 'true', '1', 'x', 'urgent', 'spoed']);
 const NO = new Set(['nee', 'n', 'no', 'false', '0', '']);
 

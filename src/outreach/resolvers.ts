@@ -12,7 +12,7 @@ import { casesQuery, closeOutOfViewCase, recordContactAttempt, referOutOfViewCas
 import { RULES } from './next-step.ts';
 import { outOfViewOverview } from './overview.ts';
 import { printOutreachLetter } from './print.ts';
-import { parseReportsCsv } from './reports.ts';
+import { CSV_FIELD_NAMES, parseReportsCsv } from './reports.ts';
 
 const CaseFilter = z
   .object({
@@ -71,7 +71,7 @@ export const outreachResolvers: Resolvers = {
       const file = args.file as { text?: () => Promise<string> } | null;
       if (!file || typeof file.text !== 'function') throw badInput('file must be an uploaded CSV file (multipart request)', { argument: 'file' });
       const { raw, rowNumbers } = parseReportsCsv(await file.text());
-      return reportOutOfView(ctx, raw, { rowNumbers, field: 'Mutation.importOutOfViewReports' });
+      return reportOutOfView(ctx, raw, { rowNumbers, field: 'Mutation.importOutOfViewReports', fieldNames: CSV_FIELD_NAMES });
     },
     recordContactAttempt: (_parent, args, ctx) => recordContactAttempt(ctx, args.input),
     closeOutOfViewCase: (_parent, args, ctx) => closeOutOfViewCase(ctx, args.input),
