@@ -279,7 +279,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         continue;
       }
       const row: ScenarioRow = { id: scenario.id, title: scenario.title, kind: scenario.kind };
-      if (scenario.kind === 'read') {
+      if (scenario.kind === 'read' && !scenario.guardedOnly) {
         await drive(baseline, scenario, mode.warmupSeconds);
         row.baseline = stats(await drive(baseline, scenario, mode.seconds));
       }
@@ -291,6 +291,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         row.p50Ratio = round(row.guarded.p50 / Math.max(row.baseline.p50, 0.01));
       }
       if (scenario.kind === 'write') row.note = 'guarded only (no baseline for writes); 2 requests per referral: create, then accept';
+      if (scenario.kind === 'read' && scenario.guardedOnly) row.note = 'guarded only (a change: no fair baseline); 100 reports per request';
       const failed = (s?: RunStats) => (s ? s.errors + s.non2xx + s.mismatches : 0);
       if ((row.baseline && row.baseline.requests === 0) || row.guarded.requests === 0) notes.push(`${scenario.id}: a run completed no request`);
       if (failed(row.baseline) + failed(row.guarded) > 0)

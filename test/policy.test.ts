@@ -12,6 +12,7 @@ import {
 } from '../src/policy/policy.ts';
 import { generatedSection } from '../src/policy/readme.ts';
 import { renderLifecycleTable, renderPolicyTable } from '../src/policy/table.ts';
+import { renderNextStepTable } from '../src/outreach/next-step.ts';
 
 const NOW = new Date('2026-03-16T09:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -83,6 +84,9 @@ describe('README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   it('shows the table generated from the current policy (npm run policy:table -- --write)', () => {
     expect(generatedSection(readme, 'policy:table')).toBe(renderPolicyTable().trim());
+  });
+  it('shows the next-step rules generated from outreach/next-step.ts (npm run policy:table -- --write)', () => {
+    expect(generatedSection(readme, 'next-step:table')).toBe(renderNextStepTable().trim());
   });
   it('shows the referral state machine generated from lifecycle.ts (npm run policy:table -- --write)', () => {
     expect(generatedSection(readme, 'lifecycle:table')).toBe(renderLifecycleTable().trim());

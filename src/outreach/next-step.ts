@@ -184,8 +184,9 @@ export function nextStep(facts: CaseFacts): NextStep {
 /** The rule table for the README: one row per rule, in the order they are tried. */
 export function renderNextStepTable(): string {
   const rows = RULES.map((rule, index) => {
-    const wait = rule.waitWorkingDays > 0 ? `${rule.waitWorkingDays} working days` : '—';
-    const within = rule.actWithinHours !== undefined ? `${rule.actWithinHours} hours` : `${rule.actWithinWorkingDays} working day${rule.actWithinWorkingDays === 1 ? '' : 's'}`;
+    const days = (n: number) => `${n} working day${n === 1 ? '' : 's'}`;
+    const wait = rule.waitWorkingDays > 0 ? days(rule.waitWorkingDays) : '—';
+    const within = rule.actWithinHours !== undefined ? `${rule.actWithinHours} hours` : days(rule.actWithinWorkingDays);
     return `| ${index + 1} | \`${rule.id}\` | ${rule.description} | \`${rule.action}\` | ${wait} | ${within} |`;
   });
   return [

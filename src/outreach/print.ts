@@ -34,8 +34,9 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
   }
 
   const language = (input.language ?? pupil.letter_language) as LetterLanguage;
+  // The school that reported the pupil: always there, also for an RMC pupil (18-23) without a school now.
   const [school, office, lastVisit] = await Promise.all([
-    pupil.school_id ? ctx.services.directory.get(pupil.school_id) : null,
+    ctx.services.directory.require(found.reporting_school_id),
     ctx.services.directory.require(ctx.actor.organisationId),
     ctx.db
       .selectFrom('contact_attempts')
@@ -53,7 +54,7 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
     kind: input.document,
     language,
     pupilName: [pupil.given_name, pupil.family_name_prefix, pupil.family_name].filter(Boolean).join(' '),
-    schoolName: school?.name ?? '',
+    schoolName: school.name,
     officer: { name: input.officerName ?? office.name, organisation: office.name, phone: office.contact_phone, email: office.contact_email },
     date: ctx.now,
     visitDate: input.document === 'DOOR_NOTE' ? new Date(lastVisit?.occurred_at ?? ctx.now) : null,

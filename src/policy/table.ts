@@ -9,6 +9,9 @@ import {
   ROLE_READS_CASE_DATA,
   ROLES_BY_KIND,
   SECRET_INVOLVEMENT_KINDS,
+  ATTEMPTS_BY_KIND,
+  LETTER_CATEGORIES,
+  SMALL_GROUP_THRESHOLD,
 } from './policy.ts';
 import { DATA_CATEGORIES, ORGANISATION_KINDS, ROLES } from './vocabulary.ts';
 import { TRANSITIONS } from '../referrals/lifecycle.ts';
@@ -34,6 +37,10 @@ export function renderPolicyTable(): string {
   lines.push(`- ${noCaseData.join(', ')} reads no case data in any organisation (only the access log and reviews).`);
   lines.push('- REFERRAL is further limited to the sending and receiving organisation of each referral; a referral shares with its receiver only the categories it names, while its legal basis holds (consent between its dates, until revoked).');
   lines.push(`- Involvement of ${SECRET_INVOLVEMENT_KINDS.join(', ')} is secret: it shows only to the parties of that referral.`);
+  const attempts = Object.entries(ATTEMPTS_BY_KIND).map(([kind, kinds]) => `${kind}: ${kinds.join(', ')}`);
+  lines.push(`- Contact attempts each kind records: ${attempts.join('; ')}.`);
+  lines.push(`- Printing a letter or door note reads ${LETTER_CATEGORIES.join(', ')} of the pupil (logged as PRINT).`);
+  lines.push(`- Aggregates hide a count that rests on 1 to ${SMALL_GROUP_THRESHOLD - 1} cases whose pupils the caller may not see.`);
   for (const [operation, rule] of Object.entries(OPERATIONS)) {
     const kinds = rule.kinds === 'ALL' ? 'any kind' : rule.kinds.join(', ');
     lines.push(`- \`${operation}\`: ${rule.roles.join(', ')} of ${kinds}.`);
