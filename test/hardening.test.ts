@@ -196,7 +196,7 @@ describe('request body (default 1 MiB; uploads 4 MiB)', () => {
     const upload = (size: number) =>
       t.request
         .post('/graphql')
-        .field('operations', JSON.stringify({ query: 'mutation($file: File!) { importOutOfViewReports(file: $file) { reports } }', variables: { file: null } }))
+        .field('operations', JSON.stringify({ query: 'mutation($file: File!) { importOutOfViewReports(input: { file: $file }) { reports } }', variables: { file: null } }))
         .field('map', JSON.stringify({ 0: ['variables.file'] }))
         .attach('0', Buffer.from(`bsn\n${'x'.repeat(size)}`), { filename: 'reports.csv', contentType: 'text/csv' });
     // Read whole (no 413): unauthenticated, so refused after parsing.

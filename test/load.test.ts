@@ -33,7 +33,7 @@ const ABUSIVE = [
   body(`{ ${'__typename '.repeat(5000)}}`),
   body('{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }'),
   body(`query __schema { referrals(first: 1) { edges { node { ${'handedOverFrom { '.repeat(10)}id${' }'.repeat(10)} } } } }`),
-  body('{ __typename }', { pad: 'x'.repeat(200 * 1024) }),
+  body('{ __typename }', { pad: 'x'.repeat(1100 * 1024) }), // over the 1 MiB body limit
 ];
 const NORMAL = body('{ viewer { role } pupils(first: 10, filter: { reportedMissing: true }) { totalCount edges { node { displayName absentSince } } } }');
 

@@ -120,7 +120,11 @@ async function writes() {
            (SELECT count(*) FROM emergency_accesses WHERE reviewed_at IS NOT NULL)::text AS reviewed,
            (SELECT count(*) FROM coordination_transfers)::text AS transfers,
            (SELECT count(*) FROM coordination_transfers WHERE decided_at IS NOT NULL)::text AS decided,
-           (SELECT count(*) FROM pupil_coordination)::text AS coordination`.execute(t.database.db);
+           (SELECT count(*) FROM pupil_coordination)::text AS coordination,
+           (SELECT count(*) FROM out_of_view_cases)::text AS cases,
+           (SELECT coalesce(sum(version), 0) FROM out_of_view_cases)::text AS case_versions,
+           (SELECT count(*) FROM out_of_view_reports)::text AS reports,
+           (SELECT count(*) FROM contact_attempts)::text AS attempts`.execute(t.database.db);
   return result.rows[0];
 }
 

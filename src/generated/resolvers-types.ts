@@ -369,6 +369,11 @@ export type ReportPupilsOutOfViewPayload = {
   cases: Array<OutOfViewCase>;
 };
 
+export type ImportOutOfViewReportsInput = {
+  /** The CSV file, as the file part of a multipart request (map it to `variables.input.file`). */
+  file: Scalars['File']['input'];
+};
+
 export type RecordContactAttemptInput = {
   caseId: Scalars['ID']['input'];
   kind: ContactAttemptKind;
@@ -1080,7 +1085,7 @@ export type MutationReportPupilsOutOfViewArgs = {
 
 
 export type MutationImportOutOfViewReportsArgs = {
-  file: Scalars['File']['input'];
+  input: ImportOutOfViewReportsInput;
 };
 
 
@@ -1499,6 +1504,7 @@ export type ResolversTypes = {
   OutOfViewReportInput: OutOfViewReportInput;
   ReportPupilsOutOfViewInput: ReportPupilsOutOfViewInput;
   ReportPupilsOutOfViewPayload: ResolverTypeWrapper<Omit<ReportPupilsOutOfViewPayload, 'cases'> & { cases: Array<ResolversTypes['OutOfViewCase']> }>;
+  ImportOutOfViewReportsInput: ImportOutOfViewReportsInput;
   RecordContactAttemptInput: RecordContactAttemptInput;
   CloseOutOfViewCaseInput: CloseOutOfViewCaseInput;
   ReferOutOfViewCaseInput: ReferOutOfViewCaseInput;
@@ -1598,6 +1604,7 @@ export type ResolversParentTypes = {
   OutOfViewReportInput: OutOfViewReportInput;
   ReportPupilsOutOfViewInput: ReportPupilsOutOfViewInput;
   ReportPupilsOutOfViewPayload: Omit<ReportPupilsOutOfViewPayload, 'cases'> & { cases: Array<ResolversParentTypes['OutOfViewCase']> };
+  ImportOutOfViewReportsInput: ImportOutOfViewReportsInput;
   RecordContactAttemptInput: RecordContactAttemptInput;
   CloseOutOfViewCaseInput: CloseOutOfViewCaseInput;
   ReferOutOfViewCaseInput: ReferOutOfViewCaseInput;
@@ -2050,7 +2057,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   reviewEmergencyAccess?: Resolver<ResolversTypes['EmergencyAccess'], ParentType, ContextType, RequireFields<MutationReviewEmergencyAccessArgs, 'input'>>;
   reportPupilOutOfView?: Resolver<ResolversTypes['OutOfViewCase'], ParentType, ContextType, RequireFields<MutationReportPupilOutOfViewArgs, 'input'>>;
   reportPupilsOutOfView?: Resolver<ResolversTypes['ReportPupilsOutOfViewPayload'], ParentType, ContextType, RequireFields<MutationReportPupilsOutOfViewArgs, 'input'>>;
-  importOutOfViewReports?: Resolver<ResolversTypes['ReportPupilsOutOfViewPayload'], ParentType, ContextType, RequireFields<MutationImportOutOfViewReportsArgs, 'file'>>;
+  importOutOfViewReports?: Resolver<ResolversTypes['ReportPupilsOutOfViewPayload'], ParentType, ContextType, RequireFields<MutationImportOutOfViewReportsArgs, 'input'>>;
   recordContactAttempt?: Resolver<ResolversTypes['ContactAttempt'], ParentType, ContextType, RequireFields<MutationRecordContactAttemptArgs, 'input'>>;
   closeOutOfViewCase?: Resolver<ResolversTypes['OutOfViewCase'], ParentType, ContextType, RequireFields<MutationCloseOutOfViewCaseArgs, 'input'>>;
   referOutOfViewCase?: Resolver<ResolversTypes['OutOfViewCase'], ParentType, ContextType, RequireFields<MutationReferOutOfViewCaseArgs, 'input'>>;

@@ -136,16 +136,16 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
     records = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as never;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    throw badInput(`The CSV file cannot be read${line ? ` at line ${line}` : ''}: ${(error as Error).message.split('\n')[0]}`, { argument: 'file' });
+    throw badInput(`The CSV file cannot be read${line ? ` at line ${line}` : ''}: ${(error as Error).message.split('\n')[0]}`, { argument: 'input.file' });
   }
   const [first, ...data] = records;
-  if (!first) throw badInput('The CSV file is empty: it needs a header line `bsn;absent_since;urgent;remark` and one line per pupil', { argument: 'file' });
+  if (!first) throw badInput('The CSV file is empty: it needs a header line `bsn;absent_since;urgent;remark` and one line per pupil', { argument: 'input.file' });
   const columns = first.record.map((name) => name.trim().toLowerCase());
   const unknown = columns.filter((name) => !(CSV_COLUMNS as readonly string[]).includes(name));
   if (!columns.includes('bsn') || unknown.length > 0)
     throw badInput(
       `The CSV header must name the columns ${CSV_COLUMNS.join(';')} (bsn required)${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}`,
-      { argument: 'file' },
+      { argument: 'input.file' },
     );
   const raw: Record<string, unknown>[] = [];
   const rowNumbers: number[] = [];
@@ -166,6 +166,6 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
     });
     rowNumbers.push(info.lines);
   }
-  if (raw.length === 0) throw badInput('The CSV file has a header but no pupils', { argument: 'file' });
+  if (raw.length === 0) throw badInput('The CSV file has a header but no pupils', { argument: 'input.file' });
   return { raw, rowNumbers };
 }

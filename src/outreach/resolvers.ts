@@ -68,8 +68,8 @@ export const outreachResolvers: Resolvers = {
       return reportOutOfView(ctx, Array.isArray(reports) ? reports : [], { field: 'Mutation.reportPupilsOutOfView' });
     },
     importOutOfViewReports: async (_parent, args, ctx) => {
-      const file = args.file as { text?: () => Promise<string> } | null;
-      if (!file || typeof file.text !== 'function') throw badInput('file must be an uploaded CSV file (multipart request)', { argument: 'file' });
+      const file = (args.input as { file?: unknown } | null)?.file as { text?: () => Promise<string> } | null | undefined;
+      if (!file || typeof file.text !== 'function') throw badInput('input.file must be an uploaded CSV file (a multipart request mapping the file to variables.input.file)', { argument: 'input.file' });
       const { raw, rowNumbers } = parseReportsCsv(await file.text());
       return reportOutOfView(ctx, raw, { rowNumbers, field: 'Mutation.importOutOfViewReports', fieldNames: CSV_FIELD_NAMES });
     },
