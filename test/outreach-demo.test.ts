@@ -179,3 +179,34 @@ describe('the out-of-view overview on the demo region', () => {
     expect(result.total.reported).toBe(0);
   });
 });
+
+describe('the pupil\'s timeline', () => {
+  const TIMELINE = `query($id: ID!) { pupil(id: $id) { timeline(first: 100) { edges { node { kind action status text organisation { id } referral { id } } } } } }`;
+
+  it('shows the school\'s report and the case\'s close to those who read SCHOOLING', async () => {
+    const closed = region.outOfViewCases.find((c) => c.outcome === 'REFERRED_TO_PARTNER' && c.leerlingzaken_org_id === 'lz-den-haag')!;
+    const entries = (await gqlOk(t, { org: 'lz-den-haag', role: 'PROFESSIONAL' }, TIMELINE, { id: closed.pupil_id })).pupil.timeline.edges.map((e: any) => e.node);
+    const outOfView = entries.filter((entry: any) => entry.kind === 'OUT_OF_VIEW');
+    expect(outOfView.map((entry: any) => entry.action)).toEqual(['REPORTED', 'CASE_CLOSED']);
+    expect(outOfView[0].organisation.id).toBe(closed.reporting_school_id);
+    expect(outOfView[1]).toMatchObject({ status: 'REFERRED_TO_PARTNER', organisation: { id: 'lz-den-haag' }, referral: { id: closed.referral_id } });
+  });
+
+  it('shows nothing of it to a partner whose link does not cover SCHOOLING', async () => {
+    // The police, party to a referral about a pupil who was out of view, may not read SCHOOLING.
+    const linking = (r: (typeof region.referrals)[number]) =>
+      OPEN_REFERRAL.has(r.status) || (['COMPLETED', 'FAILED'].includes(r.status) && r.closed_at!.getTime() > t.clock.now.getTime() - 90 * 24 * 3600_000);
+    const policeReferral = region.referrals.find(
+      (r) =>
+        (r.receiver_org_id === 'politie-den-haag' || r.sender_org_id === 'politie-den-haag') &&
+        linking(r) &&
+        region.outOfViewCases.some((c) => c.pupil_id === r.pupil_id),
+    );
+    expect(policeReferral).toBeDefined();
+    const pupil = (await gqlOk(t, { org: 'politie-den-haag', role: 'PROFESSIONAL' }, TIMELINE, { id: policeReferral!.pupil_id })).pupil;
+    expect(pupil).not.toBeNull();
+    const kinds = pupil.timeline.edges.map((e: any) => e.node.kind);
+    expect(kinds).not.toContain('OUT_OF_VIEW');
+    expect(kinds).not.toContain('CONTACT_ATTEMPT');
+  });
+});

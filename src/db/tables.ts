@@ -136,6 +136,8 @@ export interface OutOfViewCasesTable {
   outcome: string | null;
   closing_remark: string | null;
   closed_by_org_id: string | null;
+  closed_by_subject: string | null;
+  closed_by_role: string | null;
   referral_id: string | null;
   version: number;
   updated_at: Timestamp;

@@ -23,6 +23,8 @@ export interface DemoOutOfViewCase {
   outcome: CaseOutcome | null;
   closing_remark: string | null;
   closed_by_org_id: string | null;
+  closed_by_subject: string | null;
+  closed_by_role: Role | null;
   referral_id: string | null;
   version: number;
   updated_at: Date;
@@ -220,6 +222,8 @@ export function generateOutOfView(rng: Random, input: OutOfViewInput): { cases: 
       outcome: null,
       closing_remark: null,
       closed_by_org_id: null,
+      closed_by_subject: null,
+      closed_by_role: null,
       referral_id: null,
       version: 1,
       updated_at: openedAt,
@@ -247,6 +251,8 @@ export function generateOutOfView(rng: Random, input: OutOfViewInput): { cases: 
       outcome,
       closing_remark: remark,
       closed_by_org_id: found.leerlingzaken_org_id,
+      closed_by_subject: input.actorSubject(found.leerlingzaken_org_id),
+      closed_by_role: 'PROFESSIONAL',
       referral_id: referralId,
       version: found.version + 1,
       updated_at: closedAt,

@@ -757,7 +757,8 @@ export type Pupil = Node & {
   outOfViewCases: Maybe<Array<OutOfViewCase>>;
   /**
    * The pupil's story, oldest first: the events of referrals the caller is party to, the notes it may
-   * read, and contact attempts when it may read CONTACT_ATTEMPTS.
+   * read, contact attempts when it may read CONTACT_ATTEMPTS, and reports and closes of the pupil's
+   * cases of being out of view when it may read SCHOOLING.
    */
   timeline: Maybe<TimelineConnection>;
   /** Organisations with open referrals about this pupil, except involvement that is secret to the caller. */
@@ -1365,7 +1366,9 @@ export type Involvement = {
 export type TimelineEntryKind =
   | 'REFERRAL_EVENT'
   | 'NOTE'
-  | 'CONTACT_ATTEMPT';
+  | 'CONTACT_ATTEMPT'
+  /** A school reported the pupil out of view (action REPORTED), or the case closed (CASE_CLOSED, status = outcome). Needs SCHOOLING. */
+  | 'OUT_OF_VIEW';
 
 /** One step in a pupil's story, as far as the caller may see it. */
 export type TimelineEntry = {
@@ -1375,11 +1378,11 @@ export type TimelineEntry = {
   occurredAt: Scalars['DateTime']['output'];
   organisation: Organisation;
   role: Scalars['String']['output'];
-  /** The referral action (ACCEPT, …), the note's category, or the contact attempt's kind. */
+  /** The referral action (ACCEPT, …), the note's category, the contact attempt's kind, or REPORTED / CASE_CLOSED. */
   action: Scalars['String']['output'];
-  /** The referral's status after the event, or the contact attempt's outcome. */
+  /** The referral's status after the event, the contact attempt's outcome, URGENT for an urgent report, or the case's outcome. */
   status: Maybe<Scalars['String']['output']>;
-  /** The reason given, the note's text, or the attempt's remark. */
+  /** The reason given, the note's text, the attempt's remark, the school's remark, or the closing remark. */
   text: Maybe<Scalars['String']['output']>;
   /** The referral this entry belongs to, when there is one. */
   referral: Maybe<Referral>;

@@ -8,7 +8,7 @@ import { BY_TIME, keysetConnection, parsePage, type Connection } from '../graphq
 import { visibleContactAttempts, visibleNotes, visibleReferrals } from '../policy/access.ts';
 
 export interface TimelineRow extends Record<string, unknown> {
-  entry_kind: 'REFERRAL_EVENT' | 'NOTE' | 'CONTACT_ATTEMPT';
+  entry_kind: 'REFERRAL_EVENT' | 'NOTE' | 'CONTACT_ATTEMPT' | 'OUT_OF_VIEW';
   id: string;
   occurred_at: Date;
   org_id: string;
@@ -88,6 +88,42 @@ export async function pupilTimeline(
           sql<string | null>`contact_attempts.outcome`.as('status'),
           sql<string | null>`contact_attempts.remark`.as('text'),
           sql<string | null>`cast(null as text)`.as('referral_id'),
+        ]),
+    );
+  }
+  if (categories.has('SCHOOLING')) {
+    // Out of view: each school report (REPORTED) and each case's close (CASE_CLOSED, with its outcome).
+    branches.push(
+      db
+        .selectFrom('out_of_view_reports')
+        .innerJoin('out_of_view_cases', 'out_of_view_cases.id', 'out_of_view_reports.case_id')
+        .where('out_of_view_cases.pupil_id', '=', pupil.id)
+        .select([
+          sql<string>`'OUT_OF_VIEW'`.as('entry_kind'),
+          'out_of_view_reports.id as id',
+          'out_of_view_reports.reported_at as occurred_at',
+          'out_of_view_reports.school_id as org_id',
+          'out_of_view_reports.reported_by_role as role',
+          sql<string>`'REPORTED'`.as('action'),
+          sql<string | null>`case when out_of_view_reports.urgent then 'URGENT' else null end`.as('status'),
+          sql<string | null>`out_of_view_reports.remark`.as('text'),
+          sql<string | null>`cast(null as text)`.as('referral_id'),
+        ]),
+      db
+        .selectFrom('out_of_view_cases')
+        .where('out_of_view_cases.pupil_id', '=', pupil.id)
+        .where('out_of_view_cases.status', '=', 'CLOSED')
+        .select([
+          sql<string>`'OUT_OF_VIEW'`.as('entry_kind'),
+          'out_of_view_cases.id as id',
+          sql<Date>`out_of_view_cases.closed_at`.as('occurred_at'),
+          sql<string>`out_of_view_cases.closed_by_org_id`.as('org_id'),
+          sql<string>`out_of_view_cases.closed_by_role`.as('role'),
+          sql<string>`'CASE_CLOSED'`.as('action'),
+          sql<string | null>`out_of_view_cases.outcome`.as('status'),
+          sql<string | null>`out_of_view_cases.closing_remark`.as('text'),
+          // The referral the case became, only when the caller is party to it.
+          sql<string | null>`case when out_of_view_cases.referral_id in (select r.id from referrals r where r.sender_org_id = ${ctx.actor.organisationId} or r.receiver_org_id = ${ctx.actor.organisationId}) then cast(out_of_view_cases.referral_id as text) else null end`.as('referral_id'),
         ]),
     );
   }

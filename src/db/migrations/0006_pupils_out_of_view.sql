@@ -23,6 +23,8 @@ CREATE TABLE out_of_view_cases (
   outcome text CHECK (outcome IN ('REACHED', 'MOVED', 'NEEDS_DEVICE', 'REFERRED_TO_PARTNER', 'EMERGENCY_SHELTER', 'OTHER')),
   closing_remark text,
   closed_by_org_id text REFERENCES organisations (id),
+  closed_by_subject text,
+  closed_by_role text,
   -- When the case became a referral (outcome REFERRED_TO_PARTNER).
   referral_id uuid REFERENCES referrals (id) ON DELETE SET NULL,
   version integer NOT NULL DEFAULT 1,
