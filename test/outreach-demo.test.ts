@@ -79,16 +79,20 @@ async function handCount(who: Who, grouping: 'SCHOOL' | 'MUNICIPALITY') {
   }
   return [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, g]) => ({
+    .map(([key, g]) => {
+      // One hidden, all three hidden: reported = back in view + still out of view.
+      const hidden = [hide(g.reportedFull, g.reportedHidden), hide(g.closedFull, g.closedHidden), hide(g.openFull, g.openHidden)].includes(null);
+      return {
       key,
-      reported: hide(g.reportedFull, g.reportedHidden),
-      backInView: hide(g.closedFull, g.closedHidden),
-      stillOutOfView: hide(g.openFull, g.openHidden),
+      reported: hidden ? null : g.reportedFull + g.reportedHidden,
+      backInView: hidden ? null : g.closedFull + g.closedHidden,
+      stillOutOfView: hidden ? null : g.openFull + g.openHidden,
       referredToPartner: g.referred,
       attempts: { phone: g.phone, letter: g.letter, doorVisit: g.doorVisit, noteLeft: g.noteLeft },
       overdueNextSteps: g.overdue,
       openReferralsByPartnerKind: [...g.referrals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([kind, ids]) => ({ kind, count: ids.size })),
-    }));
+      };
+    });
 }
 
 const OVERVIEW = `query($groupBy: OverviewGrouping!) { outOfViewOverview(groupBy: $groupBy) {

@@ -16,7 +16,7 @@ import { createRequestContext } from '../graphql/context.ts';
 import { assembleHub, openPreparedDatabase } from '../hub.ts';
 import { createLogger } from '../logging.ts';
 import { reportOutOfView } from '../outreach/cases.ts';
-import { CSV_FIELD_NAMES, parseReportsCsv } from '../outreach/reports.ts';
+import { CSV_FIELD_NAMES, decodeCsv, parseReportsCsv } from '../outreach/reports.ts';
 import { configOrExit, fail } from './exit.ts';
 
 const USAGE = 'usage: npm run import -- <reports.csv> --org <school id> [--as <person>] [--purpose <text>]';
@@ -36,7 +36,7 @@ if (!file || positionals.length > 1 || !values.org) fail(USAGE);
 
 let text: string;
 try {
-  text = readFileSync(file, 'utf8');
+  text = decodeCsv(readFileSync(file));
 } catch (error) {
   fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 }

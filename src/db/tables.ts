@@ -126,6 +126,7 @@ export interface OutOfViewCasesTable {
   leerlingzaken_org_id: string;
   reporting_school_id: string;
   urgent: boolean;
+  urgent_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   status: string;
   opened_at: Timestamp;
   next_step: string | null;

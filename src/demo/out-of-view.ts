@@ -13,6 +13,7 @@ export interface DemoOutOfViewCase {
   leerlingzaken_org_id: string;
   reporting_school_id: string;
   urgent: boolean;
+  urgent_since: Date | null;
   status: 'OPEN' | 'CLOSED';
   opened_at: Date;
   next_step: string | null;
@@ -190,7 +191,7 @@ export interface OutOfViewInput {
 export function withNextSteps<C extends DemoOutOfViewCase>(cases: readonly C[], attempts: readonly Attempt[]): C[] {
   return cases.map((found) => {
     if (found.status !== 'OPEN') return found;
-    const step = nextStep({ urgent: found.urgent, opened_at: found.opened_at, attempts: attempts.filter((attempt) => attempt.case_id === found.id) });
+    const step = nextStep({ urgent: found.urgent, urgent_since: found.urgent_since, opened_at: found.opened_at, attempts: attempts.filter((attempt) => attempt.case_id === found.id) });
     return { ...found, next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
   });
 }
@@ -212,6 +213,7 @@ export function generateOutOfView(rng: Random, input: OutOfViewInput): { cases: 
       leerlingzaken_org_id: input.leerlingzakenOf(pupil.municipality_code),
       reporting_school_id: pupil.school_id,
       urgent,
+      urgent_since: urgent ? openedAt : null,
       status: 'OPEN',
       opened_at: openedAt,
       next_step: null,

@@ -190,7 +190,7 @@ export type OutOfViewCaseVisibility =
   /**
    * The caller may know the case exists but not whose it is: the Leerlingzaken of the reporting school's
    * municipality when the pupil lives elsewhere, or a school that reported a pupil no longer enrolled.
-   * Only id, status, reporting school, assigned Leerlingzaken and dates; every other field is null
+   * Only id, reporting school, assigned Leerlingzaken and opening date; every other field is null
    * (without an error: nothing of the pupil was read, so nothing is logged).
    */
   | 'EXISTENCE_ONLY';
@@ -225,7 +225,8 @@ export type OutOfViewCase = Node & {
   __typename?: 'OutOfViewCase';
   id: Scalars['ID']['output'];
   visibility: OutOfViewCaseVisibility;
-  status: OutOfViewCaseStatus;
+  /** Null for EXISTENCE_ONLY: whether a pupil one may not see is back in view is that pupil's data. */
+  status: Maybe<OutOfViewCaseStatus>;
   /** The Leerlingzaken of the pupil's home municipality, which works the case. */
   assignedTo: Organisation;
   /** The school whose report opened the case. */
@@ -342,8 +343,8 @@ export type OutOfViewReportInput = {
   pupilId?: InputMaybe<Scalars['ID']['input']>;
   /** Citizen service number, 9 digits passing the eleven test. */
   bsn?: InputMaybe<Scalars['String']['input']>;
-  /** First day of absence, not in the future. */
-  absentSince?: InputMaybe<Scalars['Date']['input']>;
+  /** First day of absence, `YYYY-MM-DD`, not in the future (text, so that a bad date is reported with its row). */
+  absentSince?: InputMaybe<Scalars['String']['input']>;
   /** Worries about safety: Leerlingzaken goes to the door first. */
   urgent?: InputMaybe<Scalars['Boolean']['input']>;
   /** Up to 500 characters; no care or safety details (those go in a referral). */
@@ -1753,7 +1754,7 @@ export type OutOfViewReportResolvers<ContextType = RequestContext, ParentType ex
 export type OutOfViewCaseResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OutOfViewCase'] = ResolversParentTypes['OutOfViewCase']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   visibility?: Resolver<ResolversTypes['OutOfViewCaseVisibility'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['OutOfViewCaseStatus'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['OutOfViewCaseStatus']>, ParentType, ContextType>;
   assignedTo?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
   reportingSchool?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
   openedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

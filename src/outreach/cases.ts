@@ -17,6 +17,7 @@ import {
   CONTACT_ATTEMPT_KINDS,
   CONTACT_ATTEMPT_OUTCOMES,
   LETTER_LANGUAGES,
+  OPEN_REFERRAL_STATUSES,
   OUTCOMES_BY_ATTEMPT_KIND,
   type DataCategory,
 } from '../policy/vocabulary.ts';
@@ -75,7 +76,7 @@ async function categoriesOf(trx: Transaction<Tables>, ctx: RequestContext, found
   return access!.categories;
 }
 
-function nextStepColumns(facts: { urgent: boolean; opened_at: Date; attempts: readonly AttemptFacts[] }) {
+function nextStepColumns(facts: { urgent: boolean; urgent_since: Date | null; opened_at: Date; attempts: readonly AttemptFacts[] }) {
   const step = nextStep(facts);
   return { next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
 }
@@ -220,9 +221,10 @@ async function reportIn(
       leerlingzaken_org_id: officeOf.get(pupil.municipality_code)!,
       reporting_school_id: school,
       urgent: row.urgent,
+      urgent_since: row.urgent ? now : null,
       status: 'OPEN',
       opened_at: now,
-      ...nextStepColumns({ urgent: row.urgent, opened_at: now, attempts: [] }),
+      ...nextStepColumns({ urgent: row.urgent, urgent_since: row.urgent ? now : null, opened_at: now, attempts: [] }),
       closed_at: null,
       outcome: null,
       closing_remark: null,
@@ -244,10 +246,10 @@ async function reportIn(
     const attempts = await attemptsOf(trx, escalated.map(({ pupil }) => openByPupil.get(pupil.id)!.id));
     for (const { pupil } of escalated) {
       const existing = openByPupil.get(pupil.id)!;
-      const columns = nextStepColumns({ urgent: true, opened_at: new Date(existing.opened_at), attempts: attempts.get(existing.id) ?? [] });
+      const columns = nextStepColumns({ urgent: true, urgent_since: now, opened_at: new Date(existing.opened_at), attempts: attempts.get(existing.id) ?? [] });
       const updated = await trx
         .updateTable('out_of_view_cases')
-        .set({ urgent: true, ...columns, version: existing.version + 1, updated_at: now })
+        .set({ urgent: true, urgent_since: now, ...columns, version: existing.version + 1, updated_at: now })
         .where('id', '=', existing.id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -350,7 +352,11 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
     const attempts = (await attemptsOf(trx, [found.id])).get(found.id) ?? [];
     await trx
       .updateTable('out_of_view_cases')
-      .set({ ...nextStepColumns({ urgent: found.urgent, opened_at: new Date(found.opened_at), attempts }), version: found.version + 1, updated_at: ctx.now })
+      .set({
+        ...nextStepColumns({ urgent: found.urgent, urgent_since: found.urgent_since ? new Date(found.urgent_since) : null, opened_at: new Date(found.opened_at), attempts }),
+        version: found.version + 1,
+        updated_at: ctx.now,
+      })
       .where('id', '=', found.id)
       .execute();
     ctx.audit.record(found.pupil_id, 'CREATE', 'GRANTED', 'CONTACT_ATTEMPTS', 'Mutation.recordContactAttempt');
@@ -396,6 +402,7 @@ async function close(
   outcome: (typeof CASE_OUTCOMES)[number],
   remark: string | null,
   referralId: string | null,
+  field: string,
 ): Promise<CaseModel> {
   const updated = await trx
     .updateTable('out_of_view_cases')
@@ -418,7 +425,7 @@ async function close(
     .where('id', '=', found.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', 'Mutation.closeOutOfViewCase');
+  ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', field);
   return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, full: true };
 }
 
@@ -434,10 +441,15 @@ export async function closeOutOfViewCase(ctx: RequestContext, rawInput: unknown)
         .where('id', '=', input.referralId.toLowerCase())
         .where('pupil_id', '=', found.pupil_id)
         .where('sender_org_id', '=', ctx.actor.organisationId)
+        // A partner took the pupil over: the referral is open work, or completed.
+        .where('status', 'in', [...OPEN_REFERRAL_STATUSES, 'COMPLETED'])
         .executeTakeFirst();
-      if (!referral) throw badInput('input.referralId must be a referral your organisation sent about this pupil', { argument: 'input.referralId' });
+      if (!referral)
+        throw badInput('input.referralId must be a referral your organisation sent about this pupil that a partner took on (open or completed)', {
+          argument: 'input.referralId',
+        });
     }
-    return close(trx, ctx, found, input.outcome, input.remark ? input.remark : null, input.referralId?.toLowerCase() ?? null);
+    return close(trx, ctx, found, input.outcome, input.remark ? input.remark : null, input.referralId?.toLowerCase() ?? null, 'Mutation.closeOutOfViewCase');
   });
 }
 
@@ -448,6 +460,6 @@ export async function referOutOfViewCase(ctx: RequestContext, rawInput: unknown)
   return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.referOutOfViewCase' }, async (trx) => {
     const found = await caseToClose(trx, ctx, input.caseId, input.version);
     const referral = await createReferralIn(trx, ctx, found.pupil_id, input);
-    return close(trx, ctx, found, 'REFERRED_TO_PARTNER', input.reason, referral.id);
+    return close(trx, ctx, found, 'REFERRED_TO_PARTNER', input.reason, referral.id, 'Mutation.referOutOfViewCase');
   });
 }

@@ -13,6 +13,8 @@ export interface AttemptFacts {
 
 export interface CaseFacts {
   urgent: boolean;
+  /** When the case became urgent (an urgent report may come days after the first). */
+  urgent_since?: Date | null;
   opened_at: Date;
   /** The case's attempts, in any order. */
   attempts: readonly AttemptFacts[];
@@ -21,6 +23,7 @@ export interface CaseFacts {
 /** What the rules look at: counts and the moments they count from. */
 export interface Tally {
   urgent: boolean;
+  urgentSince: Date | null;
   openedAt: Date;
   contactMade: AttemptFacts | null;
   unansweredCalls: number;
@@ -59,6 +62,7 @@ export function tally(facts: CaseFacts): Tally {
   const visits = of('DOOR_VISIT');
   return {
     urgent: facts.urgent,
+    urgentSince: facts.urgent_since ?? null,
     openedAt: facts.opened_at,
     contactMade: latest(facts.attempts.filter((attempt) => attempt.outcome === 'REACHED' || attempt.outcome === 'CONTACT_MADE')),
     unansweredCalls: calls.filter((call) => call.outcome === 'NO_ANSWER').length,
@@ -113,10 +117,10 @@ export const RULES: readonly NextStepRule[] = [
   },
   {
     id: 'urgent-door-first',
-    description: 'Urgent: go to the door first, within 24 hours of the report.',
+    description: 'Urgent: go to the door first, within 24 hours of the urgent report.',
     applies: (t) => t.urgent && t.doorVisits === 0,
     action: 'DOOR_VISIT',
-    from: (t) => t.openedAt,
+    from: (t) => t.urgentSince ?? t.openedAt,
     waitWorkingDays: 0,
     actWithinWorkingDays: 0,
     actWithinHours: 24,

@@ -69,9 +69,12 @@ function shown(visible: number, hidden: number): number | null {
 }
 
 function countsOf(parts: Parts): Counts {
-  const reported = shown(parts.reportedFull, parts.reportedHidden);
-  const backInView = shown(parts.closedFull, parts.closedHidden);
-  const stillOutOfView = shown(parts.openFull, parts.openHidden);
+  // reported = back in view + still out of view: hiding one of the three hides all three, or it
+  // could be worked out from the other two.
+  const hidden = [shown(parts.reportedFull, parts.reportedHidden), shown(parts.closedFull, parts.closedHidden), shown(parts.openFull, parts.openHidden)].includes(null);
+  const reported = hidden ? null : parts.reportedFull + parts.reportedHidden;
+  const backInView = hidden ? null : parts.closedFull + parts.closedHidden;
+  const stillOutOfView = hidden ? null : parts.openFull + parts.openHidden;
   return {
     reported,
     backInView,
@@ -202,10 +205,11 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
     for (const [kind, count] of parts.referrals) sum.referrals.set(kind, (sum.referrals.get(kind) ?? 0) + count);
   }
   const total: OverviewRow = { school: null, municipality: null, ...countsOf(sum) };
-  for (const metric of ['reported', 'backInView', 'stillOutOfView'] as const)
-    if (rows.some((row) => row[metric] === null)) {
-      total[metric] = null;
-      total.smallGroupsHidden = true;
-    }
+  if (rows.some((row) => row.smallGroupsHidden)) {
+    total.reported = null;
+    total.backInView = null;
+    total.stillOutOfView = null;
+    total.smallGroupsHidden = true;
+  }
   return { grouping, rows, total };
 }

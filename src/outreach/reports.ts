@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { badInput } from '../graphql/errors.ts';
+import { textProblem } from '../http/limits.ts';
 import { isValidBsn } from '../pupils/bsn.ts';
 import { dutchDate } from '../policy/policy.ts';
 
@@ -27,9 +28,6 @@ export interface ReportRow {
   remark: string | null;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
 function reportSchema(today: string) {
   return z
     .object({
@@ -39,13 +37,13 @@ function reportSchema(today: string) {
         .transform((id) => id.toLowerCase())
         .nullish(),
       bsn: z
-        .string()
+        .string({ error: 'must be 9 digits, as text' })
         .trim()
         .regex(/^[0-9]{9}$/, 'must be 9 digits')
         .refine(isValidBsn, 'is not a valid BSN (the eleven test fails): check for a typing error')
         .nullish(),
       absentSince: z
-        .string()
+        .string({ error: 'must be a date YYYY-MM-DD' })
         .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (or DD-MM-YYYY in a CSV file)')
         .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), 'is not a calendar date')
         .refine((date) => date <= today, 'must not be in the future')
@@ -55,7 +53,11 @@ function reportSchema(today: string) {
         .string()
         .trim()
         .max(MAX_REMARK_LENGTH, `must be at most ${MAX_REMARK_LENGTH} characters`)
-        .refine((text) => !CONTROL.test(text), 'must not contain control characters')
+        // The hardening layer leaves this batch's text to us, so the problem is reported per row.
+        .superRefine((text, check) => {
+          const problem = textProblem(text);
+          if (problem) check.addIssue({ code: 'custom', message: problem });
+        })
         .nullish(),
     })
     .refine((input) => Boolean(input.pupilId) !== Boolean(input.bsn), {
@@ -124,16 +126,31 @@ const YES = new Set(['ja', 'j', 'yes', 'y', 'true', '1', 'x', 'urgent', 'spoed']
 const NO = new Set(['nee', 'n', 'no', 'false', '0', '']);
 
 /**
- * Parses a school's CSV file (UTF-8, `;` or `,` separated, header line first) into raw reports
- * and the line number of each. Dutch spreadsheets write dates as DD-MM-YYYY: accepted too.
+ * The text of an uploaded file. UTF-8 (with or without BOM) is what we ask for; a Dutch spreadsheet
+ * saves "CSV" in Windows-1252 unless told otherwise, so a file that is not valid UTF-8 is read as
+ * Windows-1252 rather than stored garbled (every byte sequence is valid Windows-1252 text).
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/**
+ * Parses a school's CSV file (`;` or `,` separated, header line first) into raw reports and the line
+ * number each starts on. Dutch spreadsheets write dates as DD-MM-YYYY: accepted too.
  */
 export function parseReportsCsv(text: string): { raw: Record<string, unknown>[]; rowNumbers: number[] } {
-  const body = text.replace(/^\uFEFF/, '');
-  const header = body.split(/\r?\n/, 1)[0] ?? '';
+  // One line ending throughout: files edited by hand mix CRLF and LF, and the parser would take the
+  // first line's ending for all. Replacing each ending by one keeps the line numbers.
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const header = body.split('\n', 1)[0] ?? '';
   const delimiter = header.includes(';') ? ';' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
-    records = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as never;
+    records = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, raw: true, trim: true }) as never;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw badInput(`The CSV file cannot be read${line ? ` at line ${line}` : ''}: ${(error as Error).message.split('\n')[0]}`, { argument: 'input.file' });
@@ -149,7 +166,7 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
     );
   const raw: Record<string, unknown>[] = [];
   const rowNumbers: number[] = [];
-  for (const { record, info } of data) {
+  for (const { record, raw: source, info } of data) {
     const cell = (name: string) => {
       const index = columns.indexOf(name);
       return index >= 0 ? (record[index] ?? '') : '';
@@ -164,7 +181,10 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
       urgent: YES.has(urgent) ? true : NO.has(urgent) ? false : urgent,
       remark: cell('remark') || null,
     });
-    rowNumbers.push(info.lines);
+    // `lines` is where the record ends; a quoted remark may span lines, and skipped empty lines
+    // lead the record's raw text.
+    const inside = (source.replace(/^\n+/, '').replace(/\n$/, '').match(/\n/g) ?? []).length;
+    rowNumbers.push(info.lines - inside);
   }
   if (raw.length === 0) throw badInput('The CSV file has a header but no pupils', { argument: 'input.file' });
   return { raw, rowNumbers };

@@ -12,7 +12,7 @@ import { casesQuery, closeOutOfViewCase, recordContactAttempt, referOutOfViewCas
 import { RULES } from './next-step.ts';
 import { outOfViewOverview } from './overview.ts';
 import { printOutreachLetter } from './print.ts';
-import { CSV_FIELD_NAMES, parseReportsCsv } from './reports.ts';
+import { CSV_FIELD_NAMES, decodeCsv, parseReportsCsv } from './reports.ts';
 
 const CaseFilter = z
   .object({
@@ -68,9 +68,9 @@ export const outreachResolvers: Resolvers = {
       return reportOutOfView(ctx, Array.isArray(reports) ? reports : [], { field: 'Mutation.reportPupilsOutOfView' });
     },
     importOutOfViewReports: async (_parent, args, ctx) => {
-      const file = (args.input as { file?: unknown } | null)?.file as { text?: () => Promise<string> } | null | undefined;
-      if (!file || typeof file.text !== 'function') throw badInput('input.file must be an uploaded CSV file (a multipart request mapping the file to variables.input.file)', { argument: 'input.file' });
-      const { raw, rowNumbers } = parseReportsCsv(await file.text());
+      const file = (args.input as { file?: unknown } | null)?.file as { arrayBuffer?: () => Promise<ArrayBuffer> } | null | undefined;
+      if (!file || typeof file.arrayBuffer !== 'function') throw badInput('input.file must be an uploaded CSV file (a multipart request mapping the file to variables.input.file)', { argument: 'input.file' });
+      const { raw, rowNumbers } = parseReportsCsv(decodeCsv(new Uint8Array(await file.arrayBuffer())));
       return reportOutOfView(ctx, raw, { rowNumbers, field: 'Mutation.importOutOfViewReports', fieldNames: CSV_FIELD_NAMES });
     },
     recordContactAttempt: (_parent, args, ctx) => recordContactAttempt(ctx, args.input),

@@ -11,6 +11,8 @@ CREATE TABLE out_of_view_cases (
   -- The school of the first report; its municipality's Leerlingzaken sees that the case exists.
   reporting_school_id text NOT NULL REFERENCES organisations (id),
   urgent boolean NOT NULL DEFAULT false,
+  -- When the case became urgent (its first urgent report): the door visit is due 24 hours after.
+  urgent_since timestamptz(3),
   status text NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
   opened_at timestamptz(3) NOT NULL,
   -- The next recommended step (src/outreach/next-step.ts), kept with the case so that overdue work
@@ -31,7 +33,8 @@ CREATE TABLE out_of_view_cases (
   updated_at timestamptz(3) NOT NULL,
   CHECK ((status = 'OPEN') = (closed_at IS NULL)),
   CHECK ((status = 'OPEN') = (outcome IS NULL)),
-  CHECK ((status = 'OPEN') = (next_step IS NOT NULL))
+  CHECK ((status = 'OPEN') = (next_step IS NOT NULL)),
+  CHECK (urgent = (urgent_since IS NOT NULL))
 );
 CREATE UNIQUE INDEX out_of_view_cases_one_open ON out_of_view_cases (pupil_id) WHERE status = 'OPEN';
 CREATE INDEX out_of_view_cases_pupil ON out_of_view_cases (pupil_id, id);
