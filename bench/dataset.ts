@@ -352,7 +352,7 @@ export async function appendSyntheticLog(db: Kysely<Tables>, n: number, progress
       const read = READS[Math.floor(random() * READS.length)]!;
       const refused = random() < 0.02;
       const actor = { organisationKind: org.kind as OrganisationKind, role, purpose: null } as Actor;
-      const activity = activityFor(actor, 'READ', false);
+      const activity = activityFor(actor, 'READ', false, occurredAt);
       const traceId = `be4c${seq.toString(16).padStart(28, '0')}`;
       const row = {
         seq,

@@ -13,6 +13,7 @@ import {
 import { generatedSection } from '../src/policy/readme.ts';
 import { renderLifecycleTable, renderPolicyTable } from '../src/policy/table.ts';
 import { renderNextStepTable } from '../src/outreach/next-step.ts';
+import { renderRegisterTable } from '../src/audit/processing-activities.ts';
 
 const NOW = new Date('2026-03-16T09:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -84,6 +85,9 @@ describe('README', () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   it('shows the table generated from the current policy (npm run policy:table -- --write)', () => {
     expect(generatedSection(readme, 'policy:table')).toBe(renderPolicyTable().trim());
+  });
+  it('shows the register of processing activities generated from processing-activities.ts (npm run policy:table -- --write)', () => {
+    expect(generatedSection(readme, 'register:table')).toBe(renderRegisterTable().trim());
   });
   it('shows the next-step rules generated from outreach/next-step.ts (npm run policy:table -- --write)', () => {
     expect(generatedSection(readme, 'next-step:table')).toBe(renderNextStepTable().trim());

@@ -10,7 +10,8 @@ import { keysetConnection, parsePage, type KeyColumn } from '../graphql/paginati
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
-import { activity, PROCESSING_ACTIVITIES } from './processing-activities.ts';
+import { activityVersion, PROCESSING_ACTIVITIES } from './processing-activities.ts';
+import { ORGANISATION_KINDS } from '../policy/vocabulary.ts';
 
 const BY_SEQ: KeyColumn[] = [{ column: 'access_log_records.seq', type: 'bigint' }];
 export const EXPORT_LIMIT = 50_000;
@@ -218,7 +219,7 @@ export const accessLogResolvers: Resolvers = {
     role: (record) => record.actor_role,
     actorSubject: (record) => (employeeShown.get(record) === false ? null : record.actor_subject),
     onBehalfOf: (record) => (employeeShown.get(record) === false ? null : record.on_behalf_of),
-    processingActivity: (record) => activity(record.activity_id),
+    processingActivity: (record) => activityVersion(record.activity_id, record.activity_version),
     pupilPseudonym: (record) => record.pupil_pseudonym,
     pupilId: (record) => record.pupil_id,
     categories: (record) => record.categories as never,
@@ -229,6 +230,9 @@ export const accessLogResolvers: Resolvers = {
   },
   ProcessingActivity: {
     categories: (activity) => [...activity.categories],
+    kinds: (activity) => (activity.kinds === 'ALL' ? [...ORGANISATION_KINDS] : [...activity.kinds]),
+    subjectAccessException: (activity) =>
+      activity.subjectAccessException ? `${activity.subjectAccessException.kinds.join(', ')}: ${activity.subjectAccessException.legalBasis}` : null,
   },
   AccessSignal: {
     organisation: (signal, _args, ctx) => ctx.services.directory.require(signal.orgId),

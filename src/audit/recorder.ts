@@ -11,7 +11,7 @@ import type { DataCategory } from '../policy/vocabulary.ts';
 import type { AccessLog } from './chain.ts';
 import { activityFor } from './processing-activities.ts';
 
-export type AccessAction = 'READ' | 'SEARCH' | 'CREATE' | 'UPDATE' | 'EXPORT' | 'PRINT' | 'EMERGENCY';
+export type AccessAction = 'READ' | 'SEARCH' | 'CREATE' | 'UPDATE' | 'EXPORT' | 'PRINT' | 'EMERGENCY' | 'DELETE';
 export type AccessOutcome = 'GRANTED' | 'REFUSED';
 
 interface PendingRecord {
@@ -97,7 +97,7 @@ export class AccessRecorder {
     await this.log.append(
       db,
       records.map((record) => {
-        const activity = activityFor(this.actor, record.action, record.emergency);
+        const activity = activityFor(this.actor, record.action, record.emergency, this.now);
         return {
           occurredAt: this.now,
           traceId: this.meta.traceId,

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { replaceGeneratedSection } from '../policy/readme.ts';
 import { renderLifecycleTable, renderPolicyTable } from '../policy/table.ts';
 import { renderNextStepTable } from '../outreach/next-step.ts';
+import { renderRegisterTable } from '../audit/processing-activities.ts';
 
 const policy = renderPolicyTable();
 process.stdout.write(`${policy}\n`);
@@ -15,6 +16,7 @@ if (process.argv.includes('--write')) {
   text = replaceGeneratedSection(text, 'policy:table', policy);
   text = replaceGeneratedSection(text, 'lifecycle:table', renderLifecycleTable());
   text = replaceGeneratedSection(text, 'next-step:table', renderNextStepTable());
+  text = replaceGeneratedSection(text, 'register:table', renderRegisterTable());
   writeFileSync(readme, text);
   process.stderr.write('README.md updated\n');
 }

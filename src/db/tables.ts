@@ -40,6 +40,9 @@ export interface PupilsTable {
   grade: string | null;
   absent_since: DateOnly | null;
   reported_missing_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  restricted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  restriction_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  restricted_by_org_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -37,7 +37,9 @@ export type AccessAction =
   | 'UPDATE'
   | 'EXPORT'
   | 'PRINT'
-  | 'EMERGENCY';
+  | 'EMERGENCY'
+  /** Deleted when its retention ended (or at a family's request). */
+  | 'DELETE';
 
 export type AccessOutcome =
   | 'GRANTED'
@@ -50,13 +52,27 @@ export type ProcessingActivity = {
   __typename?: 'ProcessingActivity';
   id: Scalars['ID']['output'];
   version: Scalars['Int']['output'];
+  /** The day this version took (or takes) effect. */
+  validFrom: Scalars['Date']['output'];
   name: Scalars['String']['output'];
   purpose: Scalars['String']['output'];
   legalBasis: Scalars['String']['output'];
   categories: Array<DataCategory>;
+  kinds: Array<OrganisationKind>;
   /** How long data processed under it is kept after the case closes. */
   retentionYears: Scalars['Int']['output'];
+  /** What happens when retention ends. */
+  onRetentionEnd: RetentionEnd;
+  /** Goes on when the pupil's processing is restricted (statutory, AVG art. 18(2)). */
+  continuesUnderRestriction: Scalars['Boolean']['output'];
+  /** The statutory ground on which a subject access export leaves involvement out, if any. */
+  subjectAccessException: Maybe<Scalars['String']['output']>;
 };
+
+export type RetentionEnd =
+  | 'DELETE'
+  /** Counted into anonymous statistics, then deleted. */
+  | 'ANONYMISE';
 
 /** One access to one pupil's data (or one refused attempt), chained to the record before it. */
 export type AccessLogRecord = {
@@ -531,7 +547,7 @@ export type Query = {
   accessLogExport: AccessLogExport;
   /** Signals in a period (at most 31 days): many pupils per hour, repeated refusals, emergency accesses. */
   accessLogSignals: Array<AccessSignal>;
-  /** The register of processing activities that access-log records point at. */
+  /** The register of processing activities that access-log records point at: every version, oldest first. */
   processingActivities: Array<ProcessingActivity>;
   /** Cases of pupils out of view the caller may see (in full or as existence only), newest first within id order. */
   outOfViewCases: OutOfViewCaseConnection;
@@ -1481,8 +1497,9 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  AccessLogRecord: ResolverTypeWrapper<AccessLogRecordRow>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RetentionEnd: RetentionEnd;
+  AccessLogRecord: ResolverTypeWrapper<AccessLogRecordRow>;
   AccessLogFilter: AccessLogFilter;
   AccessLogConnection: ResolverTypeWrapper<AccessLogConnectionModel>;
   AccessLogEdge: ResolverTypeWrapper<Omit<AccessLogEdge, 'node'> & { node: ResolversTypes['AccessLogRecord'] }>;
@@ -1587,8 +1604,8 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
-  AccessLogRecord: AccessLogRecordRow;
   Boolean: Scalars['Boolean']['output'];
+  AccessLogRecord: AccessLogRecordRow;
   AccessLogFilter: AccessLogFilter;
   AccessLogConnection: AccessLogConnectionModel;
   AccessLogEdge: Omit<AccessLogEdge, 'node'> & { node: ResolversParentTypes['AccessLogRecord'] };
@@ -1674,11 +1691,16 @@ export type CategoryDirectiveResolver<Result, Parent, ContextType = RequestConte
 export type ProcessingActivityResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['ProcessingActivity'] = ResolversParentTypes['ProcessingActivity']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   legalBasis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes['DataCategory']>, ParentType, ContextType>;
+  kinds?: Resolver<Array<ResolversTypes['OrganisationKind']>, ParentType, ContextType>;
   retentionYears?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onRetentionEnd?: Resolver<ResolversTypes['RetentionEnd'], ParentType, ContextType>;
+  continuesUnderRestriction?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  subjectAccessException?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AccessLogRecordResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccessLogRecord'] = ResolversParentTypes['AccessLogRecord']> = {

@@ -32,6 +32,7 @@ type Db = Kysely<Tables> | Transaction<Tables>;
 export type CaseModel = OutOfViewCaseRow & {
   pupil_municipality_code: string;
   pupil_school_id: string | null;
+  pupil_restricted_at: Date | null;
   full: boolean;
 };
 
@@ -52,6 +53,7 @@ export function selectCase<Q extends ReturnType<typeof casesQuery>>(query: Q, ct
     .select((eb) => [
       'pupils.municipality_code as pupil_municipality_code',
       'pupils.school_id as pupil_school_id',
+      'pupils.restricted_at as pupil_restricted_at',
       sql<boolean>`${fullOutOfViewCases(ctx.actor, ctx.now)(eb)}`.as('full'),
     ]);
 }
@@ -72,7 +74,7 @@ async function caseForChange(trx: Transaction<Tables>, ctx: RequestContext, case
 }
 
 async function categoriesOf(trx: Transaction<Tables>, ctx: RequestContext, found: CaseModel): Promise<Set<DataCategory>> {
-  const [access] = await accessToPupils(trx as unknown as Kysely<Tables>, ctx.actor, [{ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id }], ctx.now);
+  const [access] = await accessToPupils(trx as unknown as Kysely<Tables>, ctx.actor, [{ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id, restricted_at: found.pupil_restricted_at }], ctx.now);
   return access!.categories;
 }
 
@@ -146,7 +148,7 @@ async function reportIn(
   const ids = rows.flatMap((row) => (row.pupilId ? [row.pupilId] : []));
   const pupils = await trx
     .selectFrom('pupils')
-    .select(['id', 'bsn', 'municipality_code', 'school_id'])
+    .select(['id', 'bsn', 'municipality_code', 'school_id', 'restricted_at'])
     .where('school_id', '=', school)
     .where((eb) =>
       eb.or([
@@ -290,6 +292,7 @@ async function reportIn(
       ...caseOf.get(pupil.id)!,
       pupil_municipality_code: pupil.municipality_code,
       pupil_school_id: pupil.school_id,
+      pupil_restricted_at: pupil.restricted_at,
       full: true,
     })),
   };
@@ -426,7 +429,7 @@ async function close(
     .returningAll()
     .executeTakeFirstOrThrow();
   ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', field);
-  return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, full: true };
+  return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, pupil_restricted_at: found.pupil_restricted_at, full: true };
 }
 
 export async function closeOutOfViewCase(ctx: RequestContext, rawInput: unknown): Promise<CaseModel> {

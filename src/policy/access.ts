@@ -19,6 +19,7 @@ import {
   type ReferralLinkFacts,
 } from './policy.ts';
 import type { DataCategory } from './vocabulary.ts';
+import { basesContinuingUnderRestriction } from '../audit/processing-activities.ts';
 
 // ---- The benchmark's unguarded baseline (issue 10) -------------------------------------------------
 // Actors made by `unguardedBaselineActor` see every row: the filters below answer TRUE for them. Only
@@ -66,6 +67,18 @@ function referralLinksActor(
   ]);
 }
 
+/**
+ * A restriction of processing (AVG art. 18) stops links through referrals, except those on a legal
+ * basis the register marks as statutory (basesContinuingUnderRestriction). Restricted pupils are
+ * few: the NOT IN is a small hashed set.
+ */
+function continuesUnderRestriction(eb: ExpressionBuilder<any, any>, alias: string): Expression<SqlBool> {
+  return eb.or([
+    eb(eb.ref(`${alias}.legal_basis`), 'in', basesContinuingUnderRestriction()),
+    eb(eb.ref(`${alias}.pupil_id`), 'not in', eb.selectFrom('pupils as restricted').select('restricted.id').where('restricted.restricted_at', 'is not', null)),
+  ]);
+}
+
 /** Pupils this very person (not the whole organisation) holds an open emergency access to. */
 function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor, now: Date) {
   return eb
@@ -99,7 +112,8 @@ export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCa
           eb
             .selectFrom('referrals as link')
             .select('link.pupil_id')
-            .where((inner) => referralLinksActor(inner, 'link', actor, now, covering)),
+            .where((inner) => referralLinksActor(inner, 'link', actor, now, covering))
+            .where((inner) => continuesUnderRestriction(inner, 'link')),
         ),
       );
     return links.length > 0 ? eb.or(links) : eb.lit(false);
@@ -114,9 +128,12 @@ export function visibleReferrals(actor: Actor, now: Date) {
   return (eb: ExpressionBuilder<Tables, 'referrals'>): Expression<SqlBool> => {
     if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     if (!ROLE_READS_CASE_DATA[actor.role]) return eb.lit(false);
+    // Partners without a statutory link of their own lose a restricted pupil's referrals too.
+    const ownStatutoryLink = ['HOME_MUNICIPALITY', 'ENROLMENT'].some((link) => hasLinkKind(actor.organisationKind, actor.role, link as never));
     return eb.and([
       eb.or([eb('referrals.sender_org_id', '=', actor.organisationId), eb('referrals.receiver_org_id', '=', actor.organisationId)]),
       eb.or([eb('referrals.closed_at', 'is', null), eb('referrals.closed_at', '>', retentionCutoff(now))]),
+      ...(ownStatutoryLink ? [] : [continuesUnderRestriction(eb, 'referrals')]),
     ]);
   };
 }
@@ -186,7 +203,7 @@ export interface PupilAccess {
 /** The categories of one pupil the actor may read, from its links (the TS twin of the filters). */
 export function pupilAccess(
   actor: Actor,
-  pupil: Pick<PupilRow, 'municipality_code' | 'school_id'>,
+  pupil: Pick<PupilRow, 'municipality_code' | 'school_id' | 'restricted_at'>,
   partyReferrals: readonly ReferralLinkFacts[],
   emergencyOpen: boolean,
   now: Date,
@@ -198,8 +215,10 @@ export function pupilAccess(
     (hasLinkKind(kind, role, 'ENROLMENT') && pupil.school_id === actor.organisationId);
   if (full) for (const category of readableCategories(kind, role)) categories.add(category);
   if (hasLinkKind(kind, role, 'REFERRAL_PARTY')) {
+    const statutory = basesContinuingUnderRestriction();
     for (const referral of partyReferrals) {
       if (!referralLinks(referral, now)) continue;
+      if (pupil.restricted_at && !statutory.includes(referral.legal_basis as never)) continue;
       for (const category of categoriesThroughReferral(kind, role, referral)) categories.add(category);
     }
   }

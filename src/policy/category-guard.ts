@@ -139,7 +139,7 @@ const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Subject |
   OutOfViewCase: async (found: CaseModel, ctx) => ({
     pupilId: found.pupil_id,
     existenceOnly: !found.full,
-    ...(await ctx.loaders.pupilAccess.load({ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id } as PupilRow)),
+    ...(await ctx.loaders.pupilAccess.load({ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id, restricted_at: found.pupil_restricted_at } as PupilRow)),
   }),
   // A referral reaches a resolver only through the party filter (visibleReferrals), so its own
   // fields are readable wherever the caller's role reads REFERRAL at all.

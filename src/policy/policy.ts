@@ -3,6 +3,7 @@
 // none re-implements a rule. Each rule names its legal ground so a privacy officer can review it.
 import type { ContactAttemptKind, DataCategory, OrganisationKind, ReferralStatus, Role } from './vocabulary.ts';
 import { DATA_CATEGORIES } from './vocabulary.ts';
+import { activity } from '../audit/processing-activities.ts';
 
 /**
  * Which data categories an organisation kind may read about a pupil it has a lawful link to.
@@ -149,8 +150,9 @@ export const REVIEWS_WHOLE_REGION: readonly OrganisationKind[] = ['LEERLINGZAKEN
 /**
  * How long after a referral was completed or failed its parties keep their link to the pupil, so
  * they can still answer questions about the work they did. AVG art. 5(1)(e): no longer than needed.
+ * From the register of processing activities (ketenverwijzing).
  */
-export const REFERRAL_LINK_RETENTION_DAYS = 90;
+export const REFERRAL_LINK_RETENTION_DAYS = activity('ketenverwijzing').referralLinkDays!;
 
 /** Statuses in which a referral gives its parties a link to the pupil. */
 export const LINKING_STATUSES: readonly ReferralStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];

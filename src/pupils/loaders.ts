@@ -15,7 +15,7 @@ import { hasLinkKind } from '../policy/policy.ts';
 export async function accessToPupils(
   db: Kysely<Tables>,
   actor: Actor,
-  pupils: readonly Pick<PupilRow, 'id' | 'municipality_code' | 'school_id'>[],
+  pupils: readonly Pick<PupilRow, 'id' | 'municipality_code' | 'school_id' | 'restricted_at'>[],
   now: Date,
 ): Promise<PupilAccess[]> {
   const ids = pupils.map((pupil) => pupil.id);

@@ -1,0 +1,433 @@
+// The words of the inzage PDF (src/inzage/pdf.ts) in Dutch and English: fixed texts, and the names
+// of the domain's codes (categories, organisation kinds, statuses, actions, API field names) as a
+// family would say them. A code without a translation is printed as it is.
+import type { InzageLanguage } from './types.ts';
+
+type Words = Readonly<Record<InzageLanguage, string>>;
+export type Vocabulary = Readonly<Record<string, Words>>;
+
+/** The translation of `code` in `map`, or the code itself when there is none. */
+export function wordFor(map: Vocabulary, code: string, language: InzageLanguage): string {
+  return Object.hasOwn(map, code) ? map[code]![language] : code;
+}
+
+export const CATEGORY_LABELS: Vocabulary = {
+  IDENTITY: { nl: 'Identiteit', en: 'Identity' },
+  BSN: { nl: 'Burgerservicenummer', en: 'Citizen service number' },
+  CONTACT: { nl: 'Contactgegevens', en: 'Contact details' },
+  SCHOOLING: { nl: 'School', en: 'Schooling' },
+  CONTACT_ATTEMPTS: { nl: 'Contactpogingen', en: 'Contact attempts' },
+  REFERRAL: { nl: 'Verwijzingen', en: 'Referrals' },
+  CARE: { nl: 'Zorg en welzijn', en: 'Care and welfare' },
+  SAFETY: { nl: 'Veiligheid', en: 'Safety' },
+};
+
+export const ORGANISATION_KIND_LABELS: Vocabulary = {
+  LEERLINGZAKEN: { nl: 'Leerlingzaken (gemeente)', en: 'Pupil affairs (municipality)' },
+  SCHOOL: { nl: 'School', en: 'School' },
+  SCHOOL_SOCIAL_WORK: { nl: 'Schoolmaatschappelijk werk', en: 'School social work' },
+  POLICE: { nl: 'Politie', en: 'Police' },
+  CRISIS_TEAM: { nl: 'Crisisteam Jeugdbescherming', en: 'Youth protection crisis team' },
+  VEILIG_THUIS: { nl: 'Veilig Thuis', en: 'Veilig Thuis (domestic violence and child abuse advice centre)' },
+  CJG: { nl: 'Centrum voor Jeugd en Gezin', en: 'Centre for Youth and Family (CJG)' },
+};
+
+export const ROLE_LABELS: Vocabulary = {
+  PROFESSIONAL: { nl: 'Medewerker', en: 'Professional' },
+  COORDINATOR: { nl: 'Teamleider', en: 'Team leader' },
+  PRIVACY_OFFICER: { nl: 'Functionaris gegevensbescherming', en: 'Data protection officer' },
+  SYSTEM: { nl: 'Systeem (automatisch)', en: 'System (automatic)' },
+};
+
+/** FHIR Task states of a referral. */
+export const REFERRAL_STATUS_LABELS: Vocabulary = {
+  REQUESTED: { nl: 'Aangevraagd', en: 'Requested' },
+  RECEIVED: { nl: 'Ontvangen', en: 'Received' },
+  ACCEPTED: { nl: 'Geaccepteerd', en: 'Accepted' },
+  REJECTED: { nl: 'Afgewezen', en: 'Rejected' },
+  IN_PROGRESS: { nl: 'In behandeling', en: 'In progress' },
+  ON_HOLD: { nl: 'Gepauzeerd', en: 'On hold' },
+  COMPLETED: { nl: 'Afgerond', en: 'Completed' },
+  FAILED: { nl: 'Niet gelukt', en: 'Failed' },
+  CANCELLED: { nl: 'Ingetrokken', en: 'Cancelled' },
+};
+
+/** What happened to a referral (src/referrals/lifecycle.ts). */
+export const REFERRAL_ACTION_LABELS: Vocabulary = {
+  CREATE: { nl: 'Verstuurd', en: 'Sent' },
+  RECEIVE: { nl: 'Geopend', en: 'Opened' },
+  ACCEPT: { nl: 'Geaccepteerd', en: 'Accepted' },
+  REJECT: { nl: 'Afgewezen', en: 'Rejected' },
+  START: { nl: 'Gestart', en: 'Started' },
+  PUT_ON_HOLD: { nl: 'Gepauzeerd', en: 'Put on hold' },
+  RESUME: { nl: 'Hervat', en: 'Resumed' },
+  COMPLETE: { nl: 'Afgerond', en: 'Completed' },
+  FAIL: { nl: 'Niet gelukt', en: 'Failed' },
+  CANCEL: { nl: 'Ingetrokken', en: 'Cancelled' },
+  HAND_OVER: { nl: 'Doorverwezen', en: 'Handed over' },
+  EXPIRE: { nl: 'Verlopen', en: 'Expired' },
+  REVOKE_CONSENT: { nl: 'Toestemming ingetrokken', en: 'Consent withdrawn' },
+};
+
+export const URGENCY_LABELS: Vocabulary = {
+  NORMAL: { nl: 'Normaal', en: 'Normal' },
+  URGENT: { nl: 'Spoed', en: 'Urgent' },
+};
+
+export const LEGAL_BASIS_LABELS: Vocabulary = {
+  CONSENT: { nl: 'Toestemming', en: 'Consent' },
+  LEERPLICHTWET: { nl: 'Leerplichtwet', en: 'Compulsory Education Act (Leerplichtwet)' },
+  JEUGDWET: { nl: 'Jeugdwet', en: 'Youth Act (Jeugdwet)' },
+  MELDCODE: {
+    nl: 'Wet verplichte meldcode huiselijk geweld en kindermishandeling',
+    en: 'Mandatory Reporting Code Act on domestic violence and child abuse (Meldcode)',
+  },
+  WET_PUBLIEKE_GEZONDHEID: { nl: 'Wet publieke gezondheid', en: 'Public Health Act (Wet publieke gezondheid)' },
+  POLITIEWET: { nl: 'Politiewet', en: 'Police Act (Politiewet)' },
+};
+
+/** Actions of the access log. */
+export const ACCESS_ACTION_LABELS: Vocabulary = {
+  READ: { nl: 'lezen', en: 'read' },
+  SEARCH: { nl: 'zoeken', en: 'search' },
+  CREATE: { nl: 'vastleggen', en: 'record' },
+  UPDATE: { nl: 'wijzigen', en: 'change' },
+  EXPORT: { nl: 'inzage/export', en: 'access request/export' },
+  PRINT: { nl: 'afdrukken', en: 'print' },
+  EMERGENCY: { nl: 'noodtoegang', en: 'emergency access' },
+  DELETE: { nl: 'verwijderen', en: 'delete' },
+};
+
+/** Added to the action when not everything asked for was given. GRANTED adds nothing. */
+export const ACCESS_OUTCOME_LABELS: Vocabulary = {
+  PARTLY_GRANTED: { nl: 'deels geweigerd', en: 'partly refused' },
+  REFUSED: { nl: 'geweigerd', en: 'refused' },
+};
+
+/** API field names, as used for the labels of held values and items. */
+export const FIELD_LABELS: Vocabulary = {
+  givenName: { nl: 'Voornaam', en: 'Given name' },
+  givenNames: { nl: 'Voornamen', en: 'Given names' },
+  familyNamePrefix: { nl: 'Tussenvoegsel', en: 'Name prefix' },
+  familyName: { nl: 'Achternaam', en: 'Family name' },
+  displayName: { nl: 'Naam', en: 'Name' },
+  name: { nl: 'Naam', en: 'Name' },
+  dateOfBirth: { nl: 'Geboortedatum', en: 'Date of birth' },
+  gender: { nl: 'Geslacht', en: 'Gender' },
+  municipality: { nl: 'Gemeente', en: 'Municipality' },
+  bsn: { nl: 'Burgerservicenummer (BSN)', en: 'Citizen service number (BSN)' },
+  address: { nl: 'Adres', en: 'Address' },
+  street: { nl: 'Straat', en: 'Street' },
+  houseNumber: { nl: 'Huisnummer', en: 'House number' },
+  postalCode: { nl: 'Postcode', en: 'Postcode' },
+  city: { nl: 'Woonplaats', en: 'Town' },
+  phone: { nl: 'Telefoon', en: 'Phone' },
+  email: { nl: 'E-mail', en: 'Email' },
+  letterLanguage: { nl: 'Taal van brieven', en: 'Language of letters' },
+  guardian: { nl: 'Ouder of verzorger', en: 'Parent or guardian' },
+  guardians: { nl: 'Ouders of verzorgers', en: 'Parents or guardians' },
+  guardianName: { nl: 'Naam ouder of verzorger', en: 'Name of parent or guardian' },
+  relation: { nl: 'Relatie', en: 'Relationship' },
+  school: { nl: 'School', en: 'School' },
+  grade: { nl: 'Leerjaar of klas', en: 'Year or class' },
+  absentSince: { nl: 'Afwezig sinds', en: 'Absent since' },
+  reportedMissingAt: { nl: 'Gemeld als uit beeld op', en: 'Reported out of view on' },
+  kind: { nl: 'Soort', en: 'Kind' },
+  outcome: { nl: 'Uitkomst', en: 'Outcome' },
+  remark: { nl: 'Opmerking', en: 'Remark' },
+  body: { nl: 'Tekst', en: 'Text' },
+  note: { nl: 'Notitie', en: 'Note' },
+  category: { nl: 'Soort gegevens', en: 'Kind of data' },
+  organisation: { nl: 'Organisatie', en: 'Organisation' },
+  role: { nl: 'Functie', en: 'Role' },
+  occurredAt: { nl: 'Datum', en: 'Date' },
+  createdAt: { nl: 'Vastgelegd op', en: 'Recorded on' },
+  updatedAt: { nl: 'Gewijzigd op', en: 'Changed on' },
+  closedAt: { nl: 'Afgesloten op', en: 'Closed on' },
+  reason: { nl: 'Reden', en: 'Reason' },
+  status: { nl: 'Status', en: 'Status' },
+  urgency: { nl: 'Urgentie', en: 'Urgency' },
+  legalBasis: { nl: 'Grondslag', en: 'Legal basis' },
+  referral: { nl: 'Verwijzing', en: 'Referral' },
+  sender: { nl: 'Van', en: 'From' },
+  receiver: { nl: 'Naar', en: 'To' },
+  consent: { nl: 'Toestemming', en: 'Consent' },
+  caseStatus: { nl: 'Status melding', en: 'Case status' },
+  caseOutcome: { nl: 'Afloop melding', en: 'Case outcome' },
+};
+
+const LANGUAGE_NAMES: Vocabulary = {
+  nl: { nl: 'Nederlands', en: 'Dutch' },
+  en: { nl: 'Engels', en: 'English' },
+  pl: { nl: 'Pools', en: 'Polish' },
+  tr: { nl: 'Turks', en: 'Turkish' },
+  ar: { nl: 'Arabisch', en: 'Arabic' },
+  bg: { nl: 'Bulgaars', en: 'Bulgarian' },
+};
+
+/** Codes inside values, per field whose values are codes. */
+export const VALUE_LABELS: Readonly<Record<string, Vocabulary>> = {
+  letterLanguage: LANGUAGE_NAMES,
+  language: LANGUAGE_NAMES,
+  relation: {
+    PARENT: { nl: 'Ouder', en: 'Parent' },
+    GUARDIAN: { nl: 'Voogd', en: 'Guardian' },
+    FOSTER_PARENT: { nl: 'Pleegouder', en: 'Foster parent' },
+    OTHER: { nl: 'Anders', en: 'Other' },
+  },
+  kind: {
+    PHONE: { nl: 'Telefoontje', en: 'Phone call' },
+    LETTER: { nl: 'Brief', en: 'Letter' },
+    DOOR_VISIT: { nl: 'Huisbezoek', en: 'Home visit' },
+    NOTE_LEFT: { nl: 'Briefje achtergelaten', en: 'Note left' },
+    ...ORGANISATION_KIND_LABELS,
+  },
+  outcome: {
+    REACHED: { nl: 'Bereikt', en: 'Reached' },
+    NO_ANSWER: { nl: 'Niet opgenomen', en: 'No answer' },
+    WRONG_NUMBER: { nl: 'Verkeerd nummer', en: 'Wrong number' },
+    NO_NUMBER: { nl: 'Geen nummer bekend', en: 'No number known' },
+    SENT: { nl: 'Verstuurd', en: 'Sent' },
+    CONTACT_MADE: { nl: 'Contact gehad', en: 'Spoke to someone' },
+    NOBODY_HOME: { nl: 'Niemand thuis', en: 'Nobody home' },
+    LEFT: { nl: 'Achtergelaten', en: 'Left' },
+    MOVED: { nl: 'Verhuisd', en: 'Moved' },
+    NEEDS_DEVICE: { nl: 'Heeft een laptop of internet nodig', en: 'Needs a laptop or internet connection' },
+    REFERRED_TO_PARTNER: { nl: 'Doorverwezen', en: 'Referred' },
+    EMERGENCY_SHELTER: { nl: 'Noodopvang geregeld', en: 'Emergency shelter arranged' },
+  },
+  category: CATEGORY_LABELS,
+  role: ROLE_LABELS,
+  status: REFERRAL_STATUS_LABELS,
+  urgency: URGENCY_LABELS,
+  legalBasis: LEGAL_BASIS_LABELS,
+};
+
+/** Texts of the document; functions take values that are already isolated for bidi. */
+export interface InzageTexts {
+  title: string;
+  reference: string;
+  date: string;
+  subtitle: string;
+  intro: (name: string, dateOfBirth: string) => string[];
+  pupil: string;
+  dateOfBirth: string;
+  exceptionsTitle: string;
+  exceptionsIntro: string;
+  exceptionBasis: string;
+  held: string;
+  heldIntro: string;
+  nothingHeld: string;
+  organisations: string;
+  organisationsIntro: string;
+  organisationKind: string;
+  contact: string;
+  none: string;
+  referrals: string;
+  referralsIntro: string;
+  referralTitle: (from: string, to: string) => string;
+  status: string;
+  urgency: string;
+  createdAt: string;
+  closedAt: string;
+  stillOpen: string;
+  legalBasis: string;
+  sharedCategories: string;
+  events: string;
+  eventDate: string;
+  eventAction: string;
+  eventStatus: string;
+  eventReason: string;
+  accessHistory: string;
+  accessIntro: (count: number) => string;
+  employeesWithheld: string;
+  employeesShown: string;
+  accessColumns: { at: string; organisation: string; role: string; employee: string; action: string; purpose: string; categories: string };
+  notStated: string;
+  nobody: string;
+  corrections: string;
+  correctionsIntro: string;
+  correctionColumns: { at: string; field: string; previous: string; next: string; reason: string; organisation: string };
+  empty: string;
+  restriction: string;
+  restrictionText: (since: string) => string;
+  restrictionReason: string;
+  closing: string;
+  closingParagraphs: (organisation: string, contact: string | null, reference: string) => string[];
+  employeesClosing: (included: boolean) => string;
+  page: (n: number, total: number) => string;
+}
+
+export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
+  nl: {
+    title: 'Inzage in uw gegevens',
+    reference: 'Kenmerk',
+    date: 'Datum',
+    subtitle: 'Antwoord op een inzageverzoek (AVG artikel 15)',
+    intro: (name, dateOfBirth) => [
+      `U heeft gevraagd welke gegevens wij hebben over ${name}, geboren op ${dateOfBirth}. Dit is ons antwoord.`,
+      'De gemeente (Leerlingzaken) werkt samen met scholen en hulporganisaties in de Ketenhub. Dat is een systeem waarin zij ' +
+        'gegevens over leerlingen met elkaar delen als dat nodig is, bijvoorbeeld als een leerling niet meer naar school gaat. ' +
+        'Hieronder staat wat de Ketenhub over deze leerling vastlegt, welke organisaties erbij betrokken zijn, wie de gegevens ' +
+        'heeft ingezien en waarom.',
+    ],
+    pupil: 'Leerling',
+    dateOfBirth: 'Geboortedatum',
+    exceptionsTitle: 'Niet alles is getoond',
+    exceptionsIntro:
+      'De wet staat ons toe of verplicht ons om sommige gegevens niet te laten zien. Hieronder staat op welke grond dat is gebeurd. ' +
+      'Wat er is weggelaten, mogen wij niet vertellen.',
+    exceptionBasis: 'Grond',
+    held: 'Wat wij vastleggen',
+    heldIntro: 'Dit zijn de gegevens over de leerling in de Ketenhub, per soort gegevens.',
+    nothingHeld: 'Hierover is niets vastgelegd.',
+    organisations: 'Betrokken organisaties',
+    organisationsIntro: 'Deze organisaties werken of werkten met de gegevens van de leerling.',
+    organisationKind: 'Soort organisatie',
+    contact: 'Contact',
+    none: 'Geen.',
+    referrals: 'Verwijzingen',
+    referralsIntro:
+      'Een verwijzing is een overdracht van de ene organisatie naar de andere, bijvoorbeeld van de gemeente naar ' +
+      'schoolmaatschappelijk werk. Per verwijzing ziet u welke gegevens zijn gedeeld en op welke grond.',
+    referralTitle: (from, to) => `Van ${from} naar ${to}`,
+    status: 'Status',
+    urgency: 'Urgentie',
+    createdAt: 'Verstuurd op',
+    closedAt: 'Afgesloten op',
+    stillOpen: 'Nog niet afgesloten',
+    legalBasis: 'Grondslag',
+    sharedCategories: 'Gedeelde gegevens',
+    events: 'Wat er gebeurde',
+    eventDate: 'Datum en tijd',
+    eventAction: 'Gebeurtenis',
+    eventStatus: 'Status daarna',
+    eventReason: 'Toelichting',
+    accessHistory: 'Wie heeft uw gegevens ingezien',
+    accessIntro: (count) =>
+      `Elke keer dat iemand de gegevens van de leerling bekijkt, zoekt, vastlegt, wijzigt of afdrukt, wordt dat bijgehouden. ` +
+      `Hieronder staan ${count === 1 ? 'die ene keer' : `al die ${count} keren`}, met de organisatie, de functie, wat er gebeurde en met welk doel. ` +
+      'Tijden zijn in Nederlandse tijd.',
+    employeesWithheld: 'De namen van medewerkers staan er niet bij ("niet vermeld"); u ziet wel de organisatie en de functie.',
+    employeesShown: 'De namen van medewerkers staan erbij, met toestemming van de functionaris gegevensbescherming.',
+    accessColumns: {
+      at: 'Datum en tijd',
+      organisation: 'Organisatie',
+      role: 'Functie',
+      employee: 'Medewerker',
+      action: 'Handeling',
+      purpose: 'Doel',
+      categories: 'Gegevens',
+    },
+    notStated: 'niet vermeld',
+    nobody: 'Er is niets bijgehouden.',
+    corrections: 'Correcties',
+    correctionsIntro: 'Deze gegevens zijn verbeterd. U ziet wat er eerst stond en wat er nu staat.',
+    correctionColumns: { at: 'Datum', field: 'Gegeven', previous: 'Eerst', next: 'Nu', reason: 'Reden', organisation: 'Door' },
+    empty: '(leeg)',
+    restriction: 'Beperking van de verwerking',
+    restrictionText: (since) =>
+      `Sinds ${since} is het gebruik van de gegevens beperkt (AVG artikel 18). Zolang de beperking geldt, bewaren wij de ` +
+      'gegevens, maar gebruiken wij ze alleen als de wet dat toestaat.',
+    restrictionReason: 'Reden',
+    closing: 'Wat kunt u doen?',
+    closingParagraphs: (organisation, contact, reference) => [
+      `Klopt er iets niet, of wilt u dat wij gegevens verbeteren, minder gebruiken of verwijderen? Neem dan contact op met ` +
+        `${organisation}${contact ? ` (${contact})` : ''} en noem het kenmerk ${reference}. Soms moeten wij gegevens volgens de wet ` +
+        'bewaren; dan leggen wij u uit waarom.',
+      'Bent u het niet eens met hoe wij met de gegevens omgaan? Dan kunt u een klacht indienen bij de Autoriteit ' +
+        'Persoonsgegevens (autoriteitpersoonsgegevens.nl).',
+    ],
+    employeesClosing: (included) =>
+      included
+        ? 'In dit overzicht staan de namen van medewerkers, omdat de functionaris gegevensbescherming daarvoor toestemming heeft gegeven.'
+        : 'Namen van medewerkers staan niet in dit overzicht, tenzij de functionaris gegevensbescherming daarvoor toestemming geeft. ' +
+          'U kunt daar apart om vragen.',
+    page: (n, total) => `pagina ${n} van ${total}`,
+  },
+  en: {
+    title: 'Your data: subject access',
+    reference: 'Reference',
+    date: 'Date',
+    subtitle: 'Answer to a subject access request (GDPR article 15)',
+    intro: (name, dateOfBirth) => [
+      `You asked what data we hold about ${name}, born on ${dateOfBirth}. This is our answer.`,
+      'The municipality (Leerlingzaken, pupil affairs) works together with schools and support organisations in the Ketenhub. ' +
+        'It is a system in which they share data about pupils when that is needed, for example when a pupil stops going to school. ' +
+        'Below you find what the Ketenhub holds about this pupil, which organisations are involved, who looked at the data and why.',
+    ],
+    pupil: 'Pupil',
+    dateOfBirth: 'Date of birth',
+    exceptionsTitle: 'Not everything is shown',
+    exceptionsIntro:
+      'The law allows or requires us not to show some data. Below you find on what legal ground this was done. ' +
+      'We may not tell you what was left out.',
+    exceptionBasis: 'Ground',
+    held: 'What we hold',
+    heldIntro: 'This is the data about the pupil in the Ketenhub, by kind of data.',
+    nothingHeld: 'Nothing is recorded about this.',
+    organisations: 'Organisations involved',
+    organisationsIntro: 'These organisations work or worked with the pupil’s data.',
+    organisationKind: 'Kind of organisation',
+    contact: 'Contact',
+    none: 'None.',
+    referrals: 'Referrals',
+    referralsIntro:
+      'A referral hands work over from one organisation to another, for example from the municipality to school social work. ' +
+      'For each referral you see which data was shared and on what legal basis.',
+    referralTitle: (from, to) => `From ${from} to ${to}`,
+    status: 'Status',
+    urgency: 'Urgency',
+    createdAt: 'Sent on',
+    closedAt: 'Closed on',
+    stillOpen: 'Not closed yet',
+    legalBasis: 'Legal basis',
+    sharedCategories: 'Data shared',
+    events: 'What happened',
+    eventDate: 'Date and time',
+    eventAction: 'Event',
+    eventStatus: 'Status after',
+    eventReason: 'Explanation',
+    accessHistory: 'Who accessed your data',
+    accessIntro: (count) =>
+      'Every time someone views, searches, records, changes or prints the pupil’s data, this is logged. ' +
+      `Below you find ${count === 1 ? 'that one time' : `all ${count} times`}, with the organisation, the role, what was done and for what purpose. ` +
+      'Times are Dutch time.',
+    employeesWithheld: 'The names of employees are not included ("not stated"); you do see the organisation and the role.',
+    employeesShown: 'The names of employees are included, with the consent of the data protection officer.',
+    accessColumns: {
+      at: 'Date and time',
+      organisation: 'Organisation',
+      role: 'Role',
+      employee: 'Employee',
+      action: 'Action',
+      purpose: 'Purpose',
+      categories: 'Data',
+    },
+    notStated: 'not stated',
+    nobody: 'Nothing was logged.',
+    corrections: 'Corrections',
+    correctionsIntro: 'This data was corrected. You see what it said before and what it says now.',
+    correctionColumns: { at: 'Date', field: 'Data', previous: 'Before', next: 'Now', reason: 'Reason', organisation: 'By' },
+    empty: '(empty)',
+    restriction: 'Restriction of processing',
+    restrictionText: (since) =>
+      `Since ${since} the use of the data has been restricted (GDPR article 18). While the restriction applies, we keep the ` +
+      'data but only use it where the law allows.',
+    restrictionReason: 'Reason',
+    closing: 'What you can do',
+    closingParagraphs: (organisation, contact, reference) => [
+      `Is something wrong, or do you want us to correct data, use less of it or delete it? Please contact ${organisation}` +
+        `${contact ? ` (${contact})` : ''} and mention reference ${reference}. Sometimes the law requires us to keep data; ` +
+        'we will then explain why.',
+      'Do you disagree with how we handle the data? You can file a complaint with the Dutch Data Protection Authority ' +
+        '(Autoriteit Persoonsgegevens, autoriteitpersoonsgegevens.nl).',
+    ],
+    employeesClosing: (included) =>
+      included
+        ? 'This overview includes the names of employees, because the data protection officer consented to that.'
+        : 'The names of employees are not in this overview, unless the data protection officer consents to that. ' +
+          'You can ask for this separately.',
+    page: (n, total) => `page ${n} of ${total}`,
+  },
+};
