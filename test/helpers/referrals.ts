@@ -22,7 +22,9 @@ export type Status = (typeof STATUSES)[number];
 let builderCounter = 0;
 /** Fresh pupils, inserted directly: nothing else links any organisation to them. */
 export async function newPupils(t: TestHub, count: number, spec: { municipality?: string; schoolId?: string | null } = {}): Promise<FixturePupil[]> {
-  const b = new FixtureBuilder(`Ref${++builderCounter}x`, 60_000 + builderCounter * 1000 + Math.floor(Math.random() * 500) * 100_000);
+  // BSNs must be unique within a test file's database: a block of 10,000 per builder, above the
+  // fixed builders' ranges (10,000-80,000). (A random block here once collided.)
+  const b = new FixtureBuilder(`Ref${++builderCounter}x`, 1_000_000 + builderCounter * 10_000);
   const pupils = Array.from({ length: count }, () =>
     b.pupil({ municipality: spec.municipality ?? 'GM0518', schoolId: spec.schoolId === undefined ? 'school-dalton-laak' : spec.schoolId }),
   );
