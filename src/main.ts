@@ -7,6 +7,7 @@ import type { Hub } from './http/app.ts';
 import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
 import { expireStaleReferrals } from './referrals/service.ts';
+import { runRetention } from './retention/engine.ts';
 
 const config = configOrExit();
 
@@ -59,6 +60,17 @@ const expiryJob =
     : null;
 expiryJob?.unref();
 
+// Retention: what the register's periods no longer allow goes (one run at a time across instances).
+const retentionJob =
+  config.RETENTION_JOB_INTERVAL_SECONDS > 0
+    ? setInterval(() => {
+        runRetention({ db: database.db, accessLog: hub.services.accessLog, now: new Date() })
+          .then((report) => report.items.length > 0 && logger.info({ deleted: report.deleted }, 'retention: data past its period deleted'))
+          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'retention job failed'));
+      }, config.RETENTION_JOB_INTERVAL_SECONDS * 1000)
+    : null;
+retentionJob?.unref();
+
 // SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
 let stopping = false;
 async function shutdown(signal: string) {
@@ -66,6 +78,7 @@ async function shutdown(signal: string) {
   stopping = true;
   hub.draining.value = true;
   if (expiryJob) clearInterval(expiryJob);
+  if (retentionJob) clearInterval(retentionJob);
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
     logger.warn('grace period over: closing remaining connections');

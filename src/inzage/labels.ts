@@ -33,7 +33,7 @@ export const ORGANISATION_KIND_LABELS: Vocabulary = {
 };
 
 export const ROLE_LABELS: Vocabulary = {
-  PROFESSIONAL: { nl: 'Medewerker', en: 'Professional' },
+  PROFESSIONAL: { nl: 'Professional', en: 'Professional' },
   COORDINATOR: { nl: 'Teamleider', en: 'Team leader' },
   PRIVACY_OFFICER: { nl: 'Functionaris gegevensbescherming', en: 'Data protection officer' },
   SYSTEM: { nl: 'Systeem (automatisch)', en: 'System (automatic)' },

@@ -1,0 +1,50 @@
+// npm run retention -- --dry-run     lists what would go and why (nothing changes)
+// npm run retention                  deletes (or anonymises) it, in batches, each deletion in the access log
+//   [--now <ISO time>]               as if it were then (the clock is injectable: a test, or a rehearsal)
+//   [--batch <pupils per transaction>]
+// Uses DATABASE_URL, or the PGlite database in DATA_DIR (stop the hub first: PGlite has one user).
+// The hub also runs retention itself every RETENTION_JOB_INTERVAL_SECONDS (default daily).
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createAccessLog, openPreparedDatabase } from '../hub.ts';
+import { createLogger } from '../logging.ts';
+import { runRetention } from '../retention/engine.ts';
+import { configOrExit, fail } from './exit.ts';
+
+const USAGE = 'usage: npm run retention -- [--dry-run] [--now <ISO time>] [--batch <N>]';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: { 'dry-run': { type: 'boolean', default: false }, now: { type: 'string' }, batch: { type: 'string' } },
+    strict: true,
+  }));
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+const now = values.now ? new Date(values.now) : new Date();
+if (Number.isNaN(now.getTime())) fail(`--now must be an ISO time such as 2031-03-16T09:00:00Z\n${USAGE}`);
+const batch = values.batch ? Number(values.batch) : 100;
+if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) fail('--batch must be a whole number from 1 to 10000');
+
+const config = configOrExit();
+const logger = createLogger('warn', pino.destination(2));
+const database = await openPreparedDatabase(config, logger);
+try {
+  const report = await runRetention({ db: database.db, accessLog: createAccessLog(config), now, dryRun: values['dry-run'], batchSize: batch });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`${report.dryRun ? 'Would go' : 'Gone'} at ${now.toISOString()}: ${report.items.length} item(s)`);
+  if (report.items.length > 0) out(['rule', 'id', 'closed at', 'retention ended', 'then', 'register entry', 'why'].join('\t'));
+  for (const item of report.items)
+    out([item.rule, item.id, item.closedAt?.toISOString() ?? '', item.endedAt.toISOString(), item.onEnd.toLowerCase(), `${item.activityId} v${item.activityVersion}`, item.why].join('\t'));
+  if (!report.dryRun)
+    out(
+      `deleted: ${report.deleted.cases} case(s) (${report.deleted.anonymisedCases} anonymised into statistics first), ` +
+        `${report.deleted.referrals} referral(s), ${report.deleted.pupils} pupil file(s), in ${report.transactions} transaction(s)`,
+    );
+  if (report.archivableLogMonths.length > 0)
+    out(`access-log months past their own retention (archive, then detach the partition; the hub does not delete them): ${report.archivableLogMonths.join(', ')}`);
+} catch (error) {
+  fail(`retention failed: ${(error as Error).message}`);
+} finally {
+  await database.close();
+}
