@@ -49,6 +49,8 @@ const config = {
     OutOfViewCase: '../outreach/cases.ts#CaseModel',
     OutOfViewCaseConnection: '../graphql/pagination.ts#OutOfViewCaseConnectionModel',
     OutOfViewReport: '../db/tables.ts#OutOfViewReportRow',
+    PupilCorrection: '../db/tables.ts#PupilCorrectionRow',
+    SubjectAccessDisclosure: '../db/tables.ts#SubjectAccessDisclosureRow',
     EmergencyAccessConnection: '../graphql/pagination.ts#EmergencyAccessConnectionModel',
   },
   scalars: { Date: 'string', DateTime: 'Date | string' },

@@ -207,6 +207,39 @@ export interface AccessLogCheckpointsTable {
   signature: string;
 }
 
+export interface PupilCorrectionsTable {
+  id: string;
+  pupil_id: string;
+  field: string;
+  previous_value: string | null;
+  new_value: string | null;
+  reason: string;
+  org_id: string;
+  actor_subject: string;
+  actor_role: string;
+  corrected_at: Timestamp;
+}
+
+export interface SubjectAccessDisclosuresTable {
+  id: string;
+  pupil_id: string;
+  granted_by_org_id: string;
+  granted_by_subject: string;
+  reason: string;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface OutOfViewStatisticsTable {
+  month: DateOnly;
+  leerlingzaken_org_id: string;
+  reporting_school_id: string;
+  outcome: string;
+  urgent: boolean;
+  cases: number;
+  attempts: number;
+}
+
 export interface EmergencyAccessesTable {
   id: string;
   pupil_id: string;
@@ -259,6 +292,9 @@ export interface Tables {
   contact_attempts: ContactAttemptsTable;
   out_of_view_cases: OutOfViewCasesTable;
   out_of_view_reports: OutOfViewReportsTable;
+  out_of_view_statistics: OutOfViewStatisticsTable;
+  pupil_corrections: PupilCorrectionsTable;
+  subject_access_disclosures: SubjectAccessDisclosuresTable;
   access_log_records: AccessLogRecordsTable;
   access_log_head: AccessLogHeadTable;
   access_log_checkpoints: AccessLogCheckpointsTable;
@@ -279,6 +315,8 @@ export type MunicipalityRow = Selectable<MunicipalitiesTable>;
 export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
 export type OutOfViewCaseRow = Selectable<OutOfViewCasesTable>;
 export type OutOfViewReportRow = Selectable<OutOfViewReportsTable>;
+export type PupilCorrectionRow = Selectable<PupilCorrectionsTable>;
+export type SubjectAccessDisclosureRow = Selectable<SubjectAccessDisclosuresTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
 export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;

@@ -13,6 +13,7 @@ import { emergencyResolvers } from '../emergency/resolvers.ts';
 import { nodeResolvers } from './node.ts';
 import { noteResolvers } from '../notes/resolvers.ts';
 import { outreachResolvers } from '../outreach/resolvers.ts';
+import { rightsResolvers } from '../rights/resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -25,6 +26,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     referralResolvers,
     noteResolvers,
     outreachResolvers,
+    rightsResolvers,
     nodeResolvers,
     emergencyResolvers,
     accessLogResolvers,

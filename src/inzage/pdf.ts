@@ -48,6 +48,8 @@ interface Style {
   size: number;
   bold: boolean;
   color: string;
+  /** Line height as a multiple of the size (default LINE_FACTOR). */
+  leading?: number;
 }
 const STYLE = {
   organisation: { size: 13, bold: true, color: COLOR.accent },
@@ -59,15 +61,15 @@ const STYLE = {
   bodyBold: { size: 10, bold: true, color: COLOR.text },
   label: { size: 9.5, bold: false, color: COLOR.muted },
   value: { size: 9.5, bold: false, color: COLOR.text },
-  cell: { size: 8, bold: false, color: COLOR.text },
-  cellHeader: { size: 8, bold: true, color: COLOR.text },
+  cell: { size: 7.5, bold: false, color: COLOR.text, leading: 1.3 },
+  cellHeader: { size: 7.5, bold: true, color: COLOR.text, leading: 1.3 },
   warningTitle: { size: 11, bold: true, color: COLOR.warningBar },
   footer: { size: 8, bold: false, color: COLOR.muted },
 } satisfies Record<string, Style>;
 
 // Line height as a multiple of the font size: room for Arabic marks above and below.
 const LINE_FACTOR = 1.42;
-const lineHeight = (style: Style) => style.size * LINE_FACTOR;
+const lineHeight = (style: Style) => style.size * (style.leading ?? LINE_FACTOR);
 
 // ---- Text: cleaning, bidi isolation, dates ---------------------------------------------------------
 
@@ -97,7 +99,7 @@ interface DateFormats {
   momentDay: Intl.DateTimeFormat;
   /** 5 maart 2026 om 10:00. */
   moment: Intl.DateTimeFormat;
-  /** 05-03-2026 10:00, for tables. */
+  /** The parts of 05-03-2026 10:00, for tables. */
   short: Intl.DateTimeFormat;
 }
 const dateFormats = new Map<InzageLanguage, DateFormats>();
@@ -135,7 +137,11 @@ function formatDate(value: string, language: InzageLanguage, form: 'long' | 'sho
   if (DATE_TIME.test(value)) {
     const date = new Date(value);
     if (Number.isNaN(date.getTime())) return value;
-    return (form === 'short' ? formats.short : form === 'day' ? formats.momentDay : formats.moment).format(date);
+    if (form !== 'short') return (form === 'day' ? formats.momentDay : formats.moment).format(date);
+    // 05-03-2026 10:00 (nl) or 05/03/2026 10:00 (en): no comma, so that a narrow column breaks between date and time.
+    const part = Object.fromEntries(formats.short.formatToParts(date).map((p) => [p.type, p.value]));
+    const separator = language === 'nl' ? '-' : '/';
+    return `${part.day}${separator}${part.month}${separator}${part.year} ${part.hour}:${part.minute}`;
   }
   return value;
 }
@@ -144,17 +150,23 @@ const DASH = '—';
 
 // ---- Drawing -----------------------------------------------------------------------------------------
 
+
+const SHAPE_BY_WORD = { lineBreak: false, baseline: 'alphabetic' } as const;
+
 /**
  * Draws one laid-out line with its top at `top`: each piece in its own font, side by side.
- * The same drawing as the letters' PageWriter.draw (src/letters/render.ts); see the note there on
- * `features: []`, which keeps fontkit's right-to-left glyph order for Arabic runs.
+ * As the letters' PageWriter.draw (src/letters/render.ts), with one difference: `features: []`
+ * (pdfkit shapes the whole run at once, which keeps fontkit's right-to-left glyph order) only for
+ * pieces in the Arabic font. Other pieces use pdfkit's default, which shapes word by word and
+ * caches each word per document: the same glyphs, and about five times faster for a long table.
  */
 function drawLine(doc: PDFKit.PDFDocument, line: Line, style: Style, x: number, top: number): void {
   const baseline = top + style.size * 1.1;
   let cursor = x;
   for (const piece of line.pieces) {
     doc.font(piece.font).fontSize(style.size).fillColor(style.color);
-    doc.text(piece.text, cursor, baseline, { lineBreak: false, baseline: 'alphabetic', features: [] });
+    const wholeRun = piece.font === 'arabic' || piece.font === 'arabicBold';
+    doc.text(piece.text, cursor, baseline, wholeRun ? { ...SHAPE_BY_WORD, features: [] } : SHAPE_BY_WORD);
     cursor += piece.width;
   }
 }
@@ -187,11 +199,15 @@ interface Cell {
   right?: { width: number };
 }
 
+// Laid-out text, shared by all renders (the fonts are loaded once per process too): organisation
+// names, roles, purposes and headers repeat in every export. Bounded; emptied when full.
+const LAYOUTS = new Map<string, Line[]>();
+const MAX_LAYOUTS = 20_000;
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
 /** Writes the document top to bottom, adding pages as they fill. */
 class Writer {
   y = PAGE.top;
-  private readonly layouts = new Map<string, Line[]>();
-  private readonly graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
@@ -201,11 +217,12 @@ class Writer {
   /** Lays out text (paragraphs separated by line breaks) in lines of at most `width` points. */
   lines(text: string, style: Style, width: number): Line[] {
     const key = `${style.size}|${style.bold ? 1 : 0}|${width}|${text}`;
-    let lines = this.layouts.get(key);
+    let lines = LAYOUTS.get(key);
     if (!lines) {
       lines = [];
       for (const paragraph of clean(text).split('\n')) lines.push(...this.layoutParagraph(paragraph, style, width));
-      this.layouts.set(key, lines);
+      if (LAYOUTS.size >= MAX_LAYOUTS) LAYOUTS.clear();
+      LAYOUTS.set(key, lines);
     }
     return lines;
   }
@@ -228,7 +245,7 @@ class Writer {
       .map((word) => {
         if (this.widthOf(word, style) <= width) return word;
         const parts: string[] = [];
-        let rest = Array.from(this.graphemes.segment(word), (s) => s.segment);
+        let rest = Array.from(GRAPHEMES.segment(word), (s) => s.segment);
         while (rest.length > 0) {
           // The longest start of `rest` that fits (at least one grapheme).
           let lo = 1;
@@ -351,7 +368,7 @@ class Writer {
 
   /** A table whose header is repeated at the top of every page it runs onto. */
   table(columns: readonly { header: string; width: number }[], rows: readonly (readonly string[])[]): void {
-    const padX = 3;
+    const padX = 2.5;
     const xs: number[] = [];
     let x = PAGE.side;
     for (const column of columns) {
@@ -360,19 +377,19 @@ class Writer {
     }
     const header = columns.map((c, i) => ({ x: xs[i]!, lines: this.lines(c.header, STYLE.cellHeader, c.width - 2 * padX), style: STYLE.cellHeader }));
     const drawHeader = () => {
-      this.row(header, { padY: 3, panel: { fill: COLOR.header } });
+      this.row(header, { padY: 2.5, panel: { fill: COLOR.header } });
     };
     // The header stays with at least the first row.
     const firstRow = rows[0];
     const firstHeight = firstRow
-      ? Math.max(...firstRow.map((text, i) => this.lines(text, STYLE.cell, columns[i]!.width - 2 * padX).length)) * lineHeight(STYLE.cell) + 6
+      ? Math.max(...firstRow.map((text, i) => this.lines(text, STYLE.cell, columns[i]!.width - 2 * padX).length)) * lineHeight(STYLE.cell) + 5
       : 0;
-    const headerHeight = Math.max(...header.map((c) => c.lines.length)) * lineHeight(STYLE.cellHeader) + 6;
+    const headerHeight = Math.max(...header.map((c) => c.lines.length)) * lineHeight(STYLE.cellHeader) + 5;
     this.reserve(headerHeight + firstHeight);
     drawHeader();
     rows.forEach((row, r) => {
       const cells = row.map((text, i) => ({ x: xs[i]!, lines: this.lines(text, STYLE.cell, columns[i]!.width - 2 * padX), style: STYLE.cell }));
-      this.row(cells, { padY: 3, panel: r % 2 === 1 ? { fill: COLOR.zebra } : null, onNewPage: drawHeader });
+      this.row(cells, { padY: 2.5, panel: r % 2 === 1 ? { fill: COLOR.zebra } : null, onNewPage: drawHeader });
     });
     this.rule();
   }
@@ -536,11 +553,11 @@ export async function renderSubjectAccessPdf(data: SubjectAccessExport): Promise
         w.heading(t.events, STYLE.bodyBold, 0, 30);
         w.table(
           [
-            { header: t.eventDate, width: 78 },
+            { header: t.eventDate, width: 52 },
             { header: t.accessColumns.organisation, width: 125 },
-            { header: t.eventAction, width: 90 },
+            { header: t.eventAction, width: 95 },
             { header: t.eventStatus, width: 80 },
-            { header: t.eventReason, width: CONTENT_WIDTH - 373 },
+            { header: t.eventReason, width: CONTENT_WIDTH - 352 },
           ],
           referral.events.map((e) => [
             formatDate(e.occurredAt, language, 'short'),
@@ -565,13 +582,15 @@ export async function renderSubjectAccessPdf(data: SubjectAccessExport): Promise
     const c = t.accessColumns;
     w.table(
       [
-        { header: c.at, width: 62 },
-        { header: c.organisation, width: 88 },
-        { header: c.role, width: 62 },
-        { header: c.employee, width: 62 },
-        { header: c.action, width: 58 },
-        { header: c.purpose, width: 92 },
-        { header: c.categories, width: CONTENT_WIDTH - 424 },
+        // Widths fit the longest words at 7.5 pt: "01-09-2025", "Schoolmaatschappelijk",
+        // "gegevensbescherming", "inzage/export", "Burgerservicenummer,".
+        { header: c.at, width: 46 },
+        { header: c.organisation, width: 86 },
+        { header: c.role, width: 85.5 },
+        { header: c.employee, width: 52.5 },
+        { header: c.action, width: 54 },
+        { header: c.purpose, width: 86 },
+        { header: c.categories, width: CONTENT_WIDTH - 410 },
       ],
       data.accessHistory.map((entry) => {
         const outcome = Object.hasOwn(ACCESS_OUTCOME_LABELS, entry.outcome) ? ` (${wordFor(ACCESS_OUTCOME_LABELS, entry.outcome, language)})` : '';
@@ -596,11 +615,11 @@ export async function renderSubjectAccessPdf(data: SubjectAccessExport): Promise
     const c = t.correctionColumns;
     w.table(
       [
-        { header: c.at, width: 62 },
+        { header: c.at, width: 52 },
         { header: c.field, width: 80 },
-        { header: c.previous, width: 88 },
-        { header: c.next, width: 88 },
-        { header: c.reason, width: 97 },
+        { header: c.previous, width: 90 },
+        { header: c.next, width: 90 },
+        { header: c.reason, width: 103 },
         { header: c.organisation, width: CONTENT_WIDTH - 415 },
       ],
       data.corrections.map((k) => [

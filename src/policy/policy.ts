@@ -115,6 +115,14 @@ export const OPERATIONS = {
   printOutreachLetter: { kinds: ['LEERLINGZAKEN', 'SCHOOL_SOCIAL_WORK'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** The overview of pupils out of view per school and municipality (counts, small groups hidden). */
   readOutOfViewOverview: { kinds: 'ALL', roles: ['COORDINATOR'] },
+  /** Correct a pupil's data in a category one may read for the pupil; the earlier value is kept (AVG art. 16). */
+  correctPupilData: { kinds: ['LEERLINGZAKEN', 'SCHOOL'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
+  /** Restrict or lift the restriction of processing (AVG art. 18): the municipality as controller. */
+  restrictProcessing: { kinds: ['LEERLINGZAKEN'], roles: ['COORDINATOR'] },
+  /** Answer an inzageverzoek about a pupil of one's municipality (AVG art. 15); logged as EXPORT. */
+  answerSubjectAccessRequest: { kinds: ['LEERLINGZAKEN'], roles: ['COORDINATOR'] },
+  /** Allow employee names in subject access exports about one pupil (the municipality's privacy officer). */
+  allowEmployeesInSubjectAccess: { kinds: ['LEERLINGZAKEN'], roles: ['PRIVACY_OFFICER'] },
   /** Read and export the access log (AVG art. 15 inzageverzoek, art. 39 supervision; NEN 7513). */
   readAccessLog: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */

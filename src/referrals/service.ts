@@ -160,7 +160,7 @@ async function insertReferral(
  */
 export async function inTransaction<T>(
   ctx: RequestContext,
-  attempt: { pupilId: string | null; action: 'CREATE' | 'UPDATE'; field: string },
+  attempt: { pupilId: string | null; action: 'CREATE' | 'UPDATE' | 'EXPORT'; field: string },
   change: (trx: Transaction<Tables>) => Promise<T>,
 ): Promise<T> {
   const before = ctx.audit.snapshot();

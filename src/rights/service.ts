@@ -1,0 +1,165 @@
+// The rights of the people in the file: rectification (AVG art. 16) keeps the earlier value with who,
+// when and why; restriction (art. 18) stops partners' access except statutory processing (the
+// register says which: src/audit/processing-activities.ts, enforced in src/policy/access.ts); the
+// privacy officer's consent to name employees in subject access exports (art. 15, see src/inzage/).
+import type { Transaction } from 'kysely';
+import { z } from 'zod';
+import { newId } from '../db/ids.ts';
+import type { PupilRow, Tables } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
+import { badInput, forbidden } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { visiblePupils } from '../policy/access.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { LETTER_LANGUAGES, type DataCategory } from '../policy/vocabulary.ts';
+import { isValidBsn } from '../pupils/bsn.ts';
+import { accessToPupils } from '../pupils/loaders.ts';
+import { inTransaction } from '../referrals/service.ts';
+
+const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+const reason = z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a calendar date');
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** What each correctable field is: its column, its category, and what a value must look like. */
+export const CORRECTABLE: Readonly<Record<string, { column: keyof PupilRow; category: DataCategory; value: z.ZodType<string | null> }>> = {
+  givenName: { column: 'given_name', category: 'IDENTITY', value: text(100) },
+  familyNamePrefix: { column: 'family_name_prefix', category: 'IDENTITY', value: text(20).nullable() },
+  familyName: { column: 'family_name', category: 'IDENTITY', value: text(100) },
+  dateOfBirth: { column: 'date_of_birth', category: 'IDENTITY', value: date },
+  bsn: { column: 'bsn', category: 'BSN', value: z.string().regex(/^[0-9]{9}$/, 'must be 9 digits').refine(isValidBsn, 'is not a valid BSN (the eleven test fails)').nullable() },
+  street: { column: 'street', category: 'CONTACT', value: text(200).nullable() },
+  houseNumber: { column: 'house_number', category: 'CONTACT', value: text(20).nullable() },
+  postalCode: { column: 'postal_code', category: 'CONTACT', value: z.string().trim().regex(/^[1-9][0-9]{3} ?[A-Z]{2}$/, 'must be a Dutch postal code such as 2511 AB').nullable() },
+  city: { column: 'city', category: 'CONTACT', value: text(100).nullable() },
+  phone: { column: 'phone', category: 'CONTACT', value: z.string().trim().regex(/^[0-9+() -]{6,20}$/, 'must be a phone number').nullable() },
+  letterLanguage: { column: 'letter_language', category: 'CONTACT', value: z.enum(LETTER_LANGUAGES) },
+  grade: { column: 'grade', category: 'SCHOOLING', value: text(50).nullable() },
+  absentSince: { column: 'absent_since', category: 'SCHOOLING', value: date.nullable() },
+};
+
+const CorrectInput = z.object({ pupilId: uuid, field: z.enum(Object.keys(CORRECTABLE) as [string, ...string[]]), value: z.string().nullish(), reason });
+const RestrictInput = z.object({ pupilId: uuid, reason });
+const AllowInput = z.object({ pupilId: uuid, reason, days: z.number().int().min(1, 'must be at least 1').max(90, 'must be at most 90').nullish() });
+
+const NO_PUPIL = () => badInput('no pupil with this id that you may see', { argument: 'input.pupilId' });
+
+/** The pupil, locked for the change, if the caller sees it; else the same answer as for no pupil. */
+async function pupilForChange(trx: Transaction<Tables>, ctx: RequestContext, pupilId: string): Promise<PupilRow> {
+  const pupil = await trx.selectFrom('pupils').selectAll().where('id', '=', pupilId.toLowerCase()).where(visiblePupils(ctx.actor, ctx.now)).forUpdate().executeTakeFirst();
+  if (!pupil) throw NO_PUPIL();
+  return pupil;
+}
+
+const asText = (value: unknown): string | null => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value));
+
+export async function correctPupil(ctx: RequestContext, rawInput: unknown): Promise<PupilRow> {
+  requireOperation(ctx, 'correctPupilData');
+  const input = parseInput(CorrectInput, rawInput);
+  const spec = CORRECTABLE[input.field]!;
+  const given = input.value === undefined || input.value === null || input.value.trim() === '' ? null : input.value;
+  const parsed = spec.value.safeParse(given);
+  if (!parsed.success) throw badInput(`input.value ${given === null ? 'is required for this field' : parsed.error.issues[0]!.message}`, { argument: 'input.value' });
+  return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.correctPupil' }, async (trx) => {
+    const pupil = await pupilForChange(trx, ctx, input.pupilId);
+    const [access] = await accessToPupils(trx as never, ctx.actor, [pupil], ctx.now);
+    if (!access!.categories.has(spec.category))
+      throw forbidden(`you may not read ${spec.category} of this pupil, so you may not correct ${input.field}`, { argument: 'input.field', category: spec.category });
+    const previous = asText(pupil[spec.column]);
+    if (previous === parsed.data) throw badInput(`input.value is the value already held; nothing to correct`, { argument: 'input.value' });
+    if (spec.column === 'bsn' && parsed.data) {
+      const taken = await trx.selectFrom('pupils').select('id').where('bsn', '=', parsed.data).where('id', '<>', pupil.id).executeTakeFirst();
+      // Said without naming whose: the BSN belongs to another record, which a clerk must sort out.
+      if (taken) throw badInput('input.value: another pupil record holds this BSN; ask Leerlingzaken to merge the records', { argument: 'input.value' });
+    }
+    await trx.insertInto('pupil_corrections').values({
+      id: newId(),
+      pupil_id: pupil.id,
+      field: input.field,
+      previous_value: previous,
+      new_value: parsed.data,
+      reason: input.reason,
+      org_id: ctx.actor.organisationId,
+      actor_subject: ctx.actor.subject,
+      actor_role: ctx.actor.role,
+      corrected_at: ctx.now,
+    }).execute();
+    const updated = await trx
+      .updateTable('pupils')
+      .set({ [spec.column]: parsed.data, updated_at: ctx.now } as never)
+      .where('id', '=', pupil.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', spec.category, `Mutation.correctPupil(${input.field})`, access!.emergency);
+    return updated;
+  });
+}
+
+/** The municipality's own pupil (home link): restriction and inzage are the controller's to decide. */
+export async function ownPupilForChange(trx: Transaction<Tables>, ctx: RequestContext, pupilId: string): Promise<PupilRow> {
+  const pupil = await pupilForChange(trx, ctx, pupilId);
+  if (pupil.municipality_code !== ctx.actor.municipalityCode)
+    throw forbidden('only the Leerlingzaken of the pupil\'s home municipality decides this', { argument: 'input.pupilId' });
+  return pupil;
+}
+
+export async function restrictPupil(ctx: RequestContext, rawInput: unknown, lift: boolean): Promise<PupilRow> {
+  requireOperation(ctx, 'restrictProcessing');
+  const input = parseInput(RestrictInput, rawInput);
+  const field = lift ? 'Mutation.liftPupilRestriction' : 'Mutation.restrictPupil';
+  return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field }, async (trx) => {
+    const pupil = await ownPupilForChange(trx, ctx, input.pupilId);
+    if (!lift && pupil.restricted_at) throw badInput('processing of this pupil is already restricted', { argument: 'input.pupilId' });
+    if (lift && !pupil.restricted_at) throw badInput('processing of this pupil is not restricted', { argument: 'input.pupilId' });
+    // The earlier state is kept like any correction: who, when, why.
+    await trx.insertInto('pupil_corrections').values({
+      id: newId(),
+      pupil_id: pupil.id,
+      field: 'restriction',
+      previous_value: pupil.restricted_at ? `${asText(pupil.restricted_at)}: ${pupil.restriction_reason}` : null,
+      new_value: lift ? null : `${ctx.now.toISOString()}: ${input.reason}`,
+      reason: input.reason,
+      org_id: ctx.actor.organisationId,
+      actor_subject: ctx.actor.subject,
+      actor_role: ctx.actor.role,
+      corrected_at: ctx.now,
+    }).execute();
+    const updated = await trx
+      .updateTable('pupils')
+      .set(lift ? { restricted_at: null, restriction_reason: null, restricted_by_org_id: null, updated_at: ctx.now } : { restricted_at: ctx.now, restriction_reason: input.reason, restricted_by_org_id: ctx.actor.organisationId, updated_at: ctx.now })
+      .where('id', '=', pupil.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', 'IDENTITY', field);
+    return updated;
+  });
+}
+
+export async function allowEmployeesInSubjectAccess(ctx: RequestContext, rawInput: unknown) {
+  requireOperation(ctx, 'allowEmployeesInSubjectAccess');
+  const input = parseInput(AllowInput, rawInput);
+  return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.allowEmployeesInSubjectAccess' }, async (trx) => {
+    // The privacy officer reads no case data: only whether the pupil lives in her municipality.
+    const pupil = await trx.selectFrom('pupils').select(['id', 'municipality_code']).where('id', '=', input.pupilId.toLowerCase()).executeTakeFirst();
+    if (!pupil || pupil.municipality_code !== ctx.actor.municipalityCode)
+      throw badInput('no pupil of your municipality with this id', { argument: 'input.pupilId' });
+    const row = await trx
+      .insertInto('subject_access_disclosures')
+      .values({
+        id: newId(),
+        pupil_id: pupil.id,
+        granted_by_org_id: ctx.actor.organisationId,
+        granted_by_subject: ctx.actor.subject,
+        reason: input.reason,
+        granted_at: ctx.now,
+        expires_at: new Date(ctx.now.getTime() + (input.days ?? 30) * 24 * 3600_000),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', undefined, 'Mutation.allowEmployeesInSubjectAccess');
+    return row;
+  });
+}
