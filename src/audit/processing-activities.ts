@@ -14,9 +14,10 @@ export interface SubjectAccessException {
   kinds: readonly OrganisationKind[];
   /** …while one of their referrals about the pupil is open (e.g. a running investigation). */
   while: 'REFERRAL_OPEN';
+  /** The ground in full, for officers and the privacy officer. */
   legalBasis: string;
-  /** Told to the family in general words that do not reveal what was left out. */
-  description: { nl: string; en: string };
+  /** What the family is told: a neutral ground and general words that do not reveal what was left out. */
+  toFamily: { ground: { nl: string; en: string }; description: { nl: string; en: string } };
 }
 
 export interface ProcessingActivity {
@@ -25,6 +26,8 @@ export interface ProcessingActivity {
   /** The day this version takes effect (YYYY-MM-DD, Dutch calendar). */
   validFrom: string;
   name: string;
+  /** The name in Dutch, for what families read (subject access exports). */
+  nameNl: string;
   purpose: string;
   legalBasis: string;
   categories: readonly DataCategory[];
@@ -49,6 +52,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Absence follow-up (leerplicht en RMC)',
+    nameNl: 'Verzuim en leerplicht (leerplicht en RMC)',
     purpose: 'Getting pupils who are out of view back in view and enforcing compulsory education',
     legalBasis: 'Leerplichtwet 1969 art. 16-18, 21-22; RMC: WVO art. 8a',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL'],
@@ -64,6 +68,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 2,
     validFrom: '2026-08-01',
     name: 'Absence follow-up (leerplicht en RMC)',
+    nameNl: 'Verzuim en leerplicht (leerplicht en RMC)',
     purpose: 'Getting pupils who are out of view back in view and enforcing compulsory education; anonymous statistics of cases',
     legalBasis: 'Leerplichtwet 1969 art. 16-18, 21-22, 25 (verantwoording); RMC: WVO art. 8a',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL'],
@@ -77,6 +82,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Referral between chain partners',
+    nameNl: 'Verwijzing tussen ketenpartners',
     purpose: 'Handing over and following work about a pupil between the organisations in the chain',
     legalBasis: 'Jeugdwet art. 7.4.0; consent (AVG art. 6(1)(a)) or the statutory task named on the referral',
     categories: ['IDENTITY', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE'],
@@ -92,6 +98,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Safety concerns (Meldcode, police, crisis intervention)',
+    nameNl: 'Zorgen over veiligheid',
     purpose: 'Protecting a child at risk',
     legalBasis: 'Wet verplichte meldcode; Wmo 2015 art. 4.1.1; Politiewet 2012 art. 3; Jeugdwet',
     categories: ['IDENTITY', 'CONTACT', 'REFERRAL', 'CARE', 'SAFETY'],
@@ -104,9 +111,15 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
       kinds: ['VEILIG_THUIS'],
       while: 'REFERRAL_OPEN',
       legalBasis: 'UAVG art. 41(1)(c, h) and Wmo 2015 art. 5.2.4: a running Veilig Thuis investigation',
-      description: {
-        nl: 'Gegevens over een lopend onderzoek dat de wet beschermt zijn niet opgenomen. Zodra dat onderzoek klaar is, kunt u opnieuw inzage vragen.',
-        en: 'Information about an ongoing investigation that the law protects is not included. Once it has finished, you may ask again.',
+      toFamily: {
+        ground: {
+          nl: 'Artikel 41 lid 1 Uitvoeringswet AVG (bescherming van anderen en van de uitvoering van een wettelijke taak)',
+          en: 'Article 41(1) of the Dutch GDPR Implementation Act (protection of others and of a statutory task)',
+        },
+        description: {
+          nl: 'Sommige gegevens zijn niet opgenomen omdat de wet dat op dit moment vraagt. U kunt later opnieuw inzage vragen.',
+          en: 'Some information is not included because the law requires this at present. You may ask again later.',
+        },
       },
     },
   },
@@ -115,6 +128,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Emergency access (doorbreken)',
+    nameNl: 'Noodtoegang (doorbreken)',
     purpose: 'Opening a file without a prior link because a child may be in danger',
     legalBasis: 'AVG art. 6(1)(d) (vital interests); NEN 7513 review of every emergency access',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'],
@@ -128,6 +142,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Supervision by the data protection officer; subject access',
+    nameNl: 'Toezicht door de functionaris gegevensbescherming; inzage',
     purpose: 'Answering inzageverzoeken and monitoring access (AVG art. 15, 38-39)',
     legalBasis: 'AVG art. 15, 30, 38-39; NEN 7513',
     categories: [],
@@ -141,6 +156,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     version: 1,
     validFrom: '2026-01-01',
     name: 'Retention: deleting what is no longer needed',
+    nameNl: 'Bewaartermijn: verwijderen wat niet meer nodig is',
     purpose: 'Deleting or anonymising case data when its retention ends (AVG art. 5(1)(e), 17)',
     legalBasis: 'AVG art. 5(1)(e), 17; Archiefwet 1995 (selectielijst gemeenten)',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'],

@@ -557,7 +557,10 @@ export type SubjectAccessExportResult = {
   pdf: Maybe<PrintedDocument>;
   /** Whether employee names are included (only with the privacy officer's consent for this pupil). */
   employeesIncluded: Scalars['Boolean']['output'];
-  /** The statutory exceptions applied: when not empty, something was left out, on this ground. */
+  /**
+   * For the officer: the register entries whose statutory exception applied (something was left out),
+   * with their full ground. The family's document names only a neutral ground, never the entry.
+   */
   exceptionsApplied: Array<Scalars['String']['output']>;
 };
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { activityVersion, PROCESSING_ACTIVITIES } from '../audit/processing-activities.ts';
+import { activitiesInForce, activityVersion, type ProcessingActivity } from '../audit/processing-activities.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { parseInput } from '../graphql/input.ts';
@@ -29,11 +29,9 @@ const kv = (label: string, value: unknown): HeldValue => ({ label, value: value 
 
 /** The exceptions of the register in force that apply to this pupil now, and whom they hide. */
 async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date) {
-  const applied: AppliedException[] = [];
+  const applied: ProcessingActivity[] = [];
   const hidden = new Set<string>();
-  const inForce = new Map<string, (typeof PROCESSING_ACTIVITIES)[number]>();
-  for (const entry of PROCESSING_ACTIVITIES) if (entry.validFrom <= now.toISOString().slice(0, 10)) inForce.set(entry.id, entry);
-  for (const entry of inForce.values()) {
+  for (const entry of activitiesInForce(now)) {
     const exception = entry.subjectAccessException;
     if (!exception) continue;
     const open = await db
@@ -51,7 +49,7 @@ async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date) {
       if (exception.kinds.includes(row.sender_kind as OrganisationKind)) hidden.add(row.sender_id);
       if (exception.kinds.includes(row.receiver_kind as OrganisationKind)) hidden.add(row.receiver_id);
     }
-    applied.push({ activity: entry.id, activityVersion: entry.version, legalBasis: exception.legalBasis, description: exception.description.nl });
+    applied.push(entry);
   }
   return { applied, hidden };
 }
@@ -63,10 +61,11 @@ export async function buildSubjectAccessExport(
 ): Promise<SubjectAccessExport> {
   const { now } = options;
   const { applied, hidden } = await exceptionsFor(db, pupil.id, now);
-  for (const exception of applied) {
-    const entry = activityVersion(exception.activity, exception.activityVersion);
-    exception.description = entry.subjectAccessException!.description[options.language];
-  }
+  // What the family reads: a neutral ground, never the entry or the organisation.
+  const exceptions: AppliedException[] = applied.map((entry) => ({
+    legalBasis: entry.subjectAccessException!.toFamily.ground[options.language],
+    description: entry.subjectAccessException!.toFamily.description[options.language],
+  }));
   const hiddenIds = [...hidden];
   const notHidden = (column: string) => (hiddenIds.length > 0 ? sql<boolean>`${sql.ref(column)} <> all(cast(${hiddenIds} as text[]))` : sql<boolean>`true`);
 
@@ -216,7 +215,7 @@ export async function buildSubjectAccessExport(
         employee: employeesIncluded ? record.actor_subject : null,
         action: record.action,
         outcome: record.outcome,
-        purpose: `${entry.name} (v${entry.version})`,
+        purpose: `${options.language === 'nl' ? entry.nameNl : entry.name} (v${entry.version})`,
         categories: [...record.categories],
       };
     }),
@@ -229,9 +228,15 @@ export async function buildSubjectAccessExport(
       organisation: nameOf(correction.org_id)!,
     })),
     restriction: pupil.restricted_at ? { since: iso(pupil.restricted_at)!, reason: pupil.restriction_reason ?? '' } : null,
-    exceptions: applied,
+    exceptions,
     employeesIncluded,
   };
+}
+
+/** For the officer: which register entries' exceptions apply to this pupil now, on what ground. */
+export async function exceptionsAppliedFor(db: Kysely<Tables>, pupilId: string, now: Date): Promise<string[]> {
+  const { applied } = await exceptionsFor(db, pupilId, now);
+  return applied.map((entry) => `${entry.id} v${entry.version}: ${entry.subjectAccessException!.legalBasis}`);
 }
 
 export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown) {
@@ -239,6 +244,7 @@ export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown
   const input = parseInput(ExportInput, rawInput);
   const language = input.language ?? 'nl';
   const exportId = randomUUID();
+  let officerNotes: string[] = [];
   const data = await inTransaction(ctx, { pupilId: null, action: 'EXPORT', field: 'Mutation.exportSubjectAccess' }, async (trx) => {
     const pupil = await ownPupilForChange(trx, ctx, input.pupilId);
     const built = await buildSubjectAccessExport(trx as unknown as Kysely<Tables>, pupil, {
@@ -247,6 +253,7 @@ export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown
       generatedBy: { organisationId: ctx.actor.organisationId, role: ctx.actor.role },
       exportId,
     });
+    officerNotes = await exceptionsAppliedFor(trx as unknown as Kysely<Tables>, pupil.id, ctx.now);
     for (const category of built.held.map((held) => held.category)) ctx.audit.record(pupil.id, 'EXPORT', 'GRANTED', category, `Mutation.exportSubjectAccess(${exportId})`);
     return built;
   });
@@ -267,6 +274,6 @@ export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown
     json: JSON.stringify(data, null, 2),
     pdf,
     employeesIncluded: data.employeesIncluded,
-    exceptionsApplied: data.exceptions.map((exception) => `${exception.activity} v${exception.activityVersion}: ${exception.legalBasis}`),
+    exceptionsApplied: officerNotes,
   };
 }

@@ -104,7 +104,7 @@ export const ACCESS_OUTCOME_LABELS: Vocabulary = {
   REFUSED: { nl: 'geweigerd', en: 'refused' },
 };
 
-/** API field names, as used for the labels of held values and items. */
+/** API field names, as used for the labels of held values and items (src/inzage/export.ts). */
 export const FIELD_LABELS: Vocabulary = {
   givenName: { nl: 'Voornaam', en: 'Given name' },
   givenNames: { nl: 'Voornamen', en: 'Given names' },
@@ -149,8 +149,14 @@ export const FIELD_LABELS: Vocabulary = {
   urgency: { nl: 'Urgentie', en: 'Urgency' },
   legalBasis: { nl: 'Grondslag', en: 'Legal basis' },
   referral: { nl: 'Verwijzing', en: 'Referral' },
+  from: { nl: 'Van', en: 'From' },
+  to: { nl: 'Naar', en: 'To' },
   sender: { nl: 'Van', en: 'From' },
   receiver: { nl: 'Naar', en: 'To' },
+  outOfViewCase: { nl: 'Melding uit beeld, geopend op', en: 'Out-of-view case, opened on' },
+  reportingSchool: { nl: 'Gemeld door', en: 'Reported by' },
+  assignedTo: { nl: 'Behandeld door', en: 'Handled by' },
+  reports: { nl: 'Aantal meldingen', en: 'Number of reports' },
   consent: { nl: 'Toestemming', en: 'Consent' },
   caseStatus: { nl: 'Status melding', en: 'Case status' },
   caseOutcome: { nl: 'Afloop melding', en: 'Case outcome' },
@@ -195,10 +201,16 @@ export const VALUE_LABELS: Readonly<Record<string, Vocabulary>> = {
     NEEDS_DEVICE: { nl: 'Heeft een laptop of internet nodig', en: 'Needs a laptop or internet connection' },
     REFERRED_TO_PARTNER: { nl: 'Doorverwezen', en: 'Referred' },
     EMERGENCY_SHELTER: { nl: 'Noodopvang geregeld', en: 'Emergency shelter arranged' },
+    OTHER: { nl: 'Anders', en: 'Other' },
   },
   category: CATEGORY_LABELS,
   role: ROLE_LABELS,
-  status: REFERRAL_STATUS_LABELS,
+  // A referral's status, or an out-of-view case's (OPEN, CLOSED).
+  status: {
+    ...REFERRAL_STATUS_LABELS,
+    OPEN: { nl: 'Open', en: 'Open' },
+    CLOSED: { nl: 'Gesloten', en: 'Closed' },
+  },
   urgency: URGENCY_LABELS,
   legalBasis: LEGAL_BASIS_LABELS,
 };
@@ -299,7 +311,7 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     legalBasis: 'Grondslag',
     sharedCategories: 'Gedeelde gegevens',
     events: 'Wat er gebeurde',
-    eventDate: 'Datum en tijd',
+    eventDate: 'Wanneer',
     eventAction: 'Gebeurtenis',
     eventStatus: 'Status daarna',
     eventReason: 'Toelichting',
@@ -311,7 +323,7 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     employeesWithheld: 'De namen van medewerkers staan er niet bij ("niet vermeld"); u ziet wel de organisatie en de functie.',
     employeesShown: 'De namen van medewerkers staan erbij, met toestemming van de functionaris gegevensbescherming.',
     accessColumns: {
-      at: 'Datum en tijd',
+      at: 'Wanneer',
       organisation: 'Organisatie',
       role: 'Functie',
       employee: 'Medewerker',
@@ -384,7 +396,7 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     legalBasis: 'Legal basis',
     sharedCategories: 'Data shared',
     events: 'What happened',
-    eventDate: 'Date and time',
+    eventDate: 'When',
     eventAction: 'Event',
     eventStatus: 'Status after',
     eventReason: 'Explanation',
@@ -396,7 +408,7 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     employeesWithheld: 'The names of employees are not included ("not stated"); you do see the organisation and the role.',
     employeesShown: 'The names of employees are included, with the consent of the data protection officer.',
     accessColumns: {
-      at: 'Date and time',
+      at: 'When',
       organisation: 'Organisation',
       role: 'Role',
       employee: 'Employee',

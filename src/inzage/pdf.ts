@@ -150,7 +150,7 @@ const DASH = '—';
 
 // ---- Drawing -----------------------------------------------------------------------------------------
 
-
+const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 const SHAPE_BY_WORD = { lineBreak: false, baseline: 'alphabetic' } as const;
 
 /**
@@ -165,7 +165,7 @@ function drawLine(doc: PDFKit.PDFDocument, line: Line, style: Style, x: number, 
   let cursor = x;
   for (const piece of line.pieces) {
     doc.font(piece.font).fontSize(style.size).fillColor(style.color);
-    const wholeRun = piece.font === 'arabic' || piece.font === 'arabicBold';
+    const wholeRun = piece.font === 'arabic' || piece.font === 'arabicBold' || RTL_SCRIPT.test(piece.text);
     doc.text(piece.text, cursor, baseline, wholeRun ? { ...SHAPE_BY_WORD, features: [] } : SHAPE_BY_WORD);
     cursor += piece.width;
   }
@@ -195,8 +195,6 @@ interface Cell {
   x: number;
   lines: Line[];
   style: Style;
-  /** Align to the cell's right edge (width needed). */
-  right?: { width: number };
 }
 
 // Laid-out text, shared by all renders (the fonts are loaded once per process too): organisation
@@ -215,7 +213,8 @@ class Writer {
   ) {}
 
   /** Lays out text (paragraphs separated by line breaks) in lines of at most `width` points. */
-  lines(text: string, style: Style, width: number): Line[] {
+  lines(value: string | null | undefined, style: Style, width: number): Line[] {
+    const text = value ?? '';
     const key = `${style.size}|${style.bold ? 1 : 0}|${width}|${text}`;
     let lines = LAYOUTS.get(key);
     if (!lines) {
@@ -313,8 +312,7 @@ class Writer {
       for (const cell of cells) {
         const line = cell.lines[i];
         if (!line) continue;
-        const x = cell.right ? cell.x + cell.right.width - line.width : cell.x;
-        drawLine(this.doc, line, cell.style, x, this.y + (step - lineHeight(cell.style)) / 2);
+        drawLine(this.doc, line, cell.style, cell.x, this.y + (step - lineHeight(cell.style)) / 2);
       }
       this.y += step;
     }
@@ -355,15 +353,18 @@ class Writer {
     const labelX = x + padX;
     const valueX = labelX + labelWidth + gutter;
     const valueWidth = x + width - padX - valueX;
-    pairs.forEach(([label, value], i) => {
-      this.row(
-        [
-          { x: labelX, lines: this.lines(label, STYLE.label, labelWidth), style: STYLE.label },
-          { x: valueX, lines: this.lines(value, STYLE.value, valueWidth), style: STYLE.value },
-        ],
-        { panel, left: x, width, padY: panel ? (i === 0 || i === pairs.length - 1 ? 3 : 1) : 1 },
-      );
-    });
+    const rows = pairs.map(([label, value], i) => ({
+      cells: [
+        { x: labelX, lines: this.lines(label, STYLE.label, labelWidth), style: STYLE.label },
+        { x: valueX, lines: this.lines(value, STYLE.value, valueWidth), style: STYLE.value },
+      ],
+      padY: panel ? (i === 0 || i === pairs.length - 1 ? 3 : 1) : 1,
+    }));
+    // The list stays on one page when it fits on one.
+    const step = Math.max(lineHeight(STYLE.label), lineHeight(STYLE.value));
+    const height = rows.reduce((sum, r) => sum + 2 * r.padY + step * Math.max(...r.cells.map((c) => c.lines.length)), 0);
+    this.reserve(Math.min(height, CONTENT_HEIGHT));
+    for (const { cells, padY } of rows) this.row(cells, { panel, left: x, width, padY });
   }
 
   /** A table whose header is repeated at the top of every page it runs onto. */

@@ -54,13 +54,15 @@ export interface AccessHistoryEntry {
   categories: string[];
 }
 
+/**
+ * An exception applied, as the family may read it: the statutory ground and general words, never
+ * which register entry or organisation (that would say what was left out). The officer sees the
+ * entry in the API's `exceptionsApplied`.
+ */
 export interface AppliedException {
-  /** The register entry whose exception applies, e.g. `veiligheid-meldcode` version 2. */
-  activity: string;
-  activityVersion: number;
-  /** The statutory ground, as the register states it. */
+  /** The statutory ground in neutral words, e.g. "Artikel 41 lid 1 UAVG". */
   legalBasis: string;
-  /** What was left out, in general words that do not reveal it (for the family's letter). */
+  /** What kind of thing was left out, in general words that do not reveal it. */
   description: string;
 }
 
