@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   ALLOW_DEMO_ISSUER_IN_PRODUCTION: booleanFlag.default(false),
   /** How often the hub expires referrals left REQUESTED for 30 days; 0 turns the job off. */
   EXPIRY_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(3600),
+  /** How often this instance sends due webhooks, in milliseconds (0: never). */
+  WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How often the hub deletes what the register's retention periods no longer allow (0: never; then run `npm run retention`). */
   RETENTION_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600),
   /**

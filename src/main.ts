@@ -71,6 +71,9 @@ const retentionJob =
     : null;
 retentionJob?.unref();
 
+// Webhooks: every instance sends what is due from the outbox (leases keep them from sending twice).
+if (config.WEBHOOK_DISPATCH_INTERVAL_MS > 0) hub.webhooks.start(config.WEBHOOK_DISPATCH_INTERVAL_MS);
+
 // SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
 let stopping = false;
 async function shutdown(signal: string) {
@@ -79,6 +82,7 @@ async function shutdown(signal: string) {
   hub.draining.value = true;
   if (expiryJob) clearInterval(expiryJob);
   if (retentionJob) clearInterval(retentionJob);
+  await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
     logger.warn('grace period over: closing remaining connections');

@@ -18,8 +18,41 @@ export function parseTraceparent(header: string | null | undefined): { traceId: 
 
 type ExecutionContext = RequestContext & { request?: Request; res?: ServerResponse };
 
+/** The error a caller gets instead of data when the access log cannot be written. */
+function withheld(ctx: RequestContext) {
+  return {
+    errors: [
+      apiError(
+        'INTERNAL_SERVER_ERROR',
+        `the access log could not be written, so no data is returned (request ${ctx.requestId}); try again later`,
+        { requestId: ctx.requestId, http: { status: 503 } },
+      ),
+    ],
+  };
+}
+
 export function useAccessLog(): Plugin<RequestContext> {
   return {
+    // A subscription: each event it delivers is written to the log before it leaves, fail closed.
+    onSubscribe({ args }) {
+      const ctx = args.contextValue as ExecutionContext;
+      const operation = getOperationAST(args.document, args.operationName ?? undefined);
+      ctx.audit.setOperationName(operation?.name?.value ?? args.operationName ?? null);
+      return {
+        onSubscribeResult() {
+          return {
+            async onNext({ setResult }) {
+              try {
+                await ctx.audit.flush(ctx.db);
+              } catch (error) {
+                ctx.log.error({ err: { message: (error as Error).message } }, 'access log write failed; event withheld');
+                setResult(withheld(ctx));
+              }
+            },
+          };
+        },
+      };
+    },
     onExecute({ args }) {
       const ctx = args.contextValue as ExecutionContext;
       const operation = getOperationAST(args.document, args.operationName ?? undefined);
@@ -33,15 +66,7 @@ export function useAccessLog(): Plugin<RequestContext> {
             await ctx.audit.flush(ctx.db);
           } catch (error) {
             ctx.log.error({ err: { message: (error as Error).message } }, 'access log write failed; response withheld');
-            setResult({
-              errors: [
-                apiError(
-                  'INTERNAL_SERVER_ERROR',
-                  `the access log could not be written, so no data is returned (request ${ctx.requestId}); try again later`,
-                  { requestId: ctx.requestId, http: { status: 503 } },
-                ),
-              ],
-            });
+            setResult(withheld(ctx));
           }
         },
       };

@@ -45,6 +45,11 @@ export class AccessRecorder {
     private readonly now: Date,
   ) {}
 
+  /** A recorder for the next event of a subscription: same caller and trace, its own moment. */
+  forEvent(now: Date): AccessRecorder {
+    return new (this.constructor as typeof AccessRecorder)(this.actor, { ...this.meta }, this.log, now);
+  }
+
   setOperationName(name: string | null): void {
     this.meta.operationName = name;
   }

@@ -21,8 +21,12 @@ try {
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`);
 }
+// Strict: a guessed date would delete data as of the wrong day (12/01/2031 is not 1 December).
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const given = values.now ? ISO_TIME.exec(values.now) : null;
 const now = values.now ? new Date(values.now) : new Date();
-if (Number.isNaN(now.getTime())) fail(`--now must be an ISO time such as 2031-03-16T09:00:00Z\n${USAGE}`);
+if (values.now && (!given || Number.isNaN(now.getTime()) || !new Date(`${given[1]}-${given[2]}-${given[3]}T00:00:00Z`).toISOString().startsWith(`${given[1]}-${given[2]}-${given[3]}`)))
+  fail(`--now must be an ISO time with a time zone, such as 2031-03-16T09:00:00Z\n${USAGE}`);
 const batch = values.batch ? Number(values.batch) : 100;
 if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) fail('--batch must be a whole number from 1 to 10000');
 

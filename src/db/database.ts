@@ -19,6 +19,11 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Statements run through kysely since start: tests use it to prove a request's query count. */
   readonly stats: { queries: number };
+  /**
+   * LISTEN on a channel: `onPayload` gets each NOTIFY payload (from any session, at its commit).
+   * Resolves once listening; the function it gives stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 function createKysely(pool: PostgresPool, stats: { queries: number }): Kysely<Tables> {
@@ -78,9 +83,40 @@ export function connectPostgres(options: PostgresOptions): Database {
     // No parameters: pg uses the simple query protocol, which accepts several statements.
     execScript: (sql) => runScript(() => pool.connect(), (client, text) => client.query(text), sql),
     ping: () => ping(db),
+    listen: (channel, onPayload) => listenPostgres(options, channel, onPayload),
     async close() {
       await db.destroy();
     },
+  };
+}
+
+/**
+ * A connection of its own for LISTEN (a pooled one would be handed to others). When it drops, it
+ * comes back after a second; notifications sent meanwhile are missed, which is why subscribers
+ * are told to re-query after a reconnect and webhooks come from the outbox, not from NOTIFY.
+ */
+async function listenPostgres(options: PostgresOptions, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: options.connectionString });
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload) onPayload(message.payload);
+    });
+    next.on('error', (error) => {
+      options.onIdleError?.(error);
+      client = null;
+      void next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${quoteIdentifier(channel)}`);
+    client = next;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
   };
 }
 
@@ -109,6 +145,25 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     stats,
     execScript: (sql) => runScript(() => pool.connect(), (_client, text) => pglite.exec(text), sql),
     ping: () => ping(db),
+    async listen(channel, onPayload) {
+      // LISTEN through the one session while no transaction holds it (inside one, it would wait for
+      // that transaction's commit, or vanish with its rollback).
+      const client = await pool.connect();
+      let stop: (() => Promise<void>) | undefined;
+      try {
+        stop = await pglite.listen(channel, onPayload);
+      } finally {
+        client.release();
+      }
+      return async () => {
+        const held = await pool.connect();
+        try {
+          await stop?.();
+        } finally {
+          held.release();
+        }
+      };
+    },
     async close() {
       await db.destroy();
       await pglite.close();

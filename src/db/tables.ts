@@ -240,6 +240,51 @@ export interface OutOfViewStatisticsTable {
   attempts: number;
 }
 
+export interface HubEventsTable {
+  id: string;
+  kind: string;
+  pupil_id: string;
+  referral_id: string | null;
+  subject_id: string;
+  action: string | null;
+  actor_org_id: string;
+  occurred_at: Timestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  org_id: string;
+  url: string;
+  secret: string;
+  kinds: string[];
+  created_by_subject: string;
+  created_at: Timestamp;
+  removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Timestamp;
+  leased_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  payload: string;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
 export interface EmergencyAccessesTable {
   id: string;
   pupil_id: string;
@@ -294,6 +339,10 @@ export interface Tables {
   out_of_view_reports: OutOfViewReportsTable;
   out_of_view_statistics: OutOfViewStatisticsTable;
   pupil_corrections: PupilCorrectionsTable;
+  hub_events: HubEventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   subject_access_disclosures: SubjectAccessDisclosuresTable;
   access_log_records: AccessLogRecordsTable;
   access_log_head: AccessLogHeadTable;
@@ -317,6 +366,10 @@ export type OutOfViewCaseRow = Selectable<OutOfViewCasesTable>;
 export type OutOfViewReportRow = Selectable<OutOfViewReportsTable>;
 export type PupilCorrectionRow = Selectable<PupilCorrectionsTable>;
 export type SubjectAccessDisclosureRow = Selectable<SubjectAccessDisclosuresTable>;
+export type HubEventRow = Selectable<HubEventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
 export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;

@@ -13,6 +13,7 @@ import { unguardedBaselineActor, type PupilAccess } from '../policy/access.ts';
 import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
 import { createPupilLoaders } from '../pupils/loaders.ts';
 import { createReferralLoaders } from '../referrals/loaders.ts';
+import type { EventBus } from '../events/bus.ts';
 import { createOutreachLoaders } from '../outreach/loaders.ts';
 
 /** Long-lived services shared by all requests of one hub instance. */
@@ -23,6 +24,10 @@ export interface HubServices {
   clock: () => Date;
   logger: Logger;
   accessLog: AccessLog;
+  /** This instance's event bus (LISTEN/NOTIFY → subscriptions). */
+  events: EventBus;
+  /** NODE_ENV=production: webhooks must use https. */
+  production?: boolean;
   /**
    * Benchmark only (issue 10): no row filters, every category readable, no access log. Set only by
    * createHub({ unguardedBaseline: true }), which refuses it in production.
@@ -40,6 +45,16 @@ export interface RequestContext {
   loaders: ReturnType<typeof createLoaders>;
   audit: AccessRecorder;
   log: Logger;
+}
+
+/**
+ * Before a subscription delivers its next event: the moment is now, and nothing read for an earlier
+ * event (loaders cache rows) may answer for this one — access may have changed since.
+ */
+export function refreshForEvent(ctx: RequestContext): void {
+  ctx.now = ctx.services.clock();
+  ctx.loaders = createLoaders(ctx.db, ctx.actor, ctx.now);
+  ctx.audit = ctx.audit.forEvent(ctx.now);
 }
 
 function createLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {

@@ -14,6 +14,7 @@ import { nodeResolvers } from './node.ts';
 import { noteResolvers } from '../notes/resolvers.ts';
 import { outreachResolvers } from '../outreach/resolvers.ts';
 import { rightsResolvers } from '../rights/resolvers.ts';
+import { eventResolvers } from '../events/resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -27,6 +28,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     noteResolvers,
     outreachResolvers,
     rightsResolvers,
+    eventResolvers,
     nodeResolvers,
     emergencyResolvers,
     accessLogResolvers,

@@ -1,5 +1,7 @@
 // The hub as an HTTP application: express for the plain endpoints, graphql-yoga at /graphql, and
 // envelop plugins for authentication context, the category guard and the access log.
+import { createEventBus } from '../events/bus.ts';
+import { WebhookDispatcher } from '../events/webhooks.ts';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
@@ -57,6 +59,10 @@ export interface Hub {
   services: HubServices;
   /** Set while shutting down: /readyz answers 503 so a load balancer stops sending work. */
   draining: { value: boolean };
+  /** Sends due webhooks (main.ts runs it on an interval; tests call runOnce). */
+  webhooks: WebhookDispatcher;
+  /** Stops listening for events and sending webhooks (before the database closes). */
+  stop(): Promise<void>;
 }
 
 interface ServerContext {
@@ -83,6 +89,8 @@ export function createHub(options: HubOptions): Hub {
     directory,
     clock: options.clock ?? (() => new Date()),
     accessLog: options.accessLog,
+    events: createEventBus(database, logger),
+    production: options.production,
     logger,
     ...(unguarded ? { unguardedBaseline: true } : {}),
   };
@@ -222,7 +230,18 @@ export function createHub(options: HubOptions): Hub {
     res.status(404).json({ error: 'not found: the API is at /graphql; health at /healthz and /readyz' });
   });
 
-  return { app, yoga, services, draining };
+  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger });
+  return {
+    app,
+    yoga,
+    services,
+    draining,
+    webhooks,
+    async stop() {
+      await webhooks.stop();
+      await services.events.stop();
+    },
+  };
 }
 
 /** Masked errors carry the request id (also in the X-Request-Id header and the log line). */

@@ -122,6 +122,19 @@ export async function buildSubjectAccessExport(
     db.selectFrom('municipalities').select('name').where('code', '=', pupil.municipality_code).executeTakeFirst(),
   ]);
   const shownReferrals = new Set(referrals.map((referral) => referral.id));
+  // A hand-over to a hidden referral carries that referral's reason: on the shown original, the
+  // HAND_OVER event keeps its place but not its reason.
+  const handedToHidden = new Set(
+    (
+      await db
+        .selectFrom('referrals')
+        .select('handed_over_from_id')
+        .where('pupil_id', '=', pupil.id)
+        .where('handed_over_from_id', 'is not', null)
+        .where((eb) => eb.not(eb.and([notHidden('referrals.sender_org_id'), notHidden('referrals.receiver_org_id')])))
+        .execute()
+    ).map((row) => row.handed_over_from_id!),
+  );
   const employeesIncluded = disclosure !== undefined;
 
   const held: Record<DataCategory, HeldCategory> = Object.fromEntries(
@@ -203,7 +216,13 @@ export async function buildSubjectAccessExport(
       closedAt: iso(referral.closed_at),
       events: events
         .filter((event) => event.referral_id === referral.id && shownReferrals.has(referral.id))
-        .map((event) => ({ action: event.action, status: event.to_status, organisation: nameOf(event.actor_org_id)!, occurredAt: iso(event.occurred_at)!, reason: event.reason })),
+        .map((event) => ({
+          action: event.action,
+          status: event.to_status,
+          organisation: nameOf(event.actor_org_id)!,
+          occurredAt: iso(event.occurred_at)!,
+          reason: event.action === 'HAND_OVER' && handedToHidden.has(event.referral_id) ? null : event.reason,
+        })),
     })),
     accessHistory: log.map((record) => {
       const entry = activityVersion(record.activity_id, record.activity_version);

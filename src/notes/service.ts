@@ -1,5 +1,6 @@
 // Writing a note: only of a category the author may read for the pupil, within a referral only if
 // the author's organisation is party to it. The note and its access-log record commit together.
+import { recordHubEvent } from '../events/events.ts';
 import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { NoteRow } from '../db/tables.ts';
@@ -58,6 +59,7 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordHubEvent(trx, { kind: 'NOTE_ADDED', pupilId: pupil.id, referralId: note.referral_id, subjectId: note.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
     ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', input.category, 'Note', emergency);
     await ctx.audit.flush(trx);
     return note;

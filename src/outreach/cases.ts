@@ -24,6 +24,7 @@ import {
 import { accessToPupils } from '../pupils/loaders.ts';
 import { createReferralIn, inTransaction, ShareInput } from '../referrals/service.ts';
 import { nextStep, type AttemptFacts } from './next-step.ts';
+import { recordHubEvent, recordHubEvents } from '../events/events.ts';
 import { refuseBatch, validateReports, type ReportRow, type RowError } from './reports.ts';
 
 type Db = Kysely<Tables> | Transaction<Tables>;
@@ -282,6 +283,17 @@ async function reportIn(
                  unnest(cast(${resolved.map(({ row }) => row.absentSince)} as date[])) as absent_since) as given
     where pupils.id = given.id`.execute(trx);
 
+  await recordHubEvents(
+    trx,
+    reports.map((report, i) => ({
+      kind: 'PUPIL_REPORTED_OUT_OF_VIEW' as const,
+      pupilId: resolved[i]!.pupil.id,
+      referralId: null,
+      subjectId: report.id,
+      actorOrgId: school,
+      occurredAt: now,
+    })),
+  );
   for (const { pupil } of resolved) ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'SCHOOLING', field);
   return {
     batchId,
@@ -362,6 +374,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
       })
       .where('id', '=', found.id)
       .execute();
+    await recordHubEvent(trx, { kind: 'CONTACT_ATTEMPT_RECORDED', pupilId: found.pupil_id, referralId: null, subjectId: attempt.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
     ctx.audit.record(found.pupil_id, 'CREATE', 'GRANTED', 'CONTACT_ATTEMPTS', 'Mutation.recordContactAttempt');
     return attempt;
   });
@@ -428,6 +441,7 @@ async function close(
     .where('id', '=', found.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  await recordHubEvent(trx, { kind: 'OUT_OF_VIEW_CASE_CLOSED', pupilId: found.pupil_id, referralId: null, subjectId: found.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
   ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', field);
   return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, pupil_restricted_at: found.pupil_restricted_at, full: true };
 }

@@ -128,12 +128,22 @@ export function visibleReferrals(actor: Actor, now: Date) {
   return (eb: ExpressionBuilder<Tables, 'referrals'>): Expression<SqlBool> => {
     if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     if (!ROLE_READS_CASE_DATA[actor.role]) return eb.lit(false);
-    // Partners without a statutory link of their own lose a restricted pupil's referrals too.
-    const ownStatutoryLink = ['HOME_MUNICIPALITY', 'ENROLMENT'].some((link) => hasLinkKind(actor.organisationKind, actor.role, link as never));
+    // Under a restriction, a party keeps a non-statutory referral only through a statutory link of its
+    // own to that pupil (its home Leerlingzaken, its school).
+    const statutory = (inner: ExpressionBuilder<any, any>): Expression<SqlBool>[] => [
+      ...(hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') ? [inner('own.municipality_code', '=', actor.municipalityCode)] : []),
+      ...(hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT') ? [inner('own.school_id', '=', actor.organisationId)] : []),
+    ];
+    const hasStatutory = statutory(eb as never).length > 0;
     return eb.and([
       eb.or([eb('referrals.sender_org_id', '=', actor.organisationId), eb('referrals.receiver_org_id', '=', actor.organisationId)]),
       eb.or([eb('referrals.closed_at', 'is', null), eb('referrals.closed_at', '>', retentionCutoff(now))]),
-      ...(ownStatutoryLink ? [] : [continuesUnderRestriction(eb, 'referrals')]),
+      eb.or([
+        continuesUnderRestriction(eb, 'referrals'),
+        ...(hasStatutory
+          ? [eb.exists(eb.selectFrom('pupils as own').select('own.id').whereRef('own.id', '=', 'referrals.pupil_id').where((inner) => inner.or(statutory(inner))))]
+          : []),
+      ]),
     ]);
   };
 }

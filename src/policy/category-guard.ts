@@ -96,28 +96,39 @@ export function selectedCategoryFields(schema: GraphQLSchema, document: Document
 /** Layer 1: refuse, before execution, operations that ask for categories never readable. */
 export function useOperationCategoryGuard(): Plugin<RequestContext> {
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const ctx = args.contextValue;
-      const refused = [...selectedCategoryFields(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>)].filter(
-        ([, category]) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category),
-      );
-      if (refused.length === 0) return;
-      const fields = refused.map(([field]) => field).sort();
-      const categories = [...new Set(refused.map(([, category]) => category))].sort() as DataCategory[];
-      for (const category of categories) ctx.audit.record(null, 'READ', 'REFUSED', category);
-      for (const field of fields) ctx.audit.record(null, 'READ', 'REFUSED', undefined, field);
-      await ctx.audit.flush(ctx.db);
-      ctx.log.warn({ fields, categories, role: ctx.actor.role, kind: ctx.actor.organisationKind }, 'operation refused by category policy');
-      setResultAndStopExecution({
-        errors: [
-          forbidden(
-            `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
-              `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
-            { fields, categories, http: { status: 403 } },
-          ),
-        ],
-      });
+    // The same for subscriptions: refused before the stream starts.
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = await refuseNeverReadable(args);
+      if (refusal) setResultAndStopExecution(refusal);
     },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const refusal = await refuseNeverReadable(args);
+      if (refusal) setResultAndStopExecution(refusal);
+    },
+  };
+}
+
+/** The refusal of an operation selecting categories the caller's kind and role may never read, or null. */
+async function refuseNeverReadable(args: { contextValue: unknown; schema: GraphQLSchema; document: DocumentNode; variableValues?: unknown }) {
+  const ctx = args.contextValue as RequestContext;
+  const refused = [...selectedCategoryFields(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>)].filter(
+    ([, category]) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category),
+  );
+  if (refused.length === 0) return null;
+  const fields = refused.map(([field]) => field).sort();
+  const categories = [...new Set(refused.map(([, category]) => category))].sort() as DataCategory[];
+  for (const category of categories) ctx.audit.record(null, 'READ', 'REFUSED', category);
+  for (const field of fields) ctx.audit.record(null, 'READ', 'REFUSED', undefined, field);
+  await ctx.audit.flush(ctx.db);
+  ctx.log.warn({ fields, categories, role: ctx.actor.role, kind: ctx.actor.organisationKind }, 'operation refused by category policy');
+  return {
+    errors: [
+      forbidden(
+        `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
+          `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
+        { fields, categories, http: { status: 403 } },
+      ),
+    ],
   };
 }
 

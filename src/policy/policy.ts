@@ -123,6 +123,8 @@ export const OPERATIONS = {
   answerSubjectAccessRequest: { kinds: ['LEERLINGZAKEN'], roles: ['COORDINATOR'] },
   /** Allow employee names in subject access exports about one pupil (the municipality's privacy officer). */
   allowEmployeesInSubjectAccess: { kinds: ['LEERLINGZAKEN'], roles: ['PRIVACY_OFFICER'] },
+  /** Register and remove the organisation's webhook endpoints, and read their delivery log. */
+  manageWebhooks: { kinds: 'ALL', roles: ['COORDINATOR'] },
   /** Read and export the access log (AVG art. 15 inzageverzoek, art. 39 supervision; NEN 7513). */
   readAccessLog: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */

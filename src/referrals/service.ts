@@ -14,6 +14,7 @@ import { accessToPupils } from '../pupils/loaders.ts';
 import { mayEverRead, mayPerform } from '../policy/policy.ts';
 import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES, type DataCategory, type OrganisationKind, type ReferralStatus } from '../policy/vocabulary.ts';
 import { deadlinesFor } from './deadlines.ts';
+import { recordHubEvent } from '../events/events.ts';
 import {
   allowedActions,
   CLOSED_STATUSES,
@@ -318,10 +319,13 @@ async function insertEvent(
   reasonCode: string | null,
   system?: { orgId: string; now: Date },
 ): Promise<void> {
+  const id = newId();
+  const actorOrgId = ctx ? ctx.actor.organisationId : system!.orgId;
+  const occurredAt = ctx ? ctx.now : system!.now;
   await trx
     .insertInto('referral_events')
     .values({
-      id: newId(),
+      id,
       referral_id: referralId,
       action,
       from_status: from,
@@ -331,9 +335,17 @@ async function insertEvent(
       actor_role: ctx ? ctx.actor.role : 'SYSTEM',
       reason,
       reason_code: reasonCode,
-      occurred_at: ctx ? ctx.now : system!.now,
+      occurred_at: occurredAt,
     })
     .execute();
+  await recordHubEvent(trx, {
+    kind: action === 'CREATE' ? 'REFERRAL_CREATED' : 'REFERRAL_CHANGED',
+    referralId,
+    subjectId: id,
+    action,
+    actorOrgId,
+    occurredAt,
+  });
 }
 
 /**

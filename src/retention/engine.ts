@@ -22,6 +22,8 @@ import { DATA_CATEGORIES, type DataCategory } from '../policy/vocabulary.ts';
 
 export type RetentionRule = 'closed-case' | 'closed-referral' | 'pupil-file';
 
+const DAY_MS = 24 * 3600_000;
+
 export interface RetentionItem {
   rule: RetentionRule;
   id: string;
@@ -60,7 +62,8 @@ export async function planRetention(db: Kysely<Tables>, now: Date): Promise<Rete
   const items: RetentionItem[] = [];
 
   const caseActivity = activity('leerplicht-verzuim', now);
-  const caseCutoff = addYears(now, -caseActivity.retentionYears);
+  // A day of slack, then each item against its own end: 29 February plus five years is 28 February.
+  const caseCutoff = new Date(addYears(now, -caseActivity.retentionYears).getTime() + DAY_MS);
   const cases = await db
     .selectFrom('out_of_view_cases')
     .select(['id', 'pupil_id', 'closed_at'])
@@ -70,6 +73,7 @@ export async function planRetention(db: Kysely<Tables>, now: Date): Promise<Rete
     .execute();
   for (const found of cases) {
     const closedAt = new Date(found.closed_at!);
+    if (addYears(closedAt, caseActivity.retentionYears) > now) continue;
     items.push({
       rule: 'closed-case',
       id: found.id,
@@ -92,7 +96,7 @@ export async function planRetention(db: Kysely<Tables>, now: Date): Promise<Rete
     .select(['referrals.id', 'referrals.pupil_id', 'referrals.closed_at', 'referrals.legal_basis', 'sender.kind as sender_kind', 'receiver.kind as receiver_kind'])
     .where('referrals.closed_at', 'is not', null)
     .where('referrals.status', 'in', ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'])
-    .where('referrals.closed_at', '<=', addYears(now, -shortest))
+    .where('referrals.closed_at', '<=', new Date(addYears(now, -shortest).getTime() + DAY_MS))
     .orderBy('referrals.closed_at')
     .execute();
   for (const referral of referrals) {
@@ -106,7 +110,8 @@ export async function planRetention(db: Kysely<Tables>, now: Date): Promise<Rete
       pupilId: referral.pupil_id,
       activityId: governing.id,
       activityVersion: governing.version,
-      onEnd: governing.onRetentionEnd,
+      // Anonymising means counting into the statistics of cases; a referral is deleted.
+      onEnd: 'DELETE',
       closedAt,
       endedAt,
       why: `referral closed ${closedAt.toISOString()}; ${governing.id} v${governing.version} keeps it ${governing.retentionYears} years`,
@@ -195,6 +200,9 @@ export async function runRetention(options: RunOptions): Promise<RetentionReport
       await sql`SELECT pg_advisory_xact_lock(4242012)`.execute(trx);
       const planned = batch.flatMap((pupilId) => byPupil.get(pupilId)!);
       const present = await stillPresent(trx, planned);
+      // A pupil file goes only if, now, nothing but the planned items is left: a case or referral
+      // opened since the plan was made keeps it (the lock makes new ones wait for this batch).
+      await keepFilesThatGrew(trx, planned, present);
       const live = batch.filter((pupilId) => byPupil.get(pupilId)!.some((item) => present.has(item.id)));
       for (const pupilId of live) byPupil.set(pupilId, byPupil.get(pupilId)!.filter((item) => present.has(item.id)));
       if (live.length === 0) return;
@@ -213,6 +221,20 @@ export async function runRetention(options: RunOptions): Promise<RetentionReport
     report.transactions += 1;
   }
   return report;
+}
+
+async function keepFilesThatGrew(trx: Transaction<Tables>, planned: RetentionItem[], present: Set<string>): Promise<void> {
+  const files = planned.filter((item) => item.rule === 'pupil-file' && present.has(item.id)).map((item) => item.id);
+  if (files.length === 0) return;
+  await trx.selectFrom('pupils').select('id').where(sql<boolean>`id = any(cast(${files} as uuid[]))`).forUpdate().execute();
+  const going = new Set(planned.map((item) => item.id));
+  const remaining = await trx
+    .selectFrom('out_of_view_cases')
+    .select(['id', 'pupil_id'])
+    .where(sql<boolean>`pupil_id = any(cast(${files} as uuid[]))`)
+    .unionAll(trx.selectFrom('referrals').select(['id', 'pupil_id']).where(sql<boolean>`pupil_id = any(cast(${files} as uuid[]))`))
+    .execute();
+  for (const row of remaining) if (!going.has(row.id)) present.delete(row.pupil_id);
 }
 
 async function stillPresent(trx: Transaction<Tables>, items: RetentionItem[]): Promise<Set<string>> {

@@ -21,7 +21,11 @@ const reason = z.string().trim().min(1, 'must not be empty').max(1000, 'must be 
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'is not a calendar date');
+  .refine((value) => {
+    // zod runs this also when the pattern failed: an unparsable date must not throw.
+    const parsed = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+  }, 'is not a calendar date');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** What each correctable field is: its column, its category, and what a value must look like. */
@@ -65,6 +69,11 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
   if (!parsed.success) throw badInput(`input.value ${given === null ? 'is required for this field' : parsed.error.issues[0]!.message}`, { argument: 'input.value' });
   return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.correctPupil' }, async (trx) => {
     const pupil = await pupilForChange(trx, ctx, input.pupilId);
+    // The pupil's administration is kept by its home Leerlingzaken and its school: a link through a
+    // referral lets one read, not rewrite, another's records.
+    const keeper =
+      (ctx.actor.organisationKind === 'LEERLINGZAKEN' && pupil.municipality_code === ctx.actor.municipalityCode) || pupil.school_id === ctx.actor.organisationId;
+    if (!keeper) throw forbidden("only the pupil's home Leerlingzaken or its school corrects the pupil's data", { argument: 'input.pupilId' });
     const [access] = await accessToPupils(trx as never, ctx.actor, [pupil], ctx.now);
     if (!access!.categories.has(spec.category))
       throw forbidden(`you may not read ${spec.category} of this pupil, so you may not correct ${input.field}`, { argument: 'input.field', category: spec.category });

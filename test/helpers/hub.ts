@@ -162,6 +162,9 @@ export async function startTestHub(
         .set('Content-Type', 'application/json')
         .send({ query, variables });
     },
-    close: drop,
+    async close() {
+      await hub.stop();
+      await drop();
+    },
   };
 }

@@ -1,0 +1,212 @@
+// Subscriptions (server-sent events: graphql-yoga's own transport) and webhook management.
+// A subscription checks every event at delivery, as the subscriber and at that moment, with the same
+// row filters as queries: a subscriber never hears of what it may not see (a secret involvement
+// included), and stops hearing of a referral or pupil the moment its access ends.
+import { filter, map, pipe } from 'graphql-yoga';
+import { z } from 'zod';
+import { newId } from '../db/ids.ts';
+import type { HubEventRow } from '../db/tables.ts';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
+import { badInput } from '../graphql/errors.ts';
+import { parseInput } from '../graphql/input.ts';
+import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { visibleContactAttempts, visibleNotes, visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { requireOperation } from '../policy/operations.ts';
+import { HUB_EVENT_KINDS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
+import { newWebhookSecret } from './webhooks.ts';
+
+/** The category an event's pupil must be readable in for a timeline subscriber. */
+const CATEGORY_OF: Readonly<Record<HubEventKind, 'REFERRAL' | 'CONTACT_ATTEMPTS' | 'SCHOOLING' | null>> = {
+  REFERRAL_CREATED: 'REFERRAL',
+  REFERRAL_CHANGED: 'REFERRAL',
+  NOTE_ADDED: null, // the note's own category, checked by visibleNotes
+  CONTACT_ATTEMPT_RECORDED: 'CONTACT_ATTEMPTS',
+  PUPIL_REPORTED_OUT_OF_VIEW: 'SCHOOLING',
+  OUT_OF_VIEW_CASE_CLOSED: 'SCHOOLING',
+};
+
+async function referralVisible(ctx: RequestContext, referralId: string): Promise<boolean> {
+  const row = await ctx.db.selectFrom('referrals').select('id').where('id', '=', referralId).where(visibleReferrals(ctx.actor, ctx.now)).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Whether the subscriber may see this event now: fresh queries, nothing cached from earlier events. */
+async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'referral' | 'pupil'): Promise<boolean> {
+  refreshForEvent(ctx);
+  const kind = event.kind as HubEventKind;
+  if (scope === 'referral') {
+    if (!event.referral_id || !(await referralVisible(ctx, event.referral_id))) return false;
+    if (kind !== 'NOTE_ADDED') return true;
+  }
+  const pupil = await ctx.db.selectFrom('pupils').selectAll().where('id', '=', event.pupil_id).where(visiblePupils(ctx.actor, ctx.now)).executeTakeFirst();
+  if (!pupil) return false;
+  const { categories } = await ctx.loaders.pupilAccess.load(pupil);
+  switch (kind) {
+    case 'REFERRAL_CREATED':
+    case 'REFERRAL_CHANGED':
+      return categories.has('REFERRAL') && event.referral_id !== null && (await referralVisible(ctx, event.referral_id));
+    case 'NOTE_ADDED': {
+      const note = await ctx.db.selectFrom('notes').select('id').where('id', '=', event.subject_id).where(visibleNotes(ctx.actor, [...categories])).executeTakeFirst();
+      return note !== undefined;
+    }
+    case 'CONTACT_ATTEMPT_RECORDED': {
+      if (!categories.has('CONTACT_ATTEMPTS')) return false;
+      const attempt = await ctx.db
+        .selectFrom('contact_attempts')
+        .select('id')
+        .where('id', '=', event.subject_id)
+        .where(visibleContactAttempts(ctx.actor))
+        .executeTakeFirst();
+      return attempt !== undefined;
+    }
+    default:
+      return categories.has(CATEGORY_OF[kind]!);
+  }
+}
+
+function stream(ctx: RequestContext, scope: 'referral' | 'pupil', matches: (event: HubEventRow) => boolean) {
+  return pipe(
+    ctx.services.events.pubsub.subscribe('hub:event'),
+    filter((event: HubEventRow) => matches(event) && deliverable(ctx, event, scope)),
+    map((event: HubEventRow) => ({ event })),
+  );
+}
+
+const RegisterInput = z.object({
+  url: z.string().max(2000, 'must be at most 2000 characters'),
+  kinds: z.array(z.enum(HUB_EVENT_KINDS)).max(HUB_EVENT_KINDS.length).nullish(),
+});
+
+function checkUrl(raw: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw badInput('input.url must be an absolute URL such as https://partner.example/ketenhub', { argument: 'input.url' });
+  }
+  if (url.username || url.password) throw badInput('input.url must not hold a user name or password; the signature authenticates the hub', { argument: 'input.url' });
+  if (url.protocol !== 'https:' && (production || url.protocol !== 'http:'))
+    throw badInput(`input.url must use https${production ? '' : ' (http only outside production)'}`, { argument: 'input.url' });
+  return url.toString();
+}
+
+type Payload = { event: HubEventRow };
+
+export const eventResolvers: Resolvers = {
+  Subscription: {
+    referralChanged: {
+      subscribe: async (_parent, args, ctx) => {
+        if (!isUuid(args.referralId)) throw badInput('referralId must be a referral id (a UUID)', { argument: 'referralId' });
+        const id = args.referralId.toLowerCase();
+        // Unknown and not-a-party answer the same.
+        if (!(await referralVisible(ctx, id))) throw badInput('no referral with this id that your organisation is party to', { argument: 'referralId' });
+        await ctx.services.events.start();
+        return stream(ctx, 'referral', (event) => event.referral_id === id) as never;
+      },
+      resolve: (payload: Payload) => payload.event as never,
+    },
+    myReferralsChanged: {
+      subscribe: async (_parent, _args, ctx) => {
+        await ctx.services.events.start();
+        return stream(ctx, 'referral', (event) => event.referral_id !== null) as never;
+      },
+      resolve: (payload: Payload) => payload.event as never,
+    },
+    pupilTimeline: {
+      subscribe: async (_parent, args, ctx) => {
+        if (!isUuid(args.pupilId)) throw badInput('pupilId must be a pupil id (a UUID)', { argument: 'pupilId' });
+        const id = args.pupilId.toLowerCase();
+        if (!(await ctx.loaders.pupilById.load(id))) throw badInput('no pupil with this id that you may see', { argument: 'pupilId' });
+        await ctx.services.events.start();
+        return stream(ctx, 'pupil', (event) => event.pupil_id === id) as never;
+      },
+      resolve: (payload: Payload) => payload.event as never,
+    },
+  },
+  HubEvent: {
+    kind: (event) => event.kind as never,
+    occurredAt: (event) => event.occurred_at,
+    organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
+    referral: (event, _args, ctx) => (event.referral_id ? ctx.loaders.referralById.load(event.referral_id) : null),
+    pupil: (event, _args, ctx) => ctx.loaders.pupilById.load(event.pupil_id),
+  },
+  Query: {
+    webhookEndpoints: async (_parent, _args, ctx) => {
+      requireOperation(ctx, 'manageWebhooks');
+      return ctx.db.selectFrom('webhook_endpoints').selectAll().where('org_id', '=', ctx.actor.organisationId).orderBy('created_at').execute();
+    },
+    webhookDeliveries: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'manageWebhooks');
+      if (!isUuid(args.endpointId)) throw badInput('endpointId must be a webhook endpoint id (a UUID)', { argument: 'endpointId' });
+      const keys = [
+        { column: 'webhook_deliveries.created_at', type: 'timestamptz' as const },
+        { column: 'webhook_deliveries.id', type: 'uuid' as const },
+      ];
+      const page = parsePage(args, 'webhookDelivery', keys);
+      let query = ctx.db
+        .selectFrom('webhook_deliveries')
+        .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+        .where('webhook_endpoints.org_id', '=', ctx.actor.organisationId)
+        .where('webhook_deliveries.endpoint_id', '=', args.endpointId.toLowerCase());
+      if (args.status) query = query.where('webhook_deliveries.status', '=', args.status);
+      return keysetConnection(query, (q) => q.selectAll('webhook_deliveries'), keys, page, 'webhookDelivery') as never;
+    },
+  },
+  Mutation: {
+    registerWebhook: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'manageWebhooks');
+      const input = parseInput(RegisterInput, args.input);
+      const url = checkUrl(input.url, ctx.services.production === true);
+      const kinds = [...new Set(input.kinds ?? WEBHOOK_EVENT_KINDS)];
+      const other = kinds.filter((kind) => !WEBHOOK_EVENT_KINDS.includes(kind));
+      if (other.length > 0)
+        throw badInput(`input.kinds: webhooks carry referral events only (${WEBHOOK_EVENT_KINDS.join(', ')}); subscribe for ${other.join(', ')}`, { argument: 'input.kinds' });
+      const secret = newWebhookSecret();
+      const endpoint = await ctx.db
+        .insertInto('webhook_endpoints')
+        .values({ id: newId(), org_id: ctx.actor.organisationId, url, secret, kinds, created_by_subject: ctx.actor.subject, created_at: ctx.now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      ctx.log.info({ endpoint: endpoint.id }, 'webhook endpoint registered');
+      return { endpoint, secret };
+    },
+    removeWebhook: async (_parent, args, ctx) => {
+      requireOperation(ctx, 'manageWebhooks');
+      if (!isUuid(args.input.id)) throw badInput('input.id must be a webhook endpoint id (a UUID)', { argument: 'input.id' });
+      return ctx.db.transaction().execute(async (trx) => {
+        const endpoint = await trx
+          .updateTable('webhook_endpoints')
+          .set({ removed_at: ctx.now })
+          .where('id', '=', args.input.id.toLowerCase())
+          .where('org_id', '=', ctx.actor.organisationId)
+          .where('removed_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (!endpoint) throw badInput('no active webhook endpoint of your organisation with this id', { argument: 'input.id' });
+        await trx.deleteFrom('webhook_deliveries').where('endpoint_id', '=', endpoint.id).where('status', '=', 'PENDING').execute();
+        return endpoint;
+      });
+    },
+  },
+  WebhookEndpoint: {
+    kinds: (endpoint) => endpoint.kinds as never,
+    createdAt: (endpoint) => endpoint.created_at,
+    removedAt: (endpoint) => endpoint.removed_at,
+  },
+  WebhookDelivery: {
+    eventId: (delivery) => delivery.event_id,
+    kind: async (delivery, _args, ctx) =>
+      ((await ctx.db.selectFrom('hub_events').select('kind').where('id', '=', delivery.event_id).executeTakeFirst())?.kind ?? 'REFERRAL_CHANGED') as never,
+    status: (delivery) => delivery.status as never,
+    nextAttemptAt: (delivery) => (delivery.status === 'PENDING' ? delivery.next_attempt_at : null),
+    createdAt: (delivery) => delivery.created_at,
+    deliveredAt: (delivery) => delivery.delivered_at,
+    log: (delivery, _args, ctx) => ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery.id).orderBy('attempt').execute(),
+  },
+  WebhookAttempt: {
+    startedAt: (attempt) => attempt.started_at,
+    durationMs: (attempt) => attempt.duration_ms,
+    statusCode: (attempt) => attempt.status_code,
+  },
+};
