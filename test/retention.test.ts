@@ -461,7 +461,7 @@ describe('the access log of retention', () => {
     expect(summary(first, [whole.id, kept.id])).toEqual(
       [`closed-case:${caseId}`, `closed-referral:${referralId}`, `pupil-file:${whole.id}`, `closed-referral:${keptClosed}`].sort(),
     );
-    expect(first.deleted).toEqual({ cases: 1, referrals: 2, pupils: 1, anonymisedCases: 0 });
+    expect(first.deleted).toEqual({ cases: 1, referrals: 2, pupils: 1, anonymisedCases: 0, events: 0 });
     expect(first.transactions).toBe(1);
     const headAfter = await logHead();
     expect(headAfter.seq).toBe(headBefore.seq + 2);
@@ -485,7 +485,7 @@ describe('the access log of retention', () => {
 
     const second = await run(now);
     expect(second.items).toEqual([]);
-    expect(second.deleted).toEqual({ cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0 });
+    expect(second.deleted).toEqual({ cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0, events: 0 });
     expect(second.transactions).toBe(0);
     expect(await logHead()).toEqual(headAfter);
     await verifyIntact();
@@ -513,7 +513,7 @@ describe('the access log of retention', () => {
 
     const dry = await run(now, { dryRun: true });
     expect(dry.dryRun).toBe(true);
-    expect(dry.deleted).toEqual({ cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0 });
+    expect(dry.deleted).toEqual({ cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0, events: 0 });
     expect(dry.transactions).toBe(0);
     expect(summary(dry, ids)).toHaveLength(6);
     expect(await snapshot()).toEqual(before);
@@ -521,7 +521,7 @@ describe('the access log of retention', () => {
 
     const real = await run(now);
     expect(real.items.map((item) => `${item.rule}:${item.id}`).sort()).toEqual(dry.items.map((item) => `${item.rule}:${item.id}`).sort());
-    expect(real.deleted).toEqual({ cases: 2, referrals: 2, pupils: 2, anonymisedCases: 0 });
+    expect(real.deleted).toEqual({ cases: 2, referrals: 2, pupils: 2, anonymisedCases: 0, events: 0 });
     for (const id of ids) expect(await pupilExists(id)).toBe(false);
     expect((await snapshot()).head.seq).toBe(before.head.seq + 2);
   });
@@ -629,7 +629,7 @@ describe('the access log of retention', () => {
     expect(single.transactions).toBe(1);
 
     const expected = {
-      deleted: { cases: 5, referrals: 5, pupils: 5, anonymisedCases: 0 },
+      deleted: { cases: 5, referrals: 5, pupils: 5, anonymisedCases: 0, events: 0 },
       items: 15,
       remaining: { pupils: 0, guardians: 0, referrals: 0, notes: 0, contact_attempts: 0, out_of_view_cases: 0, emergency_accesses: 0, pupil_coordination: 0, coordination_transfers: 0 },
       records: Array.from({ length: 5 }, () => ['null|closed-case:leerplicht-verzuim@v1,closed-referral:ketenverwijzing@v1,pupil-file:bewaartermijn@v1']),

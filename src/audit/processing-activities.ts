@@ -173,6 +173,12 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
  */
 export const ACCESS_LOG_RETENTION_YEARS = 5;
 
+/**
+ * Events (what changed, when, by whom — no content) serve subscriptions and webhooks; once their
+ * deliveries are done they are kept this long for the delivery log, then deleted.
+ */
+export const EVENT_RETENTION_DAYS = 30;
+
 /** The activity a referral is processed under, by the ground it was made on. */
 export const ACTIVITY_OF_LEGAL_BASIS: Readonly<Record<LegalBasis, string>> = {
   LEERPLICHTWET: 'leerplicht-verzuim',

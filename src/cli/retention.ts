@@ -9,6 +9,7 @@ import pino from 'pino';
 import { createAccessLog, openPreparedDatabase } from '../hub.ts';
 import { createLogger } from '../logging.ts';
 import { runRetention } from '../retention/engine.ts';
+import { EVENT_RETENTION_DAYS } from '../audit/processing-activities.ts';
 import { configOrExit, fail } from './exit.ts';
 
 const USAGE = 'usage: npm run retention -- [--dry-run] [--now <ISO time>] [--batch <N>]';
@@ -45,6 +46,7 @@ try {
       `deleted: ${report.deleted.cases} case(s) (${report.deleted.anonymisedCases} anonymised into statistics first), ` +
         `${report.deleted.referrals} referral(s), ${report.deleted.pupils} pupil file(s), in ${report.transactions} transaction(s)`,
     );
+  out(`events (no content) past ${EVENT_RETENTION_DAYS} days with their deliveries done: ${report.expiredEvents}${report.dryRun ? '' : ' deleted'}`);
   if (report.archivableLogMonths.length > 0)
     out(`access-log months past their own retention (archive, then detach the partition; the hub does not delete them): ${report.archivableLogMonths.join(', ')}`);
 } catch (error) {

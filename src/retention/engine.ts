@@ -14,9 +14,9 @@
 // Deletions run in batches of pupils, one transaction per batch, each with a DELETE record per pupil
 // in the access log.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { AccessLog, LogRecordInput } from '../audit/chain.ts';
-import { activity, activityOfReferral, ACCESS_LOG_RETENTION_YEARS } from '../audit/processing-activities.ts';
+import { activity, activityOfReferral, ACCESS_LOG_RETENTION_YEARS, EVENT_RETENTION_DAYS } from '../audit/processing-activities.ts';
 import type { Tables } from '../db/tables.ts';
 import { DATA_CATEGORIES, type DataCategory } from '../policy/vocabulary.ts';
 
@@ -44,7 +44,9 @@ export interface RetentionReport {
   items: RetentionItem[];
   /** Partitions of the access log older than its own retention: to archive (not deleted by the hub). */
   archivableLogMonths: string[];
-  deleted: { cases: number; referrals: number; pupils: number; anonymisedCases: number };
+  deleted: { cases: number; referrals: number; pupils: number; anonymisedCases: number; events: number };
+  /** Events (and their finished webhook deliveries) past EVENT_RETENTION_DAYS. */
+  expiredEvents: number;
   transactions: number;
 }
 
@@ -182,9 +184,21 @@ export async function runRetention(options: RunOptions): Promise<RetentionReport
     dryRun: options.dryRun ?? false,
     items,
     archivableLogMonths: await archivableLogMonths(db, now),
-    deleted: { cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0 },
+    deleted: { cases: 0, referrals: 0, pupils: 0, anonymisedCases: 0, events: 0 },
+    expiredEvents: 0,
     transactions: 0,
   };
+  const eventCutoff = new Date(now.getTime() - EVENT_RETENTION_DAYS * DAY_MS);
+  const finished = (eb: ExpressionBuilder<Tables, 'hub_events'>) =>
+    eb.and([
+      eb('hub_events.occurred_at', '<', eventCutoff),
+      eb.not(eb.exists(eb.selectFrom('webhook_deliveries').select('webhook_deliveries.id').whereRef('webhook_deliveries.event_id', '=', 'hub_events.id').where('webhook_deliveries.status', '=', 'PENDING'))),
+    ]);
+  report.expiredEvents = Number((await db.selectFrom('hub_events').select((eb) => eb.fn.countAll().as('n')).where(finished).executeTakeFirstOrThrow()).n);
+  if (!options.dryRun && report.expiredEvents > 0) {
+    const gone = await db.deleteFrom('hub_events').where(finished).executeTakeFirst();
+    report.deleted.events = Number(gone.numDeletedRows);
+  }
   if (options.dryRun || items.length === 0) return report;
 
   const byPupil = new Map<string, RetentionItem[]>();
