@@ -60,6 +60,33 @@ async function pupilForChange(trx: Transaction<Tables>, ctx: RequestContext, pup
 
 const asText = (value: unknown): string | null => (value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value));
 
+/** A change to a pupil's data keeps what it was, with who, when and why (pupil_corrections). */
+async function keepEarlierValue(
+  trx: Transaction<Tables>,
+  ctx: RequestContext,
+  pupilId: string,
+  field: string,
+  previous: string | null,
+  next: string | null,
+  reason: string,
+): Promise<void> {
+  await trx
+    .insertInto('pupil_corrections')
+    .values({
+      id: newId(),
+      pupil_id: pupilId,
+      field,
+      previous_value: previous,
+      new_value: next,
+      reason,
+      org_id: ctx.actor.organisationId,
+      actor_subject: ctx.actor.subject,
+      actor_role: ctx.actor.role,
+      corrected_at: ctx.now,
+    })
+    .execute();
+}
+
 export async function correctPupil(ctx: RequestContext, rawInput: unknown): Promise<PupilRow> {
   requireOperation(ctx, 'correctPupilData');
   const input = parseInput(CorrectInput, rawInput);
@@ -84,18 +111,7 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
       // Said without naming whose: the BSN belongs to another record, which a clerk must sort out.
       if (taken) throw badInput('input.value: another pupil record holds this BSN; ask Leerlingzaken to merge the records', { argument: 'input.value' });
     }
-    await trx.insertInto('pupil_corrections').values({
-      id: newId(),
-      pupil_id: pupil.id,
-      field: input.field,
-      previous_value: previous,
-      new_value: parsed.data,
-      reason: input.reason,
-      org_id: ctx.actor.organisationId,
-      actor_subject: ctx.actor.subject,
-      actor_role: ctx.actor.role,
-      corrected_at: ctx.now,
-    }).execute();
+    await keepEarlierValue(trx, ctx, pupil.id, input.field, previous, parsed.data, input.reason);
     const updated = await trx
       .updateTable('pupils')
       .set({ [spec.column]: parsed.data, updated_at: ctx.now } as never)
@@ -124,18 +140,15 @@ export async function restrictPupil(ctx: RequestContext, rawInput: unknown, lift
     if (!lift && pupil.restricted_at) throw badInput('processing of this pupil is already restricted', { argument: 'input.pupilId' });
     if (lift && !pupil.restricted_at) throw badInput('processing of this pupil is not restricted', { argument: 'input.pupilId' });
     // The earlier state is kept like any correction: who, when, why.
-    await trx.insertInto('pupil_corrections').values({
-      id: newId(),
-      pupil_id: pupil.id,
-      field: 'restriction',
-      previous_value: pupil.restricted_at ? `${asText(pupil.restricted_at)}: ${pupil.restriction_reason}` : null,
-      new_value: lift ? null : `${ctx.now.toISOString()}: ${input.reason}`,
-      reason: input.reason,
-      org_id: ctx.actor.organisationId,
-      actor_subject: ctx.actor.subject,
-      actor_role: ctx.actor.role,
-      corrected_at: ctx.now,
-    }).execute();
+    await keepEarlierValue(
+      trx,
+      ctx,
+      pupil.id,
+      'restriction',
+      pupil.restricted_at ? `${asText(pupil.restricted_at)}: ${pupil.restriction_reason}` : null,
+      lift ? null : `${ctx.now.toISOString()}: ${input.reason}`,
+      input.reason,
+    );
     const updated = await trx
       .updateTable('pupils')
       .set(lift ? { restricted_at: null, restriction_reason: null, restricted_by_org_id: null, updated_at: ctx.now } : { restricted_at: ctx.now, restriction_reason: input.reason, restricted_by_org_id: ctx.actor.organisationId, updated_at: ctx.now })
