@@ -98,6 +98,8 @@ const ConfigSchema = z.object({
   HTTP_UPLOAD_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(4 * 1024 * 1024),
   /** A GraphQL request not answered within this time gets 503 (TIMEOUT). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Open subscription streams (server-sent events) at once; more get 503 (OVERLOADED). */
+  HTTP_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(500),
   /** GraphQL requests in progress at once; more are shed with 503 (OVERLOADED) and Retry-After. */
   HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
 });

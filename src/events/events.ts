@@ -9,6 +9,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { Tables } from '../db/tables.ts';
+import { referralLinks } from '../policy/policy.ts';
 
 export const HUB_EVENT_KINDS = [
   'REFERRAL_CREATED',
@@ -34,6 +35,9 @@ export const WEBHOOK_TYPE: Readonly<Record<HubEventKind, string>> = {
 };
 
 export const EVENTS_CHANNEL = 'ketenhub_events';
+
+/** Referral actions after which the parties' link may have ended: still announced to both. */
+const LINK_ENDING_ACTIONS: readonly string[] = ['CANCEL', 'REJECT', 'COMPLETE', 'FAIL', 'REVOKE_CONSENT', 'EXPIRE', 'HAND_OVER'];
 
 export interface NewHubEvent {
   kind: HubEventKind;
@@ -72,6 +76,14 @@ export async function recordHubEvents(trx: Transaction<Tables> | Kysely<Tables>,
   for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('hub_events').values(rows.slice(i, i + 1000)).execute();
   for (const [i, event] of events.entries()) {
     if (!event.referralId || !WEBHOOK_EVENT_KINDS.includes(event.kind)) continue;
+    // Only while the referral links its parties to the pupil — and for the change that ends the
+    // link, so both learn of it; after that (consent revoked, cancelled, …) they hear nothing more.
+    const referral = await trx
+      .selectFrom('referrals')
+      .select(['status', 'closed_at', 'shared_categories', 'legal_basis', 'consent_valid_from', 'consent_valid_until', 'consent_revoked_at'])
+      .where('id', '=', event.referralId)
+      .executeTakeFirst();
+    if (!referral || (!referralLinks(referral, event.occurredAt) && !LINK_ENDING_ACTIONS.includes(event.action ?? ''))) continue;
     const payload = JSON.stringify({
       type: WEBHOOK_TYPE[event.kind],
       timestamp: event.occurredAt.toISOString(),

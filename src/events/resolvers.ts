@@ -35,10 +35,9 @@ async function referralVisible(ctx: RequestContext, referralId: string): Promise
 async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'referral' | 'pupil'): Promise<boolean> {
   refreshForEvent(ctx);
   const kind = event.kind as HubEventKind;
-  if (scope === 'referral') {
-    if (!event.referral_id || !(await referralVisible(ctx, event.referral_id))) return false;
-    if (kind !== 'NOTE_ADDED') return true;
-  }
+  // Both scopes go through the pupil: a party to a referral whose link ended (consent revoked,
+  // cancelled, rejected, past retention) no longer hears of it.
+  if (scope === 'referral' && (!event.referral_id || !(await referralVisible(ctx, event.referral_id)))) return false;
   const pupil = await ctx.db.selectFrom('pupils').selectAll().where('id', '=', event.pupil_id).where(visiblePupils(ctx.actor, ctx.now)).executeTakeFirst();
   if (!pupil) return false;
   const { categories } = await ctx.loaders.pupilAccess.load(pupil);
@@ -139,9 +138,10 @@ export const eventResolvers: Resolvers = {
     webhookDeliveries: async (_parent, args, ctx) => {
       requireOperation(ctx, 'manageWebhooks');
       if (!isUuid(args.endpointId)) throw badInput('endpointId must be a webhook endpoint id (a UUID)', { argument: 'endpointId' });
+      // Newest first: a coordinator looks for what just failed.
       const keys = [
-        { column: 'webhook_deliveries.created_at', type: 'timestamptz' as const },
-        { column: 'webhook_deliveries.id', type: 'uuid' as const },
+        { column: 'webhook_deliveries.created_at', type: 'timestamptz' as const, descending: true },
+        { column: 'webhook_deliveries.id', type: 'uuid' as const, descending: true },
       ];
       const page = parsePage(args, 'webhookDelivery', keys);
       let query = ctx.db

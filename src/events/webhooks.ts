@@ -107,11 +107,11 @@ export class WebhookDispatcher {
       FROM due, webhook_endpoints e
       WHERE d.id = due.id AND e.id = d.endpoint_id
       RETURNING d.*, e.url, e.secret`.execute(db);
-    await Promise.all(leased.rows.map((delivery) => this.#deliver(delivery)));
+    await Promise.all(leased.rows.map((delivery) => this.#deliver(delivery, new Date(now.getTime() + LEASE_MS))));
     return leased.rows.length;
   }
 
-  async #deliver(delivery: WebhookDeliveryRow & { url: string; secret: string }): Promise<void> {
+  async #deliver(delivery: WebhookDeliveryRow & { url: string; secret: string }, lease: Date): Promise<void> {
     const { db, clock, logger } = this.options;
     const started = clock();
     const timestamp = Math.floor(started.getTime() / 1000);
@@ -142,12 +142,10 @@ export class WebhookDispatcher {
     const done = clock();
     const ok = error === null;
     const dead = !ok && done.getTime() - new Date(delivery.created_at).getTime() + backoffAfter(attempt) > DEAD_AFTER_MS;
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhook_attempts')
-        .values({ id: newId(), delivery_id: delivery.id, attempt, started_at: started, duration_ms: Date.now() - startedMs, status_code: statusCode, error })
-        .execute();
-      await trx
+    const recorded = await db.transaction().execute(async (trx) => {
+      // Only while the lease is still this instance's: one that stalled past it must not undo what
+      // another instance delivered meanwhile (nor log an attempt for a removed endpoint).
+      const updated = await trx
         .updateTable('webhook_deliveries')
         .set({
           attempts: attempt,
@@ -157,8 +155,20 @@ export class WebhookDispatcher {
           leased_until: null,
         })
         .where('id', '=', delivery.id)
+        .where('status', '=', 'PENDING')
+        .where('leased_until', '=', lease)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return false;
+      await trx
+        .insertInto('webhook_attempts')
+        .values({ id: newId(), delivery_id: delivery.id, attempt, started_at: started, duration_ms: Date.now() - startedMs, status_code: statusCode, error })
         .execute();
+      return true;
     });
+    if (!recorded) {
+      logger.warn({ delivery: delivery.id, attempt }, 'webhook attempt finished after its lease ran out; left to the instance that holds it now');
+      return;
+    }
     if (!ok) logger.warn({ delivery: delivery.id, attempt, statusCode, dead }, dead ? 'webhook delivery dead after a day of failures' : 'webhook delivery failed; will retry');
   }
 }

@@ -19,6 +19,8 @@ const PageArgs = z.object({
 export interface KeyColumn {
   column: string;
   type: 'uuid' | 'text' | 'timestamptz' | 'bigint';
+  /** Newest first: every column of a key must agree (the cursor compares the whole row value). */
+  descending?: boolean;
 }
 
 export interface Page {
@@ -110,9 +112,9 @@ export async function keysetConnection<DB, TB extends keyof DB, Row extends Reco
     const after = page.after;
     const columns = sql.join(keys.map((key) => sql.ref(key.column)));
     const values = sql.join(keys.map((key, i) => sql`cast(${after[i]} as ${sql.raw(key.type)})`));
-    query = query.where(sql<boolean>`(${columns}) > (${values})` as never);
+    query = query.where((keys[0]?.descending ? sql<boolean>`(${columns}) < (${values})` : sql<boolean>`(${columns}) > (${values})`) as never);
   }
-  for (const key of keys) query = query.orderBy(sql.ref(key.column) as never);
+  for (const key of keys) query = query.orderBy(sql.ref(key.column) as never, key.descending ? 'desc' : 'asc');
   const rows = (await query.limit(page.first + 1).execute()) as Row[];
   const field = (column: string) => column.split('.').pop()!;
   const keyOf = (row: Row) =>

@@ -39,6 +39,7 @@ export function hardeningFromConfig(config: Config): Hardening {
       requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       uploadLimitBytes: config.HTTP_UPLOAD_LIMIT_BYTES,
+      maxStreams: config.HTTP_MAX_STREAMS,
     },
     corsOrigins: config.CORS_ORIGINS,
     persistedOperations: config.PERSISTED_OPERATIONS_FILE ? loadPersistedOperations(config.PERSISTED_OPERATIONS_FILE) : null,

@@ -11,7 +11,11 @@ export interface OverloadLimits {
   bodyLimitBytes: number;
   /** For multipart uploads (GraphQL multipart request specification): CSV files. */
   uploadLimitBytes: number;
+  /** Open subscription streams (server-sent events); they do not count as requests in progress. */
+  maxStreams: number;
 }
+
+const isStream = (req: { headers: Record<string, unknown> }) => String(req.headers.accept ?? '').includes('text/event-stream');
 
 const isMultipart = (req: { headers: Record<string, unknown> }) => String(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 
@@ -29,9 +33,28 @@ function sendError(
 /** Counts requests in progress; sheds with 503 OVERLOADED above the limit. */
 export function concurrencyLimit(limits: OverloadLimits, logger: Logger): RequestHandler & { inFlight: () => number } {
   let inFlight = 0;
+  let streams = 0;
   let shed = 0;
   const handler: RequestHandler = (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
+    // A subscription stays open for hours: it must not take a slot meant for requests in progress,
+    // so streams have a limit of their own.
+    if (isStream(req)) {
+      if (streams >= limits.maxStreams) {
+        sendError(res, 503, 'OVERLOADED', `The hub serves ${limits.maxStreams} subscriptions at most; retry later`, { 'Retry-After': '30' });
+        return;
+      }
+      streams += 1;
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        streams -= 1;
+      };
+      res.once('finish', close);
+      res.once('close', close);
+      return next();
+    }
     if (inFlight >= limits.maxInFlight) {
       shed += 1;
       // One log line per 100 shed requests: overload must not also flood the logs.
