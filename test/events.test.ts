@@ -345,3 +345,24 @@ describe('two hub instances on one database', () => {
     }
   });
 });
+
+describe('the token of a subscription', () => {
+  it('ends the stream with UNAUTHENTICATED once the token has expired, and delivers nothing after', async () => {
+    const pupil = await newPupil(t);
+    const smw = await follow(SMW, MY_REFERRALS);
+    const before = t.clock.now;
+    try {
+      // Demo tokens live 12 hours at most: a day later the subscription's token has expired.
+      t.clock.now = new Date(before.getTime() + 24 * 3600_000);
+      await createReferral(t, LZ, LZ_TO_SMW.input(pupil.id));
+      await smw.untilEnded(3000);
+      expect(smw.ended).toBe(true);
+      const last = smw.received.at(-1);
+      expect(JSON.stringify(last)).toContain('UNAUTHENTICATED');
+      expect(smw.received.some((payload: any) => payload?.data?.myReferralsChanged)).toBe(false);
+    } finally {
+      t.clock.now = before;
+      await smw.close();
+    }
+  });
+});

@@ -14,4 +14,6 @@ export interface Actor {
   purpose: string | null;
   /** `on_behalf_of`: the person a system or colleague acts for, when the token says so. */
   onBehalfOf: string | null;
+  /** When the token expires (`exp`): a subscription outliving it ends then. */
+  expiresAt?: Date;
 }

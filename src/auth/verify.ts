@@ -157,6 +157,7 @@ export function createVerifier(options: VerifierOptions) {
       role,
       purpose: purpose ?? null,
       onBehalfOf: onBehalfOf ?? null,
+      expiresAt: new Date(exp * 1000),
     };
   };
 }

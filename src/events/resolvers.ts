@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { HubEventRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { visibleContactAttempts, visibleNotes, visiblePupils, visibleReferrals } from '../policy/access.ts';
@@ -34,6 +34,9 @@ async function referralVisible(ctx: RequestContext, referralId: string): Promise
 /** Whether the subscriber may see this event now: fresh queries, nothing cached from earlier events. */
 async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'referral' | 'pupil'): Promise<boolean> {
   refreshForEvent(ctx);
+  // The token ends, so does the stream: the subscriber learns why and subscribes again with a new one.
+  if (ctx.actor.expiresAt && ctx.now.getTime() >= ctx.actor.expiresAt.getTime())
+    throw apiError('UNAUTHENTICATED', 'the token of this subscription has expired; subscribe again with a new token', { reason: 'expired' });
   const kind = event.kind as HubEventKind;
   // Both scopes go through the pupil: a party to a referral whose link ended (consent revoked,
   // cancelled, rejected, past retention) no longer hears of it.
