@@ -56,6 +56,7 @@ const config = {
     WebhookDelivery: '../db/tables.ts#WebhookDeliveryRow',
     WebhookAttempt: '../db/tables.ts#WebhookAttemptRow',
     WebhookDeliveryConnection: '../graphql/pagination.ts#WebhookDeliveryConnectionModel',
+    AccessLogVerification: '../db/tables.ts#AccessLogVerificationRow',
     EmergencyAccessConnection: '../graphql/pagination.ts#EmergencyAccessConnectionModel',
   },
   scalars: { Date: 'string', DateTime: 'Date | string' },

@@ -285,6 +285,19 @@ export interface WebhookAttemptsTable {
   error: string | null;
 }
 
+export interface AccessLogVerificationsTable {
+  id: string;
+  org_id: string;
+  actor_subject: string;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  status: string;
+  records: number | null;
+  checkpoints: number | null;
+  last_seq: number | null;
+  problems: ColumnType<string, string | undefined, string>;
+}
+
 export interface EmergencyAccessesTable {
   id: string;
   pupil_id: string;
@@ -340,6 +353,7 @@ export interface Tables {
   out_of_view_statistics: OutOfViewStatisticsTable;
   pupil_corrections: PupilCorrectionsTable;
   hub_events: HubEventsTable;
+  access_log_verifications: AccessLogVerificationsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
@@ -370,6 +384,7 @@ export type HubEventRow = Selectable<HubEventsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+export type AccessLogVerificationRow = Selectable<AccessLogVerificationsTable>;
 export type NoteRow = Selectable<NotesTable>;
 export type EmergencyAccessRow = Selectable<EmergencyAccessesTable>;
 export type CoordinationTransferRow = Selectable<CoordinationTransfersTable>;

@@ -9,6 +9,7 @@ import { pupilResolvers } from '../pupils/resolvers.ts';
 import { referralResolvers } from '../referrals/resolvers.ts';
 import type { RequestContext } from './context.ts';
 import { accessLogResolvers } from '../audit/queries.ts';
+import { verificationResolvers } from '../audit/verifications.ts';
 import { emergencyResolvers } from '../emergency/resolvers.ts';
 import { nodeResolvers } from './node.ts';
 import { noteResolvers } from '../notes/resolvers.ts';
@@ -32,6 +33,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     nodeResolvers,
     emergencyResolvers,
     accessLogResolvers,
+    verificationResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),
