@@ -45,6 +45,8 @@ const ConfigSchema = z.object({
    * development key is used, which NODE_ENV=production refuses.
    */
   AUDIT_PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Seals the webhook endpoints' signing secrets at rest (AES-256-GCM); required in production. */
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Ed25519 private key (PEM file) that signs access-log checkpoints; development key when absent. */
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** A signed checkpoint of the access log every this many records... */

@@ -1,5 +1,6 @@
 // Assembles a hub from configuration: database, migrations, demo data, trusted issuers. Used by
 // `npm start` (main.ts), the CLI commands and the tests, so all three run the same wiring.
+import { DEV_WEBHOOK_SECRET_KEY } from './events/webhooks.ts';
 import { mkdirSync } from 'node:fs';
 import { sql } from 'kysely';
 import { resolve } from 'node:path';
@@ -112,6 +113,12 @@ export function createAccessLog(config: Config): AccessLog {
 
 export class AuditConfigError extends Error {}
 
+/** The key that seals webhook secrets: the development key is public, so production refuses it. */
+export function webhookSecretKey(config: Config): string {
+  if (config.NODE_ENV === 'production' && !config.WEBHOOK_SECRET_KEY) throw new AuditConfigError('WEBHOOK_SECRET_KEY must be set when NODE_ENV=production');
+  return config.WEBHOOK_SECRET_KEY ?? DEV_WEBHOOK_SECRET_KEY;
+}
+
 export function assembleHub({ config, database, logger, issuers, clock, unguardedBaseline }: AssembleOptions): Hub {
   if (unguardedBaseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
@@ -132,6 +139,7 @@ export function assembleHub({ config, database, logger, issuers, clock, unguarde
     production: config.NODE_ENV === 'production',
     hardening: hardeningFromConfig(config),
     accessLog: createAccessLog(config),
+    webhookSecretKey: webhookSecretKey(config),
     ...(clock ? { clock } : {}),
     ...(unguardedBaseline ? { unguardedBaseline: true } : {}),
   });

@@ -25,6 +25,7 @@ function productionEnv(extra: Record<string, string> = {}): Record<string, strin
     NODE_ENV: 'production',
     ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
     AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
+    WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
     AUDIT_SIGNING_KEY_FILE: keyFile,
     CORS_ORIGINS: 'https://console.example.nl',
     RATE_LIMIT_PER_SUBJECT: '0',

@@ -132,6 +132,7 @@ describe('registration', () => {
         ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
         AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
         AUDIT_SIGNING_KEY_FILE: keyFile,
+        WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
       },
     });
     try {
@@ -141,6 +142,11 @@ describe('registration', () => {
       const secure = (await prod.gql(LZ_COORD, REGISTER, { input: { url: 'https://partner.example/hooks' } })).body;
       expect(secure.errors).toBeUndefined();
       expect(secure.data.registerWebhook.endpoint.url).toBe('https://partner.example/hooks');
+      // Not into the hub's own network.
+      for (const url of ['https://127.0.0.1/hooks', 'https://localhost:8443/hooks', 'https://10.1.2.3/hooks', 'https://192.168.1.10/hooks', 'https://169.254.169.254/latest', 'https://[::1]/hooks']) {
+        const internal = (await prod.gql(LZ_COORD, REGISTER, { input: { url } })).body;
+        expect(internal.errors?.[0]?.message, url).toMatch(/public address/);
+      }
     } finally {
       await prod.close();
     }
@@ -380,6 +386,7 @@ describe('a hub that stops mid-delivery', () => {
       db: t.database.db,
       clock: () => t.clock.now,
       logger: quiet,
+      secretKey: t.hub.services.webhookSecretKey,
       fetch: (url, init) => {
         void fetch(url, { ...init, signal: died.signal }).catch(() => undefined);
         return new Promise<Response>(() => undefined);
@@ -390,7 +397,7 @@ describe('a hub that stops mid-delivery', () => {
     died.abort();
 
     // Instance B (the restarted hub) waits for the lease.
-    const b = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet });
+    const b = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet, secretKey: t.hub.services.webhookSecretKey });
     expect(await b.runOnce()).toBe(0);
     later(LEASE_MS - 1);
     expect(await b.runOnce()).toBe(0);
@@ -411,11 +418,11 @@ describe('a hub that stops mid-delivery', () => {
     await referralFor();
 
     // A stalls (a long pause, a clock behind the others) while its request hangs.
-    const a = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet });
+    const a = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet, secretKey: t.hub.services.webhookSecretKey });
     const aDone = a.runOnce();
     await r.waitFor(1);
     later(LEASE_MS + 1);
-    const b = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet });
+    const b = new WebhookDispatcher({ db: t.database.db, clock: () => t.clock.now, logger: quiet, secretKey: t.hub.services.webhookSecretKey });
     expect(await b.runOnce()).toBe(1);
     expect((await deliveries(LZ_COORD, lz.id)).nodes[0]).toMatchObject({ status: 'DELIVERED', attempts: 1 });
 
@@ -477,5 +484,16 @@ describe('endpoints belong to one organisation', () => {
     const mine = await gqlOk(t, LZ_COORD, ENDPOINTS);
     expect(mine.webhookEndpoints.find((e: any) => e.id === lz.id)).toMatchObject({ removedAt: null });
     expect((await deliveries(LZ_COORD, lz.id, 'PENDING')).totalCount).toBe(1);
+  });
+});
+
+describe('the signing secret at rest', () => {
+  it('is stored sealed, not in clear: the database holds no whsec_ value, yet deliveries verify', async () => {
+    const rows = await t.database.db.selectFrom('webhook_endpoints').select('secret').execute();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.secret).toMatch(/^v1:/);
+      expect(row.secret).not.toContain('whsec_');
+    }
   });
 });

@@ -14,7 +14,7 @@ import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { visibleContactAttempts, visibleNotes, visiblePupils, visibleReferrals } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { HUB_EVENT_KINDS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
-import { newWebhookSecret } from './webhooks.ts';
+import { newWebhookSecret, sealSecret } from './webhooks.ts';
 
 /** The category an event's pupil must be readable in for a timeline subscriber. */
 const CATEGORY_OF: Readonly<Record<HubEventKind, 'REFERRAL' | 'CONTACT_ATTEMPTS' | 'SCHOOLING' | null>> = {
@@ -90,7 +90,21 @@ function checkUrl(raw: string, production: boolean): string {
   if (url.username || url.password) throw badInput('input.url must not hold a user name or password; the signature authenticates the hub', { argument: 'input.url' });
   if (url.protocol !== 'https:' && (production || url.protocol !== 'http:'))
     throw badInput(`input.url must use https${production ? '' : ' (http only outside production)'}`, { argument: 'input.url' });
+  // In production the hub does not post into its own network: no loopback, private or link-local
+  // addresses written as such (names are resolved by the partner's DNS; see the README).
+  if (production && isInternalHost(url.hostname)) throw badInput('input.url must be a public address, not a local or private one', { argument: 'input.url' });
   return url.toString();
+}
+
+function isInternalHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  return host === '::1' || host === '::' || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host) || host.startsWith('::ffff:');
 }
 
 type Payload = { event: HubEventRow };
@@ -168,7 +182,7 @@ export const eventResolvers: Resolvers = {
       const secret = newWebhookSecret();
       const endpoint = await ctx.db
         .insertInto('webhook_endpoints')
-        .values({ id: newId(), org_id: ctx.actor.organisationId, url, secret, kinds, created_by_subject: ctx.actor.subject, created_at: ctx.now })
+        .values({ id: newId(), org_id: ctx.actor.organisationId, url, secret: sealSecret(secret, ctx.services.webhookSecretKey), kinds, created_by_subject: ctx.actor.subject, created_at: ctx.now })
         .returningAll()
         .executeTakeFirstOrThrow();
       ctx.log.info({ endpoint: endpoint.id }, 'webhook endpoint registered');

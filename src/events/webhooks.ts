@@ -9,7 +9,7 @@
 // exponential backoff; a delivery still failing a day after its event is DEAD. A hub that stops
 // mid-delivery loses its lease, and another instance (or itself after a restart) tries again: at
 // most that one attempt is repeated.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../db/ids.ts';
 import type { Tables, WebhookDeliveryRow } from '../db/tables.ts';
@@ -21,6 +21,31 @@ export const DEAD_AFTER_MS = 24 * 3600_000;
 export const LEASE_MS = 30_000;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const BATCH = 20;
+
+/**
+ * Secrets at rest: the hub needs them to sign, so they are stored encrypted (AES-256-GCM) with a key
+ * from the environment (WEBHOOK_SECRET_KEY; required in production), not in clear.
+ */
+export const DEV_WEBHOOK_SECRET_KEY = 'ketenhub-development-webhook-secret-key-not-for-production';
+
+function aesKey(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+export function sealSecret(secret: string, key: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', aesKey(key), iv);
+  const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return `v1:${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${sealed.toString('base64')}`;
+}
+
+export function openSecret(stored: string, key: string): string {
+  const [version, iv, tag, sealed] = stored.split(':');
+  if (version !== 'v1' || !iv || !tag || !sealed) throw new Error('a webhook secret is not sealed as v1');
+  const decipher = createDecipheriv('aes-256-gcm', aesKey(key), Buffer.from(iv, 'base64'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(sealed, 'base64')), decipher.final()]).toString('utf8');
+}
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -65,6 +90,8 @@ export interface DispatcherOptions {
   db: Kysely<Tables>;
   clock: () => Date;
   logger: Logger;
+  /** The key the endpoints' secrets are sealed with. */
+  secretKey: string;
   fetch?: typeof fetch;
 }
 
@@ -127,7 +154,7 @@ export class WebhookDispatcher {
           'user-agent': 'ketenhub-webhooks/1',
           'webhook-id': delivery.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(delivery.secret, delivery.id, timestamp, delivery.payload),
+          'webhook-signature': signWebhook(openSecret(delivery.secret, this.options.secretKey), delivery.id, timestamp, delivery.payload),
         },
         body: delivery.payload,
         redirect: 'manual',

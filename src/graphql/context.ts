@@ -28,6 +28,8 @@ export interface HubServices {
   events: EventBus;
   /** NODE_ENV=production: webhooks must use https. */
   production?: boolean;
+  /** Seals webhook endpoints' signing secrets at rest. */
+  webhookSecretKey: string;
   /**
    * Benchmark only (issue 10): no row filters, every category readable, no access log. Set only by
    * createHub({ unguardedBaseline: true }), which refuses it in production.

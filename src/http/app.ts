@@ -1,7 +1,7 @@
 // The hub as an HTTP application: express for the plain endpoints, graphql-yoga at /graphql, and
 // envelop plugins for authentication context, the category guard and the access log.
 import { createEventBus } from '../events/bus.ts';
-import { WebhookDispatcher } from '../events/webhooks.ts';
+import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcher } from '../events/webhooks.ts';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
@@ -39,6 +39,8 @@ export interface HubOptions {
   clock?: () => Date;
   /** The access log's writer (hash chain, pseudonyms, checkpoints). */
   accessLog: AccessLog;
+  /** Seals webhook secrets at rest (config WEBHOOK_SECRET_KEY; a development key otherwise). */
+  webhookSecretKey?: string;
   /**
    * Benchmark only (issue 10, `npm run bench`): the same server without the policy and the access
    * log, to measure what they cost: no category guard (operation and field), no row filters, no
@@ -90,6 +92,7 @@ export function createHub(options: HubOptions): Hub {
     clock: options.clock ?? (() => new Date()),
     accessLog: options.accessLog,
     events: createEventBus(database, logger),
+    webhookSecretKey: options.webhookSecretKey ?? DEV_WEBHOOK_SECRET_KEY,
     production: options.production,
     logger,
     ...(unguarded ? { unguardedBaseline: true } : {}),
@@ -230,7 +233,7 @@ export function createHub(options: HubOptions): Hub {
     res.status(404).json({ error: 'not found: the API is at /graphql; health at /healthz and /readyz' });
   });
 
-  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger });
+  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey });
   return {
     app,
     yoga,
