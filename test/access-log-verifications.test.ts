@@ -8,7 +8,7 @@ import { gqlBody, gqlOk, NO_RATE_LIMITS } from './helpers/referrals.ts';
 
 let t: TestHub;
 const PO = { org: 'lz-den-haag', role: 'PRIVACY_OFFICER' as const, subject: 'fg@lz-den-haag' };
-const START = 'mutation { verifyAccessLog { id status startedAt organisation { id } } }';
+const START = 'mutation { verifyAccessLog(input: { reason: "kwartaalcontrole" }) { id status reason startedAt organisation { id } } }';
 const LIST = '{ accessLogVerifications(first: 5) { id status records lastSeq finishedAt problems { kind seq message } } }';
 
 beforeAll(async () => {
@@ -32,7 +32,7 @@ async function finished(id: string) {
 describe('verifyAccessLog', () => {
   it('starts a check that finds an intact chain, kept with who started it', async () => {
     const started = (await gqlOk(t, PO, START)).verifyAccessLog;
-    expect(started).toMatchObject({ status: 'RUNNING', organisation: { id: 'lz-den-haag' } });
+    expect(started).toMatchObject({ status: 'RUNNING', reason: 'kwartaalcontrole', organisation: { id: 'lz-den-haag' } });
     const done = await finished(started.id);
     expect(done.status).toBe('INTACT');
     expect(done.records).toBeGreaterThan(2);

@@ -322,11 +322,16 @@ export async function verifyAccessLog(db: Kysely<Tables>, publicKeys: Map<string
   let lastSeq = 0;
   let after = 0;
   let previousSeq: number | null = null;
+  // The head first: the log is checked up to it, so records appended while the check runs (a live
+  // hub) are not mistaken for a mismatch. Appends move the head and add records in one commit.
+  const head = await db.selectFrom('access_log_head').select(['seq', 'hash']).executeTakeFirst();
+  const upTo = head ? Number(head.seq) : Number.MAX_SAFE_INTEGER;
   for (;;) {
     const batch = (await db
       .selectFrom('access_log_records')
       .selectAll()
       .where('seq', '>', after)
+      .where('seq', '<=', upTo)
       .orderBy('seq')
       .orderBy('occurred_at')
       .limit(batchSize)
@@ -359,7 +364,7 @@ export async function verifyAccessLog(db: Kysely<Tables>, publicKeys: Map<string
     }
   }
 
-  const checkpoints = (await db.selectFrom('access_log_checkpoints').selectAll().orderBy('id').execute()) as unknown as Checkpoint[];
+  const checkpoints = (await db.selectFrom('access_log_checkpoints').selectAll().where('seq', '<=', upTo).orderBy('id').execute()) as unknown as Checkpoint[];
   let previousSignature = '';
   let previousId = 0;
   const checkpointHashes = new Map<number, Checkpoint>();
@@ -397,9 +402,19 @@ export async function verifyAccessLog(db: Kysely<Tables>, publicKeys: Map<string
         message: `record ${seq} no longer has the hash checkpoint ${checkpoint.id} signed: the log was rewritten`,
       });
   }
-  const head = await db.selectFrom('access_log_head').select(['seq', 'hash']).executeTakeFirst();
   if (head && (Number(head.seq) !== lastSeq || (lastSeq > 0 && head.hash !== prevHash)))
     problems.push({ kind: 'head_mismatch', seq: Number(head.seq), message: `the head says record ${head.seq}, the log ends at ${lastSeq}` });
+  // Records or checkpoints beyond the head as it is now were not appended through it.
+  const now = await db.selectFrom('access_log_head').select('seq').executeTakeFirst();
+  if (now) {
+    const [records_, checkpoints_] = await Promise.all([
+      db.selectFrom('access_log_records').select('seq').where('seq', '>', Number(now.seq)).orderBy('seq').limit(1).executeTakeFirst(),
+      db.selectFrom('access_log_checkpoints').select(['id', 'seq']).where('seq', '>', Number(now.seq)).orderBy('seq').limit(1).executeTakeFirst(),
+    ]);
+    if (records_) problems.push({ kind: 'head_mismatch', seq: Number(records_.seq), message: `record ${records_.seq} lies beyond the head (record ${now.seq})` });
+    if (checkpoints_)
+      problems.push({ kind: 'checkpoint_beyond_log', checkpoint: Number(checkpoints_.id), seq: Number(checkpoints_.seq), message: `checkpoint ${checkpoints_.id} lies beyond the head (record ${now.seq})` });
+  }
   problems.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   return { records, checkpoints: checkpoints.length, lastSeq, problems };
 }

@@ -5,6 +5,10 @@ import { newId } from '../db/ids.ts';
 import { badInput } from '../graphql/errors.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { verifyAccessLog } from './chain.ts';
+import { z } from 'zod';
+import { parseInput } from '../graphql/input.ts';
+
+const VerifyInput = z.object({ reason: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters') });
 
 export const verificationResolvers: Resolvers = {
   Query: {
@@ -16,11 +20,12 @@ export const verificationResolvers: Resolvers = {
     },
   },
   Mutation: {
-    verifyAccessLog: async (_parent, _args, ctx) => {
+    verifyAccessLog: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
+      const input = parseInput(VerifyInput, args.input);
       const row = await ctx.db
         .insertInto('access_log_verifications')
-        .values({ id: newId(), org_id: ctx.actor.organisationId, actor_subject: ctx.actor.subject, started_at: ctx.now, status: 'RUNNING' })
+        .values({ id: newId(), org_id: ctx.actor.organisationId, actor_subject: ctx.actor.subject, reason: input.reason, started_at: ctx.now, status: 'RUNNING' })
         .returningAll()
         .executeTakeFirstOrThrow();
       ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Mutation.verifyAccessLog');

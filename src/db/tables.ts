@@ -289,6 +289,7 @@ export interface AccessLogVerificationsTable {
   id: string;
   org_id: string;
   actor_subject: string;
+  reason: string;
   started_at: Timestamp;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   status: string;

@@ -191,6 +191,7 @@ export type AccessLogVerification = {
   __typename?: 'AccessLogVerification';
   id: Scalars['ID']['output'];
   organisation: Organisation;
+  reason: Scalars['String']['output'];
   startedAt: Scalars['DateTime']['output'];
   finishedAt: Maybe<Scalars['DateTime']['output']>;
   status: AccessLogVerificationStatus;
@@ -198,6 +199,11 @@ export type AccessLogVerification = {
   checkpoints: Maybe<Scalars['Int']['output']>;
   lastSeq: Maybe<Scalars['ID']['output']>;
   problems: Array<AccessLogProblem>;
+};
+
+export type VerifyAccessLogInput = {
+  /** Why, 1 to 500 characters (a routine audit, an incident, a supervisor's question). */
+  reason: Scalars['String']['input'];
 };
 
 export type HubEventKind =
@@ -1404,6 +1410,11 @@ export type MutationReviewEmergencyAccessArgs = {
 };
 
 
+export type MutationVerifyAccessLogArgs = {
+  input: VerifyAccessLogInput;
+};
+
+
 export type MutationRegisterWebhookArgs = {
   input: RegisterWebhookInput;
 };
@@ -1856,6 +1867,7 @@ export type ResolversTypes = {
   AccessLogVerificationStatus: AccessLogVerificationStatus;
   AccessLogProblem: ResolverTypeWrapper<AccessLogProblem>;
   AccessLogVerification: ResolverTypeWrapper<AccessLogVerificationRow>;
+  VerifyAccessLogInput: VerifyAccessLogInput;
   HubEventKind: HubEventKind;
   HubEvent: ResolverTypeWrapper<HubEventRow>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1987,6 +1999,7 @@ export type ResolversParentTypes = {
   AccessSignal: AccessSignalModel;
   AccessLogProblem: AccessLogProblem;
   AccessLogVerification: AccessLogVerificationRow;
+  VerifyAccessLogInput: VerifyAccessLogInput;
   HubEvent: HubEventRow;
   Subscription: Record<PropertyKey, never>;
   WebhookEndpoint: WebhookEndpointRow;
@@ -2156,6 +2169,7 @@ export type AccessLogProblemResolvers<ContextType = RequestContext, ParentType e
 export type AccessLogVerificationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccessLogVerification'] = ResolversParentTypes['AccessLogVerification']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   organisation?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AccessLogVerificationStatus'], ParentType, ContextType>;
@@ -2593,7 +2607,7 @@ export type ReferralEdgeResolvers<ContextType = RequestContext, ParentType exten
 export type MutationResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   openEmergencyAccess?: Resolver<ResolversTypes['EmergencyAccess'], ParentType, ContextType, RequireFields<MutationOpenEmergencyAccessArgs, 'input'>>;
   reviewEmergencyAccess?: Resolver<ResolversTypes['EmergencyAccess'], ParentType, ContextType, RequireFields<MutationReviewEmergencyAccessArgs, 'input'>>;
-  verifyAccessLog?: Resolver<ResolversTypes['AccessLogVerification'], ParentType, ContextType>;
+  verifyAccessLog?: Resolver<ResolversTypes['AccessLogVerification'], ParentType, ContextType, RequireFields<MutationVerifyAccessLogArgs, 'input'>>;
   registerWebhook?: Resolver<ResolversTypes['RegisteredWebhook'], ParentType, ContextType, RequireFields<MutationRegisterWebhookArgs, 'input'>>;
   removeWebhook?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationRemoveWebhookArgs, 'input'>>;
   reportPupilOutOfView?: Resolver<ResolversTypes['OutOfViewCase'], ParentType, ContextType, RequireFields<MutationReportPupilOutOfViewArgs, 'input'>>;

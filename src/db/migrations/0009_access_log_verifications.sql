@@ -4,6 +4,8 @@ CREATE TABLE access_log_verifications (
   id uuid PRIMARY KEY,
   org_id text NOT NULL REFERENCES organisations (id),
   actor_subject text NOT NULL,
+  -- Why: a routine audit, an incident, a supervisor's question.
+  reason text NOT NULL,
   started_at timestamptz(3) NOT NULL,
   finished_at timestamptz(3),
   status text NOT NULL CHECK (status IN ('RUNNING', 'INTACT', 'BROKEN', 'FAILED')),
