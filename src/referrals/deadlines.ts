@@ -1,7 +1,8 @@
 // Response deadlines. Urgent: received within 24 hours, accepted or rejected within 48. Normal:
-// accepted or rejected within 5 working days (Monday to Friday in the Netherlands; public holidays
-// are not yet counted).
+// accepted or rejected within 5 working days (Monday to Friday in the Netherlands, not on a public
+// holiday: holidays.ts).
 import type { Urgency } from '../policy/vocabulary.ts';
+import { isPublicHoliday } from './holidays.ts';
 
 const HOUR = 3600_000;
 export const URGENT_RECEIVE_HOURS = 24;
@@ -9,7 +10,8 @@ export const URGENT_DECIDE_HOURS = 48;
 export const NORMAL_DECIDE_WORKING_DAYS = 5;
 
 const weekday = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', weekday: 'short' });
-const isWorkingDay = (date: Date) => !['Sat', 'Sun'].includes(weekday.format(date));
+const dutchDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });
+export const isWorkingDay = (date: Date) => !['Sat', 'Sun'].includes(weekday.format(date)) && !isPublicHoliday(dutchDay.format(date));
 
 // The wall clock in the Netherlands, to move by calendar days across the change to and from summer
 // time: five working days after 10:00 in March is 10:00, also when the clocks moved in between.
