@@ -6,9 +6,9 @@ import { badInput } from '../graphql/errors.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { verifyAccessLog } from './chain.ts';
 import { z } from 'zod';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, text } from '../graphql/input.ts';
 
-const VerifyInput = z.object({ reason: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters') });
+const VerifyInput = z.object({ reason: text(500) });
 
 export const verificationResolvers: Resolvers = {
   Query: {

@@ -1,5 +1,12 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { badInput } from './errors.ts';
+import { UUID_PATTERN } from './pagination.ts';
+
+/** An id argument of an input: `input.pupilId must be a UUID`. */
+export const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
+
+/** Required text, trimmed, of at most `max` characters. */
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** Validates a mutation's input with zod; the error names the field: `input.reason must not be empty`. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { activitiesInForce, activityVersion, type ProcessingActivity } from '../audit/processing-activities.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LINKING_STATUSES } from '../policy/policy.ts';
 import { DATA_CATEGORIES, type DataCategory, type OrganisationKind } from '../policy/vocabulary.ts';
@@ -19,7 +19,7 @@ import { ownPupilForChange } from '../rights/service.ts';
 import type { AppliedException, HeldCategory, HeldValue, SubjectAccessExport } from './types.ts';
 
 const ExportInput = z.object({
-  pupilId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID'),
+  pupilId: uuid,
   language: z.enum(['nl', 'en']).nullish(),
   format: z.enum(['JSON', 'PDF']).nullish(),
 });

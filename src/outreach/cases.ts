@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { OutOfViewCaseRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, uuid } from '../graphql/input.ts';
 import { fullOutOfViewCases, visibleOutOfViewCases } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { ATTEMPTS_BY_KIND } from '../policy/policy.ts';
@@ -38,7 +38,6 @@ export type CaseModel = OutOfViewCaseRow & {
 };
 
 const CHUNK = 1_000;
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
 
 /** Cases the caller may see, with the columns of CaseModel; `trx` inside a transaction. */
 export function casesQuery(db: Db, ctx: Pick<RequestContext, 'actor' | 'now'>) {

@@ -5,16 +5,16 @@
 import { z } from 'zod';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput, forbidden } from '../graphql/errors.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_CATEGORIES } from '../policy/policy.ts';
 import { LETTER_LANGUAGES, type LetterLanguage } from '../policy/vocabulary.ts';
 
 const PrintInput = z.object({
-  caseId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID'),
+  caseId: uuid,
   document: z.enum(['LETTER', 'DOOR_NOTE']),
   language: z.enum(LETTER_LANGUAGES).nullish(),
-  officerName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').nullish(),
+  officerName: text(100).nullish(),
 });
 
 export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown) {

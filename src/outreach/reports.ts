@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { badInput } from '../graphql/errors.ts';
+import { uuid } from '../graphql/input.ts';
 import { textProblem } from '../http/limits.ts';
 import { isValidBsn } from '../pupils/bsn.ts';
 import { dutchDate } from '../policy/policy.ts';
@@ -31,9 +32,7 @@ export interface ReportRow {
 function reportSchema(today: string) {
   return z
     .object({
-      pupilId: z
-        .string()
-        .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID')
+      pupilId: uuid
         .transform((id) => id.toLowerCase())
         .nullish(),
       bsn: z

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { visiblePupils, visibleReferrals } from '../policy/access.ts';
 import { accessToPupils } from '../pupils/loaders.ts';
@@ -29,8 +29,6 @@ type Db = Kysely<Tables> | Transaction<Tables>;
 
 // ---- Input validation (zod): every message names the field ---------------------------------------
 
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const organisationId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be an organisation id such as smw-den-haag');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 

@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput, forbidden } from '../graphql/errors.ts';
-import { parseInput } from '../graphql/input.ts';
+import { parseInput, text, uuid } from '../graphql/input.ts';
 import { visiblePupils } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_LANGUAGES, type DataCategory } from '../policy/vocabulary.ts';
@@ -16,8 +16,7 @@ import { isValidBsn } from '../pupils/bsn.ts';
 import { accessToPupils } from '../pupils/loaders.ts';
 import { inTransaction } from '../referrals/service.ts';
 
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
-const reason = z.string().trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters');
+const reason = text(1000);
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
@@ -26,7 +25,6 @@ const date = z
     const parsed = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
   }, 'is not a calendar date');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** What each correctable field is: its column, its category, and what a value must look like. */
 export const CORRECTABLE: Readonly<Record<string, { column: keyof PupilRow; category: DataCategory; value: z.ZodType<string | null> }>> = {
