@@ -3,8 +3,9 @@
 // region's random history, a scripted set of pupils puts a case at every step of the rule table
 // (src/outreach/next-step.ts) and closes cases with every outcome, so the demo and the console show
 // all of them.
-import { nextStep } from '../outreach/next-step.ts';
-import type { CaseOutcome, ContactAttemptKind, ContactAttemptOutcome, LetterLanguage, Role } from '../policy/vocabulary.ts';
+import { nextStepColumns } from '../outreach/next-step.ts';
+import type { DemoContactAttempt, DemoPupil, DemoReferral } from './region.ts';
+import type { CaseOutcome, ContactAttemptKind, ContactAttemptOutcome, Role } from '../policy/vocabulary.ts';
 import type { Random } from './random.ts';
 
 export interface DemoOutOfViewCase {
@@ -44,36 +45,10 @@ export interface DemoOutOfViewReport {
   reported_at: Date;
 }
 
-/** What this module needs of the region (structural, so region.ts and this file do not import each other). */
-interface Pupil {
-  id: string;
-  municipality_code: string;
-  school_id: string;
-  letter_language: LetterLanguage;
-  absent_since: string | null;
-  reported_missing_at: Date | null;
-  updated_at: Date;
-}
-interface Referral {
-  id: string;
-  pupil_id: string;
-  sender_org_id: string;
-  urgency: string;
-  created_at: Date;
-}
-interface Attempt {
-  id: string;
-  pupil_id: string;
-  kind: ContactAttemptKind;
-  outcome: ContactAttemptOutcome;
-  letter_language: LetterLanguage | null;
-  org_id: string;
-  actor_subject: string;
-  actor_role: Role;
-  remark: string | null;
-  occurred_at: Date;
-  case_id?: string | null;
-}
+// Types only: region.ts imports this module's functions, this module only region.ts's shapes.
+type Pupil = DemoPupil;
+type Referral = DemoReferral;
+type Attempt = DemoContactAttempt;
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -191,8 +166,8 @@ export interface OutOfViewInput {
 export function withNextSteps<C extends DemoOutOfViewCase>(cases: readonly C[], attempts: readonly Attempt[]): C[] {
   return cases.map((found) => {
     if (found.status !== 'OPEN') return found;
-    const step = nextStep({ urgent: found.urgent, urgent_since: found.urgent_since, opened_at: found.opened_at, attempts: attempts.filter((attempt) => attempt.case_id === found.id) });
-    return { ...found, next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
+    const facts = { urgent: found.urgent, urgent_since: found.urgent_since, opened_at: found.opened_at, attempts: attempts.filter((attempt) => attempt.case_id === found.id) };
+    return { ...found, ...nextStepColumns(facts) };
   });
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../policy/vocabulary.ts';
 import { accessToPupils } from '../pupils/loaders.ts';
 import { createReferralIn, inTransaction, ShareInput } from '../referrals/service.ts';
-import { nextStep, type AttemptFacts } from './next-step.ts';
+import { nextStepColumns, type AttemptFacts } from './next-step.ts';
 import { recordHubEvent, recordHubEvents } from '../events/events.ts';
 import { refuseBatch, validateReports, type ReportRow, type RowError } from './reports.ts';
 
@@ -76,11 +76,6 @@ async function caseForChange(trx: Transaction<Tables>, ctx: RequestContext, case
 async function categoriesOf(trx: Transaction<Tables>, ctx: RequestContext, found: CaseModel): Promise<Set<DataCategory>> {
   const [access] = await accessToPupils(trx as unknown as Kysely<Tables>, ctx.actor, [{ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id, restricted_at: found.pupil_restricted_at }], ctx.now);
   return access!.categories;
-}
-
-function nextStepColumns(facts: { urgent: boolean; urgent_since: Date | null; opened_at: Date; attempts: readonly AttemptFacts[] }) {
-  const step = nextStep(facts);
-  return { next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
 }
 
 async function attemptsOf(db: Db, caseIds: readonly string[]): Promise<Map<string, AttemptFacts[]>> {

@@ -185,6 +185,12 @@ export function nextStep(facts: CaseFacts): NextStep {
   return { action: rule.action, rule: rule.id, description: rule.description, notBefore, dueAt };
 }
 
+/** The next step as the columns of out_of_view_cases keep it. */
+export function nextStepColumns(facts: CaseFacts) {
+  const step = nextStep(facts);
+  return { next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
+}
+
 /** The rule table for the README: one row per rule, in the order they are tried. */
 export function renderNextStepTable(): string {
   const rows = RULES.map((rule, index) => {
