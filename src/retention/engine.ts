@@ -123,14 +123,7 @@ export async function planRetention(db: Kysely<Tables>, now: Date): Promise<Rete
   // Pupils whose every case and referral goes now: their whole file goes.
   const pupilIds = [...new Set(items.map((item) => item.pupilId))];
   if (pupilIds.length > 0) {
-    const going = new Set(items.map((item) => item.id));
-    const remaining = await db
-      .selectFrom('out_of_view_cases')
-      .select(['id', 'pupil_id'])
-      .where(sql<boolean>`pupil_id = any(cast(${pupilIds} as uuid[]))`)
-      .unionAll(db.selectFrom('referrals').select(['id', 'pupil_id']).where(sql<boolean>`pupil_id = any(cast(${pupilIds} as uuid[]))`))
-      .execute();
-    const kept = new Set(remaining.filter((row) => !going.has(row.id)).map((row) => row.pupil_id));
+    const kept = await pupilsKeepingMore(db, pupilIds, items);
     const file = activity('bewaartermijn', now);
     for (const pupilId of pupilIds) {
       if (kept.has(pupilId)) continue;
@@ -241,14 +234,19 @@ async function keepFilesThatGrew(trx: Transaction<Tables>, planned: RetentionIte
   const files = planned.filter((item) => item.rule === 'pupil-file' && present.has(item.id)).map((item) => item.id);
   if (files.length === 0) return;
   await trx.selectFrom('pupils').select('id').where(sql<boolean>`id = any(cast(${files} as uuid[]))`).forUpdate().execute();
-  const going = new Set(planned.map((item) => item.id));
-  const remaining = await trx
+  for (const pupilId of await pupilsKeepingMore(trx, files, planned)) present.delete(pupilId);
+}
+
+/** Of these pupils, those with a case or referral that is not among `going`: their file stays. */
+async function pupilsKeepingMore(db: Kysely<Tables>, pupilIds: readonly string[], going: readonly RetentionItem[]): Promise<Set<string>> {
+  const ids = new Set(going.map((item) => item.id));
+  const held = await db
     .selectFrom('out_of_view_cases')
     .select(['id', 'pupil_id'])
-    .where(sql<boolean>`pupil_id = any(cast(${files} as uuid[]))`)
-    .unionAll(trx.selectFrom('referrals').select(['id', 'pupil_id']).where(sql<boolean>`pupil_id = any(cast(${files} as uuid[]))`))
+    .where(sql<boolean>`pupil_id = any(cast(${[...pupilIds]} as uuid[]))`)
+    .unionAll(db.selectFrom('referrals').select(['id', 'pupil_id']).where(sql<boolean>`pupil_id = any(cast(${[...pupilIds]} as uuid[]))`))
     .execute();
-  for (const row of remaining) if (!going.has(row.id)) present.delete(row.pupil_id);
+  return new Set(held.filter((row) => !ids.has(row.id)).map((row) => row.pupil_id));
 }
 
 async function stillPresent(trx: Transaction<Tables>, items: RetentionItem[]): Promise<Set<string>> {
