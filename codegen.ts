@@ -53,7 +53,7 @@ const config = {
     SubjectAccessDisclosure: '../db/tables.ts#SubjectAccessDisclosureRow',
     HubEvent: '../db/tables.ts#HubEventRow',
     WebhookEndpoint: '../db/tables.ts#WebhookEndpointRow',
-    WebhookDelivery: '../db/tables.ts#WebhookDeliveryRow',
+    WebhookDelivery: '../events/resolvers.ts#WebhookDeliveryModel',
     WebhookAttempt: '../db/tables.ts#WebhookAttemptRow',
     WebhookDeliveryConnection: '../graphql/pagination.ts#WebhookDeliveryConnectionModel',
     AccessLogVerification: '../db/tables.ts#AccessLogVerificationRow',

@@ -5,7 +5,7 @@
 import { filter, map, pipe } from 'graphql-yoga';
 import { z } from 'zod';
 import { newId } from '../db/ids.ts';
-import type { HubEventRow } from '../db/tables.ts';
+import type { HubEventRow, WebhookDeliveryRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
 import { apiError, badInput } from '../graphql/errors.ts';
@@ -47,7 +47,8 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
   switch (kind) {
     case 'REFERRAL_CREATED':
     case 'REFERRAL_CHANGED':
-      return categories.has('REFERRAL') && event.referral_id !== null && (await referralVisible(ctx, event.referral_id));
+      // In the referral scope the party filter ran above already.
+      return categories.has('REFERRAL') && event.referral_id !== null && (scope === 'referral' || (await referralVisible(ctx, event.referral_id)));
     case 'NOTE_ADDED': {
       const note = await ctx.db.selectFrom('notes').select('id').where('id', '=', event.subject_id).where(visibleNotes(ctx.actor, [...categories])).executeTakeFirst();
       return note !== undefined;
@@ -109,6 +110,9 @@ function isInternalHost(hostname: string): boolean {
 
 type Payload = { event: HubEventRow };
 
+/** A delivery with its event's kind, read in the same query (not one query per delivery). */
+export type WebhookDeliveryModel = WebhookDeliveryRow & { event_kind: string };
+
 export const eventResolvers: Resolvers = {
   Subscription: {
     referralChanged: {
@@ -164,10 +168,11 @@ export const eventResolvers: Resolvers = {
       let query = ctx.db
         .selectFrom('webhook_deliveries')
         .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
+        .innerJoin('hub_events', 'hub_events.id', 'webhook_deliveries.event_id')
         .where('webhook_endpoints.org_id', '=', ctx.actor.organisationId)
         .where('webhook_deliveries.endpoint_id', '=', args.endpointId.toLowerCase());
       if (args.status) query = query.where('webhook_deliveries.status', '=', args.status);
-      return keysetConnection(query, (q) => q.selectAll('webhook_deliveries'), keys, page, 'webhookDelivery') as never;
+      return keysetConnection(query, (q) => q.selectAll('webhook_deliveries').select('hub_events.kind as event_kind'), keys, page, 'webhookDelivery') as never;
     },
   },
   Mutation: {
@@ -213,8 +218,7 @@ export const eventResolvers: Resolvers = {
   },
   WebhookDelivery: {
     eventId: (delivery) => delivery.event_id,
-    kind: async (delivery, _args, ctx) =>
-      ((await ctx.db.selectFrom('hub_events').select('kind').where('id', '=', delivery.event_id).executeTakeFirst())?.kind ?? 'REFERRAL_CHANGED') as never,
+    kind: (delivery) => delivery.event_kind as never,
     status: (delivery) => delivery.status as never,
     nextAttemptAt: (delivery) => (delivery.status === 'PENDING' ? delivery.next_attempt_at : null),
     createdAt: (delivery) => delivery.created_at,

@@ -148,4 +148,4 @@ export type NoteConnectionModel = Connection<NoteRow>;
 export type EmergencyAccessConnectionModel = Connection<EmergencyAccessRow>;
 export type AccessLogConnectionModel = Connection<AccessLogRecordRow>;
 export type OutOfViewCaseConnectionModel = Connection<import('../outreach/cases.ts').CaseModel>;
-export type WebhookDeliveryConnectionModel = Connection<import('../db/tables.ts').WebhookDeliveryRow>;
+export type WebhookDeliveryConnectionModel = Connection<import('../events/resolvers.ts').WebhookDeliveryModel>;
