@@ -5,6 +5,15 @@ import { UUID_PATTERN } from './pagination.ts';
 /** An id argument of an input: `input.pupilId must be a UUID`. */
 export const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 
+/**
+ * Whether YYYY-MM-DD is a real calendar day (not 2026-02-30). Also safe on text that does not look
+ * like a date at all: zod runs refinements after a failed pattern too.
+ */
+export function isCalendarDate(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+}
+
 /** Required text, trimmed, of at most `max` characters. */
 export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { badInput } from '../graphql/errors.ts';
-import { uuid } from '../graphql/input.ts';
+import { isCalendarDate, uuid } from '../graphql/input.ts';
 import { textProblem } from '../http/limits.ts';
 import { isValidBsn } from '../pupils/bsn.ts';
 import { dutchDate } from '../policy/policy.ts';
@@ -44,7 +44,7 @@ function reportSchema(today: string) {
       absentSince: z
         .string({ error: 'must be a date YYYY-MM-DD' })
         .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (or DD-MM-YYYY in a CSV file)')
-        .refine((date) => !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date), 'is not a calendar date')
+        .refine(isCalendarDate, 'is not a calendar date')
         .refine((date) => date <= today, 'must not be in the future')
         .nullish(),
       urgent: z.boolean({ error: 'must be yes or no (ja/nee, true/false, 1/0)' }).nullish(),

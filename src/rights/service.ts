@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput, forbidden } from '../graphql/errors.ts';
-import { parseInput, text, uuid } from '../graphql/input.ts';
+import { isCalendarDate, parseInput, text, uuid } from '../graphql/input.ts';
 import { visiblePupils } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_LANGUAGES, type DataCategory } from '../policy/vocabulary.ts';
@@ -20,11 +20,7 @@ const reason = text(1000);
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => {
-    // zod runs this also when the pattern failed: an unparsable date must not throw.
-    const parsed = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
-  }, 'is not a calendar date');
+  .refine(isCalendarDate, 'is not a calendar date');
 
 /** What each correctable field is: its column, its category, and what a value must look like. */
 export const CORRECTABLE: Readonly<Record<string, { column: keyof PupilRow; category: DataCategory; value: z.ZodType<string | null> }>> = {
