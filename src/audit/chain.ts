@@ -404,17 +404,16 @@ export async function verifyAccessLog(db: Kysely<Tables>, publicKeys: Map<string
   }
   if (head && (Number(head.seq) !== lastSeq || (lastSeq > 0 && head.hash !== prevHash)))
     problems.push({ kind: 'head_mismatch', seq: Number(head.seq), message: `the head says record ${head.seq}, the log ends at ${lastSeq}` });
-  // Records or checkpoints beyond the head as it is now were not appended through it.
-  const now = await db.selectFrom('access_log_head').select('seq').executeTakeFirst();
-  if (now) {
-    const [records_, checkpoints_] = await Promise.all([
-      db.selectFrom('access_log_records').select('seq').where('seq', '>', Number(now.seq)).orderBy('seq').limit(1).executeTakeFirst(),
-      db.selectFrom('access_log_checkpoints').select(['id', 'seq']).where('seq', '>', Number(now.seq)).orderBy('seq').limit(1).executeTakeFirst(),
-    ]);
-    if (records_) problems.push({ kind: 'head_mismatch', seq: Number(records_.seq), message: `record ${records_.seq} lies beyond the head (record ${now.seq})` });
-    if (checkpoints_)
-      problems.push({ kind: 'checkpoint_beyond_log', checkpoint: Number(checkpoints_.id), seq: Number(checkpoints_.seq), message: `checkpoint ${checkpoints_.id} lies beyond the head (record ${now.seq})` });
-  }
+  // Records or checkpoints beyond the head as it is now were not appended through it. Head and rows
+  // in one statement (one snapshot): an append committing in between must not look like one.
+  const currentHead = db.selectFrom('access_log_head').select('seq');
+  const [beyondRecord, beyondCheckpoint] = await Promise.all([
+    db.selectFrom('access_log_records').select('seq').where('seq', '>', currentHead).orderBy('seq').limit(1).executeTakeFirst(),
+    db.selectFrom('access_log_checkpoints').select(['id', 'seq']).where('seq', '>', currentHead).orderBy('seq').limit(1).executeTakeFirst(),
+  ]);
+  if (beyondRecord) problems.push({ kind: 'head_mismatch', seq: Number(beyondRecord.seq), message: `record ${beyondRecord.seq} lies beyond the head` });
+  if (beyondCheckpoint)
+    problems.push({ kind: 'checkpoint_beyond_log', checkpoint: Number(beyondCheckpoint.id), seq: Number(beyondCheckpoint.seq), message: `checkpoint ${beyondCheckpoint.id} lies beyond the head` });
   problems.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   return { records, checkpoints: checkpoints.length, lastSeq, problems };
 }
