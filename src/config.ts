@@ -59,6 +59,8 @@ const ConfigSchema = z.object({
   AUDIT_SIGNAL_REFUSALS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** The built console served at /console (`npm run console:build`); default dist/console. */
+  CONSOLE_DIR: z.string().min(1).optional(),
   // --- Hardening (issue 9): query limits, production surface, rate limits, overload. README: Operations.
   /** Deepest selection nesting of an operation (fragment spreads count as a level). */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),

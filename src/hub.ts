@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { isSeeded, seedDemoRegion } from './demo/region.ts';
+import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { createHub, UnguardedBaselineInProductionError, type Hub } from './http/app.ts';
 import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
@@ -122,9 +123,10 @@ export function webhookSecretKey(config: Config): string {
 export function assembleHub({ config, database, logger, issuers, clock, unguardedBaseline }: AssembleOptions): Hub {
   if (unguardedBaseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
+  const trusted = issuers ?? trustedIssuers(config);
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
   const verifyBearer = createVerifier({
-    issuers: issuers ?? trustedIssuers(config),
+    issuers: trusted,
     organisations: directory,
     maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME_SECONDS,
     clockToleranceSeconds: config.TOKEN_CLOCK_TOLERANCE_SECONDS,
@@ -140,6 +142,12 @@ export function assembleHub({ config, database, logger, issuers, clock, unguarde
     hardening: hardeningFromConfig(config),
     accessLog: createAccessLog(config),
     webhookSecretKey: webhookSecretKey(config),
+    console: {
+      directory: config.CONSOLE_DIR ? resolve(config.CONSOLE_DIR) : DEFAULT_CONSOLE_DIR,
+      // The demo issuer's key is public: its sign-in only outside production, and only where the
+      // hub trusts that issuer at all.
+      devSignIn: config.NODE_ENV !== 'production' && [...trusted.values()].some((issuer) => issuer.demo),
+    },
     ...(clock ? { clock } : {}),
     ...(unguardedBaseline ? { unguardedBaseline: true } : {}),
   });

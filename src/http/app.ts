@@ -21,6 +21,7 @@ import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
 import { OrganisationDirectory } from '../organisations/directory.ts';
 import { useOperationCategoryGuard } from '../policy/category-guard.ts';
+import { consoleRouter } from './console.ts';
 import { defaultHardening, type Hardening } from './hardening.ts';
 import { useQueryLimits } from './limits.ts';
 import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
@@ -39,6 +40,8 @@ export interface HubOptions {
   clock?: () => Date;
   /** The access log's writer (hash chain, pseudonyms, checkpoints). */
   accessLog: AccessLog;
+  /** The console at /console (issue 11): where its built files are, and whether the demo sign-in is on. */
+  console?: { directory: string; devSignIn: boolean };
   /** Seals webhook secrets at rest (config WEBHOOK_SECRET_KEY; a development key otherwise). */
   webhookSecretKey?: string;
   /**
@@ -229,8 +232,14 @@ export function createHub(options: HubOptions): Hub {
     bodyErrors(hardening.overload),
     yoga as never,
   );
+  if (options.console) {
+    app.use(
+      '/console',
+      consoleRouter({ ...options.console, database, clock: services.clock, logger }),
+    );
+  }
   app.use((_req, res) => {
-    res.status(404).json({ error: 'not found: the API is at /graphql; health at /healthz and /readyz' });
+    res.status(404).json({ error: 'not found: the API is at /graphql, the console at /console; health at /healthz and /readyz' });
   });
 
   const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey });

@@ -1,0 +1,7 @@
+// TODO(issue 11): stub, replaced by the real page.
+import type { PageProps } from '../../app/App.tsx';
+import { Page } from '../../ui/Page.tsx';
+
+export function ReferralPage(_props: PageProps) {
+  return <Page title="ReferralPage">{null}</Page>;
+}
