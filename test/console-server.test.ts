@@ -1,0 +1,166 @@
+// Issue 11: how the hub serves the console (no browser here; test/console*.e2e/… drive one):
+// its files under their own CSP, the page for every console address, and the demo sign-in that
+// exists only outside production and only where the demo issuer is trusted.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_CSP } from '../src/http/console.ts';
+import { startTestHub, type TestHub } from './helpers/hub.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ketenhub-console-server-'));
+// A stand-in for a built console: the serving is under test here, not the build.
+const built = join(dir, 'built');
+mkdirSync(join(built, 'assets'), { recursive: true });
+writeFileSync(join(built, 'index.html'), '<!doctype html><title>Ketenhub</title><script type="module" src="/console/assets/app-abc123.js"></script>');
+writeFileSync(join(built, 'assets/app-abc123.js'), 'console.log("console");');
+const unbuilt = join(dir, 'unbuilt');
+mkdirSync(unbuilt);
+
+function productionEnv(): Record<string, string> {
+  const keyFile = join(dir, 'checkpoint.pem');
+  writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return {
+    NODE_ENV: 'production',
+    ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
+    AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
+    WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
+    AUDIT_SIGNING_KEY_FILE: keyFile,
+    CONSOLE_DIR: built,
+  };
+}
+
+describe('the console in development', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: { CONSOLE_DIR: built } });
+  });
+  afterAll(async () => t?.close());
+
+  it('serves the page with a CSP that allows only its own scripts, styles and API', async () => {
+    const response = await t.request.get('/console/');
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('<title>Ketenhub</title>');
+    const csp = response.headers['content-security-policy'];
+    expect(csp).toBe(CONSOLE_CSP);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    expect(response.headers['cache-control']).toBe('no-cache');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('serves the page for any console address (routing happens in the browser), but not for a missing asset', async () => {
+    const bare = await t.request.get('/console');
+    expect(bare.status).toBe(301);
+    expect(bare.headers.location).toBe('/console/');
+    for (const path of ['/console/', '/console/referrals/ref-1', '/console/access-log']) {
+      const response = await t.request.get(path);
+      expect(response.status, path).toBe(200);
+      expect(response.text).toContain('<title>Ketenhub</title>');
+    }
+    const missing = await t.request.get('/console/assets/nothing-here.js');
+    expect(missing.status).toBe(404);
+    expect(missing.text).not.toContain('<title>');
+  });
+
+  it('serves hashed assets as immutable', async () => {
+    const response = await t.request.get('/console/assets/app-abc123.js');
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toContain('immutable');
+    expect(response.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it('lists the demo organisations with the roles each has', async () => {
+    const response = await t.request.get('/console/dev-sign-in');
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
+    const organisations = response.body.organisations as { id: string; kind: string; roles: string[] }[];
+    const lz = organisations.find((org) => org.id === 'lz-den-haag');
+    expect(lz?.roles).toEqual(['PROFESSIONAL', 'COORDINATOR', 'PRIVACY_OFFICER']);
+    // A school's privacy officer sits at its board, which is not a party in the hub.
+    expect(organisations.find((org) => org.kind === 'SCHOOL')?.roles).not.toContain('PRIVACY_OFFICER');
+  });
+
+  it('issues a demo token on the hub clock that the API accepts as that organisation and role', async () => {
+    const response = await t.request.post('/console/dev-token').send({ organisationId: 'smw-den-haag', role: 'COORDINATOR' });
+    expect(response.status).toBe(200);
+    expect(new Date(response.body.expiresAt).getTime()).toBe(Math.floor(t.clock.now.getTime() / 1000) * 1000 + 8 * 3600_000);
+    const viewer = await t.gql({ token: response.body.token }, '{ viewer { role purpose organisation { id } } }');
+    expect(viewer.body.data.viewer).toEqual({ role: 'COORDINATOR', purpose: 'console', organisation: { id: 'smw-den-haag' } });
+    // The log line names organisation and role, never the token.
+    expect(t.logs.text).toContain('demo sign-in token issued');
+    expect(t.logs.text).not.toContain(response.body.token);
+  });
+
+  it('refuses a demo token for an unknown organisation, a role the organisation does not have, or a bad body', async () => {
+    for (const body of [
+      { organisationId: 'nowhere', role: 'PROFESSIONAL' },
+      { organisationId: 'school-dalton-laak', role: 'PRIVACY_OFFICER' },
+      { organisationId: 'lz-den-haag', role: 'ADMIN' },
+      { organisationId: 'lz-den-haag' },
+      { organisationId: 'lz-den-haag', role: 'PROFESSIONAL', subject: 'someone-else' },
+    ]) {
+      const response = await t.request.post('/console/dev-token').send(body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.token).toBeUndefined();
+      expect(response.body.error).toMatch(/organisation|role/);
+    }
+  });
+});
+
+describe('the console not built', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: { CONSOLE_DIR: unbuilt } });
+  });
+  afterAll(async () => t?.close());
+
+  it('says how to build it', async () => {
+    const response = await t.request.get('/console/');
+    expect(response.status).toBe(503);
+    expect(response.text).toContain('npm run console:build');
+  });
+});
+
+describe('the console in production', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: productionEnv() });
+  });
+  afterAll(async () => t?.close());
+
+  it('serves the page under the console CSP (not the API’s default-src none)', async () => {
+    const response = await t.request.get('/console/');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-security-policy']).toBe(CONSOLE_CSP);
+    expect(response.headers['strict-transport-security']).toBeDefined();
+  });
+
+  it('has no demo sign-in, even when the demo issuer is allowed', async () => {
+    const list = await t.request.get('/console/dev-sign-in');
+    expect(list.status).toBe(404);
+    expect(list.body.organisations).toBeUndefined();
+    const token = await t.request.post('/console/dev-token').send({ organisationId: 'lz-den-haag', role: 'PROFESSIONAL' });
+    expect(token.status).toBe(404);
+    expect(token.body.token).toBeUndefined();
+    expect(token.body.error).toMatch(/token from your organisation/);
+  });
+});
+
+describe('the console where the demo issuer is not trusted', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: { CONSOLE_DIR: built }, issuers: new Map() });
+  });
+  afterAll(async () => t?.close());
+
+  it('has no demo sign-in (its tokens would not be accepted anyway)', async () => {
+    expect((await t.request.get('/console/dev-sign-in')).status).toBe(404);
+    expect((await t.request.post('/console/dev-token').send({ organisationId: 'lz-den-haag', role: 'PROFESSIONAL' })).status).toBe(404);
+    expect((await t.request.get('/console/')).status).toBe(200);
+  });
+});
