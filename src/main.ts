@@ -1,9 +1,12 @@
 // `npm start`: configuration, database, migrations, demo data, then serve until SIGTERM.
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
 import { IssuerConfigError } from './auth/issuers.ts';
 import { fail, configOrExit } from './cli/exit.ts';
 import { ConfigError } from './config.ts';
 import type { Hub } from './http/app.ts';
+import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
 import { expireStaleReferrals } from './referrals/service.ts';
@@ -38,6 +41,9 @@ server.listen(config.PORT, config.HOST, () => {
         '',
         `Ketenhub is running on ${database.engine === 'pglite' ? `embedded PGlite in ${config.DATA_DIR}` : 'PostgreSQL'}.`,
         `  GraphQL (and GraphiQL in a browser): http://localhost:${port}/graphql`,
+        existsSync(join(config.CONSOLE_DIR ? resolve(config.CONSOLE_DIR) : DEFAULT_CONSOLE_DIR, 'index.html'))
+          ? `  Console: http://localhost:${port}/console/`
+          : '  Console: not built yet; run `npm run console:build` (then http://localhost:' + port + '/console/)',
         `  Health: http://localhost:${port}/healthz  Ready: http://localhost:${port}/readyz`,
         '  Get a token:  npm run token -- --org lz-den-haag --role PROFESSIONAL',
         '  Organisations: npm run token -- --list',
