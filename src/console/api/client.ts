@@ -168,3 +168,6 @@ export function useMutation<TResult, TVariables>(
   const reset = useCallback(() => setState({ data: null, error: null, running: false }), []);
   return [run, state, reset];
 }
+
+/** A query run on demand (an export button) rather than on mount: the same as a mutation's hook. */
+export const useLazyQuery = useMutation;

@@ -1,7 +1,348 @@
-// TODO(issue 11): stub, replaced by the real page.
+// The access log for privacy officers: who touched which pupil's data, when, why and with what
+// outcome. The filter lives in the address (bookmarkable: an inzageverzoek is "?pupil=<id>"); the
+// same filter exports the records as CSV. A partner's privacy officer sees her own organisation's
+// records only, the municipality's (Leerlingzaken) all: the hub decides, the page says so.
+import { useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
-import { Page } from '../../ui/Page.tsx';
+import { Link, navigate } from '../../app/router.tsx';
+import { useSession } from '../../app/session.tsx';
+import { useLazyQuery, useQuery } from '../../api/client.ts';
+import {
+  PrivacyAccessLogDocument,
+  PrivacyAccessLogExportDocument,
+  PrivacyOrganisationsDocument,
+  type AccessAction,
+  type AccessLogFilter,
+  type AccessOutcome,
+  type PrivacyAccessLogQuery,
+} from '../../gql/graphql.ts';
+import { useT } from '../../i18n/index.tsx';
+import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { SelectField, TextField } from '../../ui/Field.tsx';
+import { Loading, Page } from '../../ui/Page.tsx';
+import { Pager, usePaging } from '../../ui/Pager.tsx';
+import { downloadText } from '../../ui/download.ts';
+import { endOfDay, startOfDay } from './time.ts';
+import './privacy.css';
 
-export function AccessLogPage(_props: PageProps) {
-  return <Page title="AccessLogPage">{null}</Page>;
+const PAGE_SIZE = 50;
+const ACTIONS: readonly AccessAction[] = ['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', 'PRINT', 'EMERGENCY', 'DELETE'];
+const OUTCOMES: readonly AccessOutcome[] = ['GRANTED', 'PARTLY_GRANTED', 'REFUSED'];
+const EXPORT_FILE = 'toegangslogboek.csv';
+
+/** The filter as the address holds it: what the officer typed and chose, days as YYYY-MM-DD. */
+interface Filters {
+  pupil: string;
+  person: string;
+  org: string;
+  from: string;
+  to: string;
+  action: string;
+  outcome: string;
+  emergency: string;
+  employees: boolean;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function filtersFrom(query: URLSearchParams): Filters {
+  const get = (name: string) => query.get(name)?.trim() ?? '';
+  return {
+    pupil: get('pupil'),
+    person: get('person'),
+    org: get('org'),
+    from: DAY.test(get('from')) ? get('from') : '',
+    to: DAY.test(get('to')) ? get('to') : '',
+    action: ACTIONS.includes(get('action') as AccessAction) ? get('action') : '',
+    outcome: OUTCOMES.includes(get('outcome') as AccessOutcome) ? get('outcome') : '',
+    emergency: ['yes', 'no'].includes(get('emergency')) ? get('emergency') : '',
+    employees: get('employees') === '1',
+  };
+}
+
+function addressOf(filters: Filters) {
+  return {
+    pupil: filters.pupil.trim(),
+    person: filters.person.trim(),
+    org: filters.org,
+    from: filters.from,
+    to: filters.to,
+    action: filters.action,
+    outcome: filters.outcome,
+    emergency: filters.emergency,
+    employees: filters.employees ? 1 : null,
+  };
+}
+
+/** The API's filter: days become instants of the Dutch day (the end exclusive: the next day's start). */
+function apiFilter(filters: Filters): AccessLogFilter {
+  const filter: AccessLogFilter = {};
+  if (filters.pupil) filter.pupilId = filters.pupil;
+  if (filters.person) filter.actorSubject = filters.person;
+  if (filters.org) filter.organisationId = filters.org;
+  if (filters.from) filter.from = startOfDay(filters.from);
+  if (filters.to) filter.to = endOfDay(filters.to);
+  if (filters.action) filter.action = filters.action as AccessAction;
+  if (filters.outcome) filter.outcome = filters.outcome as AccessOutcome;
+  if (filters.emergency) filter.emergency = filters.emergency === 'yes';
+  return filter;
+}
+
+export function AccessLogPage({ query }: PageProps) {
+  const t = useT();
+  const { viewer } = useSession();
+  const wholeRegion = viewer.organisation.kind === 'LEERLINGZAKEN';
+  const filters = filtersFrom(query);
+  const filterKey = JSON.stringify(filters);
+
+  // Another filter starts at the first page (reset while rendering: no request with the old cursor).
+  const paging = usePaging();
+  const [pagedFor, setPagedFor] = useState(filterKey);
+  if (pagedFor !== filterKey) {
+    setPagedFor(filterKey);
+    paging.reset();
+  }
+
+  const variables = { filter: apiFilter(filters), includeEmployees: wholeRegion && filters.employees };
+  const { data, error, loading } = useQuery(PrivacyAccessLogDocument, { ...variables, first: PAGE_SIZE, after: paging.after });
+  const connection = data?.accessLog;
+
+  return (
+    <Page title={t('privacy.log.title')}>
+      <p>{t('privacy.log.intro')}</p>
+      <p className="notice">{wholeRegion ? t('privacy.log.scopeRegion') : t('privacy.log.scopeOwn', { organisation: viewer.organisation.name })}</p>
+      <FilterForm filters={filters} filterKey={filterKey} fieldErrors={error?.fieldErrors() ?? {}} wholeRegion={wholeRegion} />
+      <ExportCsv variables={variables} filterKey={filterKey} />
+      <ErrorNotice error={error} />
+      {loading && !connection ? <Loading /> : null}
+      {connection ? (
+        <>
+          <p role="status" className="muted">
+            {t('privacy.log.found', { count: connection.totalCount })}
+          </p>
+          {connection.edges.length === 0 ? <p>{t('privacy.log.none')}</p> : <RecordsTable edges={connection.edges} />}
+          <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
+        </>
+      ) : null}
+    </Page>
+  );
+}
+
+function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters: Filters; filterKey: string; fieldErrors: Record<string, string>; wholeRegion: boolean }) {
+  const t = useT();
+  const [draft, setDraft] = useState(filters);
+  // Back and forward change the address: the form follows it.
+  const [syncedWith, setSyncedWith] = useState(filterKey);
+  if (syncedWith !== filterKey) {
+    setSyncedWith(filterKey);
+    setDraft(filters);
+  }
+  const organisations = useQuery(PrivacyOrganisationsDocument);
+  const known = organisations.data?.organisations.edges.map((edge) => edge.node) ?? [];
+  const orgOptions = known.map((org) => ({ value: org.id, label: `${org.name} (${t.dynamic('kind', org.kind)})` }));
+  // Keep an organisation from the address selectable while the list loads (or if it is unknown).
+  if (draft.org && !known.some((org) => org.id === draft.org)) orgOptions.push({ value: draft.org, label: draft.org });
+  const set = (patch: Partial<Filters>) => setDraft((previous) => ({ ...previous, ...patch }));
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    navigate('/access-log', addressOf(draft));
+  }
+
+  return (
+    <form className="filters" onSubmit={submit} aria-label={t('privacy.filter.label')} noValidate>
+      <TextField
+        label={t('privacy.filter.pupil')}
+        hint={t('privacy.filter.pupilHint')}
+        name="pupil"
+        value={draft.pupil}
+        error={fieldErrors.pupilId}
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(event) => set({ pupil: event.target.value })}
+      />
+      <TextField
+        label={t('privacy.filter.person')}
+        hint={t('privacy.filter.personHint')}
+        name="person"
+        value={draft.person}
+        error={fieldErrors.actorSubject}
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(event) => set({ person: event.target.value })}
+      />
+      <SelectField
+        label={t('privacy.filter.organisation')}
+        name="org"
+        value={draft.org}
+        error={fieldErrors.organisationId ?? (organisations.error ? organisations.error.message : undefined)}
+        onChange={(event) => set({ org: event.target.value })}
+        options={[{ value: '', label: t('privacy.filter.allOrganisations') }, ...orgOptions]}
+      />
+      <TextField label={t('privacy.filter.from')} type="date" name="from" value={draft.from} error={fieldErrors.from} onChange={(event) => set({ from: event.target.value })} />
+      <TextField label={t('privacy.filter.to')} type="date" name="to" value={draft.to} error={fieldErrors.to} onChange={(event) => set({ to: event.target.value })} />
+      <SelectField
+        label={t('privacy.filter.action')}
+        name="action"
+        value={draft.action}
+        error={fieldErrors.action}
+        onChange={(event) => set({ action: event.target.value })}
+        options={[{ value: '', label: t('privacy.filter.allActions') }, ...ACTIONS.map((value) => ({ value, label: t.dynamic('accessAction', value) }))]}
+      />
+      <SelectField
+        label={t('privacy.filter.outcome')}
+        name="outcome"
+        value={draft.outcome}
+        error={fieldErrors.outcome}
+        onChange={(event) => set({ outcome: event.target.value })}
+        options={[{ value: '', label: t('privacy.filter.allOutcomes') }, ...OUTCOMES.map((value) => ({ value, label: t.dynamic('accessOutcome', value) }))]}
+      />
+      <SelectField
+        label={t('privacy.filter.emergency')}
+        name="emergency"
+        value={draft.emergency}
+        error={fieldErrors.emergency}
+        onChange={(event) => set({ emergency: event.target.value })}
+        options={[
+          { value: '', label: t('privacy.filter.emergencyAll') },
+          { value: 'yes', label: t('privacy.filter.emergencyYes') },
+          { value: 'no', label: t('privacy.filter.emergencyNo') },
+        ]}
+      />
+      {wholeRegion ? (
+        <div className="field privacy-check">
+          <div className="checkbox">
+            <input type="checkbox" id="privacy-employees" checked={draft.employees} aria-describedby="privacy-employees-hint" onChange={(event) => set({ employees: event.target.checked })} />
+            <label htmlFor="privacy-employees">{t('privacy.filter.employees')}</label>
+          </div>
+          <p className="field-hint" id="privacy-employees-hint">
+            {t('privacy.filter.employeesHint')}
+          </p>
+        </div>
+      ) : null}
+      <div className="buttons">
+        <button type="submit" className="primary">
+          {t('privacy.filter.apply')}
+        </button>
+        <button type="button" onClick={() => navigate('/access-log')}>
+          {t('privacy.filter.clear')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** "Export CSV": the records of the current filter, as the hub writes them; the export is logged. */
+function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFilter; includeEmployees: boolean }; filterKey: string }) {
+  const t = useT();
+  // A query run on demand: useMutation only sends a document when asked, which is all this needs.
+  const [runExport, state, reset] = useLazyQuery(PrivacyAccessLogExportDocument);
+  const [exportedFor, setExportedFor] = useState(filterKey);
+  if (exportedFor !== filterKey) {
+    setExportedFor(filterKey);
+    reset();
+  }
+  const result = state.data?.accessLogExport;
+
+  async function exportCsv() {
+    const data = await runExport(variables);
+    if (data) downloadText(EXPORT_FILE, data.accessLogExport.csv, 'text/csv');
+  }
+
+  return (
+    <div className="form-actions privacy-export">
+      <button type="button" onClick={() => void exportCsv()} disabled={state.running}>
+        {state.running ? t('privacy.export.running') : t('privacy.export.button')}
+      </button>
+      <div role="status" className="privacy-export-status">
+        {result ? (
+          <>
+            <p>{t('privacy.export.done', { rows: result.rows, file: EXPORT_FILE })}</p>
+            {result.truncated ? <p className="notice notice-warning">{t('privacy.export.truncated', { rows: result.rows })}</p> : null}
+          </>
+        ) : null}
+      </div>
+      <ErrorNotice error={state.error} />
+    </div>
+  );
+}
+
+type Edge = PrivacyAccessLogQuery['accessLog']['edges'][number];
+
+function RecordsTable({ edges }: { edges: Edge[] }) {
+  const t = useT();
+  return (
+    <div className="privacy-scroll" role="region" aria-labelledby="access-log-caption" tabIndex={0}>
+      <table>
+        <caption id="access-log-caption">{t('privacy.log.caption')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('privacy.col.seq')}</th>
+            <th scope="col">{t('privacy.col.time')}</th>
+            <th scope="col">{t('privacy.col.action')}</th>
+            <th scope="col">{t('privacy.col.outcome')}</th>
+            <th scope="col">{t('privacy.col.organisation')}</th>
+            <th scope="col">{t('privacy.col.role')}</th>
+            <th scope="col">{t('privacy.col.person')}</th>
+            <th scope="col">{t('privacy.col.purpose')}</th>
+            <th scope="col">{t('privacy.col.activity')}</th>
+            <th scope="col">{t('privacy.col.pupil')}</th>
+            <th scope="col">{t('privacy.col.categories')}</th>
+            <th scope="col">{t('privacy.col.fields')}</th>
+            <th scope="col">{t('privacy.col.emergency')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {edges.map(({ node }) => (
+            <tr key={node.seq}>
+              <td className="mono">{node.seq}</td>
+              <td className="privacy-nowrap">{t.dateTime(node.occurredAt)}</td>
+              <td>{t.dynamic('accessAction', node.action)}</td>
+              <td>
+                {node.outcome === 'GRANTED' ? (
+                  t.dynamic('accessOutcome', node.outcome)
+                ) : (
+                  <span className={`badge ${node.outcome === 'REFUSED' ? 'badge-urgent' : ''}`}>{t.dynamic('accessOutcome', node.outcome)}</span>
+                )}
+              </td>
+              <td>{node.organisation.name}</td>
+              <td>{t.dynamic('role', node.role)}</td>
+              <td>
+                {node.actorSubject ? (
+                  <Link to="/access-log" query={{ person: node.actorSubject }} className="mono privacy-id">
+                    {node.actorSubject}
+                  </Link>
+                ) : (
+                  <span className="hidden-value">{t('privacy.log.personWithheld')}</span>
+                )}
+                {node.onBehalfOf ? <span className="muted"> {t('privacy.log.onBehalfOf', { name: node.onBehalfOf })}</span> : null}
+              </td>
+              <td>{node.purpose ?? <span className="muted">—</span>}</td>
+              <td>
+                {node.processingActivity.name}
+                <br />
+                <span className="muted">{t('privacy.log.activityVersion', { id: node.processingActivity.id, version: node.processingActivity.version })}</span>
+              </td>
+              <td>
+                {node.pupilId ? (
+                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono privacy-id">
+                    {node.pupilId}
+                  </Link>
+                ) : node.pupilPseudonym ? (
+                  <>
+                    <span className="muted">{t('privacy.log.pseudonym')}</span> <code className="privacy-id">{node.pupilPseudonym}</code>
+                  </>
+                ) : (
+                  <span className="muted">{t('privacy.log.noPupil')}</span>
+                )}
+              </td>
+              <td>{node.categories.length ? node.categories.map((category) => t.dynamic('category', category)).join(', ') : <span className="muted">—</span>}</td>
+              <td className="privacy-fields">{node.fields.length ? <code>{node.fields.join(', ')}</code> : <span className="muted">—</span>}</td>
+              <td>{node.emergency ? <span className="badge badge-urgent">{t('privacy.log.emergencyYes')}</span> : t('app.no')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
