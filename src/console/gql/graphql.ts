@@ -6,6 +6,153 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AccessAction =
+  | 'READ'
+  | 'SEARCH'
+  | 'CREATE'
+  | 'UPDATE'
+  | 'EXPORT'
+  | 'PRINT'
+  | 'EMERGENCY'
+  /** Deleted when its retention ended (or at a family's request). */
+  | 'DELETE';
+
+export type AccessOutcome =
+  | 'GRANTED'
+  /** Part of what was asked was refused (the refused fields start with `!`). */
+  | 'PARTLY_GRANTED'
+  | 'REFUSED';
+
+export type AccessLogFilter = {
+  /** Every access to this pupil's data (an inzageverzoek). */
+  pupilId?: string | number | null | undefined;
+  /** Every access by this person (token subject). */
+  actorSubject?: string | null | undefined;
+  /** Every access by people of this organisation. */
+  organisationId?: string | number | null | undefined;
+  /** From this moment (inclusive). */
+  from?: string | null | undefined;
+  /** Until this moment (exclusive). */
+  to?: string | null | undefined;
+  outcome?: AccessOutcome | null | undefined;
+  action?: AccessAction | null | undefined;
+  emergency?: boolean | null | undefined;
+};
+
+export type AccessLogVerificationStatus =
+  | 'RUNNING'
+  /** Every record and checkpoint checks out. */
+  | 'INTACT'
+  /** Something does not: see `problems`. */
+  | 'BROKEN'
+  /** The check itself could not finish (e.g. the database went away). */
+  | 'FAILED';
+
+export type VerifyAccessLogInput = {
+  /** Why, 1 to 500 characters (a routine audit, an incident, a supervisor's question). */
+  reason: string;
+};
+
+export type OutOfViewCaseStatus =
+  /** Still out of view: Leerlingzaken is working on it. */
+  | 'OPEN'
+  /** Back in view, or handed to a partner through a referral. */
+  | 'CLOSED';
+
+/** How a case ended. */
+export type OutOfViewCaseOutcome =
+  /** The pupil or the family was reached. */
+  | 'REACHED'
+  /** The family had moved (verhuisd). */
+  | 'MOVED'
+  /** Reached, but the pupil needs a device or connection to follow lessons. */
+  | 'NEEDS_DEVICE'
+  /** The case became a referral to a chain partner. */
+  | 'REFERRED_TO_PARTNER'
+  /** Emergency shelter (noodopvang) was arranged. */
+  | 'EMERGENCY_SHELTER'
+  | 'OTHER';
+
+/** What to do next in a case, from the rule table in the README (src/outreach/next-step.ts). */
+export type NextStepAction =
+  | 'PHONE'
+  | 'LETTER'
+  | 'DOOR_VISIT'
+  | 'NOTE_LEFT'
+  /** The pupil was reached: close the case with its outcome. */
+  | 'CLOSE_CASE'
+  /** Two visits and notes without answer: refer to a chain partner. */
+  | 'REFER_TO_PARTNER';
+
+/** How much of a case the caller sees. */
+export type OutOfViewCaseVisibility =
+  /** The caller has a lawful link to the pupil: the case in full, as far as its categories go. */
+  | 'FULL'
+  /**
+   * The caller may know the case exists but not whose it is: the Leerlingzaken of the reporting school's
+   * municipality when the pupil lives elsewhere, or a school that reported a pupil no longer enrolled.
+   * Only id, reporting school, assigned Leerlingzaken and opening date; every other field is null
+   * (without an error: nothing of the pupil was read, so nothing is logged).
+   */
+  | 'EXISTENCE_ONLY';
+
+/** Filters on cases. Fields tagged with a category need it, and then match only cases the caller sees in FULL. */
+export type OutOfViewCaseFilter = {
+  status?: OutOfViewCaseStatus | null | undefined;
+  /** Cases reported by this school. */
+  reportingSchoolId?: string | number | null | undefined;
+  urgent?: boolean | null | undefined;
+  nextStep?: Array<NextStepAction> | null | undefined;
+  /** Open cases whose next step is past its due moment. */
+  overdue?: boolean | null | undefined;
+  /** Only cases the caller's organisation works (assigned to it). */
+  assignedToMe?: boolean | null | undefined;
+};
+
+export type OverviewGrouping =
+  /** Per reporting school. */
+  | 'SCHOOL'
+  /** Per home municipality of the pupils. */
+  | 'MUNICIPALITY';
+
+export type RecordContactAttemptInput = {
+  caseId: string | number;
+  kind: ContactAttemptKind;
+  outcome: ContactAttemptOutcome;
+  /** For letters: defaults to the family's letter language. */
+  letterLanguage?: LetterLanguage | null | undefined;
+  /** Defaults to now; not in the future, not before the case opened. */
+  occurredAt?: string | null | undefined;
+  /** Up to 1000 characters. */
+  remark?: string | null | undefined;
+};
+
+export type CloseOutOfViewCaseInput = {
+  caseId: string | number;
+  /** The case's `version` you last read (optimistic concurrency). */
+  version: number;
+  outcome: OutOfViewCaseOutcome;
+  /** Required for OTHER; up to 2000 characters. */
+  remark?: string | null | undefined;
+  /** For REFERRED_TO_PARTNER: the referral your organisation sent about this pupil. */
+  referralId?: string | number | null | undefined;
+};
+
+export type OutreachDocument =
+  /** The letter "We zijn je kwijt, neem contact op". */
+  | 'LETTER'
+  /** The note left at the door "Wij zijn langs geweest en we maken ons zorgen". */
+  | 'DOOR_NOTE';
+
+export type PrintOutreachLetterInput = {
+  caseId: string | number;
+  document: OutreachDocument;
+  /** Defaults to the family's letter language. */
+  language?: LetterLanguage | null | undefined;
+  /** Your name as it should appear under the letter, up to 100 characters; default: your organisation's name. */
+  officerName?: string | null | undefined;
+};
+
 /** The kinds of organisation in the chain (ketenpartners). */
 export type OrganisationKind =
   /** Municipal pupil affairs (Leerlingzaken): attendance officers and the RMC team. */
@@ -49,6 +196,492 @@ export type DataCategory =
   /** Safety concerns and police notes. */
   | 'SAFETY';
 
+/** Language of the letters sent to a family. */
+export type LetterLanguage =
+  | 'nl'
+  | 'en'
+  | 'pl'
+  | 'tr'
+  | 'ar'
+  | 'bg';
+
+/** Filters on pupils. Each filter needs the category of its field; a filter on a category the caller may not read is refused. */
+export type PupilFilter = {
+  /** Only pupils of this school. */
+  schoolId?: string | number | null | undefined;
+  /** Only pupils reported missing (true) or not (false). */
+  reportedMissing?: boolean | null | undefined;
+  /** Exact date of birth. */
+  dateOfBirth?: string | null | undefined;
+  /** Case-insensitive start of the family name, e.g. `jans` finds Jansen; 1 to 100 characters. */
+  familyNameStartsWith?: string | null | undefined;
+  /** Exact citizen service number, 9 digits. */
+  bsn?: string | null | undefined;
+};
+
+/** Filters on referrals. */
+export type ReferralFilter = {
+  status?: Array<ReferralStatus> | null | undefined;
+  urgency?: Urgency | null | undefined;
+  direction?: ReferralDirection | null | undefined;
+  /** Only referrals whose response deadline has passed without response (true), or not (false). */
+  overdue?: boolean | null | undefined;
+  /** Only referrals waiting on the caller's organisation to open, accept or reject them. */
+  awaitingMyDecision?: boolean | null | undefined;
+  /** Only referrals whose response is due before this moment. */
+  dueBefore?: string | null | undefined;
+};
+
+export type ReferralDirection =
+  /** Referrals the caller's organisation sent. */
+  | 'SENT'
+  /** Referrals the caller's organisation received. */
+  | 'RECEIVED';
+
+export type GuardianRelation =
+  | 'PARENT'
+  | 'GUARDIAN'
+  | 'FOSTER_PARENT'
+  | 'OTHER';
+
+export type ContactAttemptKind =
+  | 'PHONE'
+  | 'LETTER'
+  | 'DOOR_VISIT'
+  | 'NOTE_LEFT';
+
+export type ContactAttemptOutcome =
+  | 'REACHED'
+  | 'NO_ANSWER'
+  | 'WRONG_NUMBER'
+  | 'NO_NUMBER'
+  | 'SENT'
+  | 'CONTACT_MADE'
+  | 'NOBODY_HOME'
+  | 'LEFT';
+
+export type ReferralStatus =
+  | 'REQUESTED'
+  | 'RECEIVED'
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'IN_PROGRESS'
+  | 'ON_HOLD'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED';
+
+export type Urgency =
+  | 'NORMAL'
+  | 'URGENT';
+
+/** The ground on which a referral shares data (grondslag). */
+export type LegalBasis =
+  /** Consent (toestemming), valid between its dates until revoked. */
+  | 'CONSENT'
+  | 'LEERPLICHTWET'
+  | 'JEUGDWET'
+  /** Wet verplichte meldcode huiselijk geweld en kindermishandeling. */
+  | 'MELDCODE'
+  | 'WET_PUBLIEKE_GEZONDHEID'
+  | 'POLITIEWET';
+
+export type ReviewEmergencyAccessInput = {
+  id: string | number;
+  verdict: EmergencyAccessVerdict;
+  /** Up to 2000 characters. */
+  note?: string | null | undefined;
+};
+
+export type EmergencyAccessVerdict =
+  | 'JUSTIFIED'
+  | 'UNJUSTIFIED';
+
+/** Why a receiver rejects a referral (besides the free-text explanation). */
+export type RejectionReason =
+  | 'NOT_OUR_TASK'
+  | 'NO_CAPACITY'
+  | 'INSUFFICIENT_INFORMATION'
+  | 'ALREADY_INVOLVED'
+  | 'NO_CONSENT'
+  | 'OTHER';
+
+export type ConsentInput = {
+  /** Who gave consent, e.g. `ouder` or `jongere`; no names needed. */
+  givenBy: string;
+  validFrom: string;
+  /** Open-ended when absent. */
+  validUntil?: string | null | undefined;
+};
+
+export type CreateReferralInput = {
+  pupilId: string | number;
+  /** The receiving organisation's id, e.g. `smw-den-haag`. */
+  receiverId: string | number;
+  /** Why, 1 to 2000 characters. */
+  reason: string;
+  urgency: Urgency;
+  /**
+   * The categories of the pupil's data this referral shares with the receiver. You can only share what
+   * you may read yourself, and only categories the receiver's kind may read at all. REFERRAL is
+   * always shared with both parties.
+   */
+  sharedCategories: Array<DataCategory>;
+  legalBasis: LegalBasis;
+  /** Required when legalBasis is CONSENT. */
+  consent?: ConsentInput | null | undefined;
+};
+
+/** Every change names the version it saw; a stale version is refused with CONFLICT and changes nothing. */
+export type ReferralActionInput = {
+  referralId: string | number;
+  version: number;
+};
+
+export type ReasonedReferralActionInput = {
+  referralId: string | number;
+  version: number;
+  /** Required, 1 to 2000 characters. */
+  reason: string;
+};
+
+export type RejectReferralInput = {
+  referralId: string | number;
+  version: number;
+  reason: RejectionReason;
+  /** Required, 1 to 2000 characters. */
+  explanation: string;
+};
+
+export type CompleteReferralInput = {
+  referralId: string | number;
+  version: number;
+  /** Was the aim of the referral reached? */
+  successful: boolean;
+  /** The outcome, 1 to 2000 characters. */
+  outcome: string;
+};
+
+export type HandOverReferralInput = {
+  /** The referral you received and now hand over; it is completed with outcome 'handed over'. */
+  referralId: string | number;
+  version: number;
+  /** The organisation that takes the work over. */
+  receiverId: string | number;
+  reason: string;
+  urgency: Urgency;
+  sharedCategories: Array<DataCategory>;
+  legalBasis: LegalBasis;
+  consent?: ConsentInput | null | undefined;
+};
+
+export type TimelineEntryKind =
+  | 'REFERRAL_EVENT'
+  | 'NOTE'
+  | 'CONTACT_ATTEMPT'
+  /** A school reported the pupil out of view (action REPORTED), or the case closed (CASE_CLOSED, status = outcome). Needs SCHOOLING. */
+  | 'OUT_OF_VIEW';
+
+export type OutreachCasesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: OutOfViewCaseFilter | null | undefined;
+}>;
+
+
+export type OutreachCasesQuery = { outOfViewCases: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, visibility: OutOfViewCaseVisibility, status: OutOfViewCaseStatus | null, urgent: boolean | null, openedAt: string, closedAt: string | null, outcome: OutOfViewCaseOutcome | null, reportingSchool: { id: string, name: string }, assignedTo: { id: string, name: string }, pupil: { id: string, displayName: string | null } | null, nextStep: { action: NextStepAction, dueAt: string, notBefore: string | null, overdue: boolean } | null } }> } };
+
+export type OutreachOverviewQueryVariables = Exact<{
+  groupBy: OverviewGrouping;
+}>;
+
+
+export type OutreachOverviewQuery = { outOfViewOverview: { grouping: OverviewGrouping, rows: Array<{ reported: number | null, backInView: number | null, stillOutOfView: number | null, referredToPartner: number | null, overdueNextSteps: number | null, smallGroupsHidden: boolean, school: { id: string, name: string } | null, municipality: { code: string, name: string } | null }>, total: { reported: number | null, backInView: number | null, stillOutOfView: number | null, referredToPartner: number | null, overdueNextSteps: number | null, smallGroupsHidden: boolean } } };
+
+export type OutreachCaseQueryVariables = Exact<{
+  id: string | number;
+  attemptsFirst?: number | null | undefined;
+  attemptsAfter?: string | null | undefined;
+}>;
+
+
+export type OutreachCaseQuery = { outOfViewCase: { id: string, visibility: OutOfViewCaseVisibility, status: OutOfViewCaseStatus | null, version: number, openedAt: string, closedAt: string | null, urgent: boolean | null, outcome: OutOfViewCaseOutcome | null, closingRemark: string | null, letterLanguage: LetterLanguage | null, assignedTo: { id: string, name: string }, reportingSchool: { id: string, name: string }, pupil: { id: string, displayName: string | null, school: { id: string, name: string } | null } | null, reports: Array<{ id: string, absentSince: string | null, urgent: boolean, remark: string | null, reportedAt: string, school: { id: string, name: string } }> | null, referral: { id: string, receiver: { id: string, name: string } } | null, nextStep: { action: NextStepAction, rule: string, description: string, notBefore: string | null, dueAt: string, overdue: boolean } | null, attempts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, kind: ContactAttemptKind, outcome: ContactAttemptOutcome, letterLanguage: LetterLanguage | null, role: Role, remark: string | null, occurredAt: string, organisation: { id: string, name: string } } }> } | null } | null };
+
+export type OutreachCaseReferralsQueryVariables = Exact<{
+  pupilId: string | number;
+}>;
+
+
+export type OutreachCaseReferralsQuery = { pupil: { id: string, referrals: { edges: Array<{ node: { id: string, status: ReferralStatus, createdAt: string, sender: { id: string, name: string }, receiver: { id: string, name: string } } }> } | null } | null };
+
+export type OutreachRecordAttemptMutationVariables = Exact<{
+  input: RecordContactAttemptInput;
+}>;
+
+
+export type OutreachRecordAttemptMutation = { recordContactAttempt: { id: string, kind: ContactAttemptKind, outcome: ContactAttemptOutcome, occurredAt: string } };
+
+export type OutreachCloseCaseMutationVariables = Exact<{
+  input: CloseOutOfViewCaseInput;
+}>;
+
+
+export type OutreachCloseCaseMutation = { closeOutOfViewCase: { id: string, status: OutOfViewCaseStatus | null, outcome: OutOfViewCaseOutcome | null, closedAt: string | null, version: number } };
+
+export type OutreachPrintLetterMutationVariables = Exact<{
+  input: PrintOutreachLetterInput;
+}>;
+
+
+export type OutreachPrintLetterMutation = { printOutreachLetter: { filename: string, contentType: string, language: LetterLanguage, base64: string, byteLength: number } };
+
+export type PrivacyAccessLogQueryVariables = Exact<{
+  filter?: AccessLogFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  includeEmployees?: boolean | null | undefined;
+}>;
+
+
+export type PrivacyAccessLogQuery = { accessLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { seq: string, occurredAt: string, action: AccessAction, outcome: AccessOutcome, role: string, actorSubject: string | null, onBehalfOf: string | null, purpose: string | null, pupilId: string | null, pupilPseudonym: string | null, categories: Array<DataCategory>, fields: Array<string>, emergency: boolean, organisation: { id: string, name: string }, processingActivity: { id: string, version: number, name: string } } }> } };
+
+export type PrivacyAccessLogExportQueryVariables = Exact<{
+  filter?: AccessLogFilter | null | undefined;
+  includeEmployees?: boolean | null | undefined;
+}>;
+
+
+export type PrivacyAccessLogExportQuery = { accessLogExport: { csv: string, rows: number, truncated: boolean } };
+
+export type PrivacyOrganisationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PrivacyOrganisationsQuery = { organisations: { edges: Array<{ node: { id: string, name: string, kind: OrganisationKind } }> } };
+
+export type PrivacyEmergencyAccessesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type PrivacyEmergencyAccessesQuery = { emergencyAccessesAwaitingReview: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, subject: string, role: Role, reason: string, openedAt: string, expiresAt: string, organisation: { id: string, name: string } } }> } };
+
+export type PrivacyReviewEmergencyAccessMutationVariables = Exact<{
+  input: ReviewEmergencyAccessInput;
+}>;
+
+
+export type PrivacyReviewEmergencyAccessMutation = { reviewEmergencyAccess: { id: string, verdict: EmergencyAccessVerdict | null, reviewedAt: string | null, reviewNote: string | null } };
+
+export type PrivacyVerificationsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type PrivacyVerificationsQuery = { accessLogVerifications: Array<{ id: string, reason: string, startedAt: string, finishedAt: string | null, status: AccessLogVerificationStatus, records: number | null, checkpoints: number | null, lastSeq: string | null, organisation: { id: string, name: string }, problems: Array<{ kind: string, seq: string | null, checkpoint: number | null, message: string }> }> };
+
+export type PrivacyVerifyAccessLogMutationVariables = Exact<{
+  input: VerifyAccessLogInput;
+}>;
+
+
+export type PrivacyVerifyAccessLogMutation = { verifyAccessLog: { id: string, status: AccessLogVerificationStatus, startedAt: string } };
+
+export type PupilSearchQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: PupilFilter | null | undefined;
+}>;
+
+
+export type PupilSearchQuery = { pupils: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, displayName: string | null, dateOfBirth: string | null, municipality: { code: string, name: string } | null } }> } };
+
+export type PupilVisibilityQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PupilVisibilityQuery = { pupil: { id: string, visibleCategories: Array<DataCategory> } | null };
+
+export type PupilIdentityQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PupilIdentityQuery = { pupil: { id: string, givenName: string | null, familyNamePrefix: string | null, familyName: string | null, displayName: string | null, dateOfBirth: string | null, municipality: { code: string, name: string } | null } | null };
+
+export type PupilBsnQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PupilBsnQuery = { pupil: { id: string, bsn: string | null } | null };
+
+export type PupilContactQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PupilContactQuery = { pupil: { id: string, phone: string | null, letterLanguage: LetterLanguage | null, address: { street: string | null, houseNumber: string | null, postalCode: string | null, city: string | null } | null, guardians: Array<{ id: string, name: string, relation: GuardianRelation, phone: string | null, email: string | null }> | null } | null };
+
+export type PupilSchoolingQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PupilSchoolingQuery = { pupil: { id: string, grade: string | null, absentSince: string | null, reportedMissingAt: string | null, school: { id: string, name: string } | null } | null };
+
+export type PupilContactAttemptsQueryVariables = Exact<{
+  id: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PupilContactAttemptsQuery = { pupil: { id: string, contactAttempts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, kind: ContactAttemptKind, outcome: ContactAttemptOutcome, letterLanguage: LetterLanguage | null, role: Role, remark: string | null, occurredAt: string, organisation: { id: string, name: string } } }> } | null } | null };
+
+export type PupilReferralsQueryVariables = Exact<{
+  id: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PupilReferralsQuery = { pupil: { id: string, referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind } } }> } | null, involvement: Array<{ since: string, coordinating: boolean, organisation: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null } }> | null } | null };
+
+export type PupilNotesQueryVariables = Exact<{
+  id: string | number;
+  categories?: Array<DataCategory> | DataCategory | null | undefined;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PupilNotesQuery = { pupil: { id: string, notes: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, category: DataCategory, body: string, role: Role, createdAt: string, organisation: { id: string, name: string }, referral: { id: string } | null } }> } | null } | null };
+
+export type PupilTimelineQueryVariables = Exact<{
+  id: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type PupilTimelineQuery = { pupil: { id: string, timeline: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, kind: TimelineEntryKind, occurredAt: string, role: string, action: string, status: string | null, text: string | null, organisation: { id: string, name: string }, referral: { id: string } | null } }> } | null } | null };
+
+export type ReferralListItemFragment = { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null };
+
+export type ReferralListQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: ReferralFilter | null | undefined;
+}>;
+
+
+export type ReferralListQuery = { referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null } }> } };
+
+export type ReferralDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReferralDetailQuery = { referral: { id: string, version: number, status: ReferralStatus, urgency: Urgency, reason: string, sharedCategories: Array<DataCategory>, legalBasis: LegalBasis, receiveDueAt: string | null, responseDueAt: string | null, receivedAt: string | null, overdue: boolean, outcome: string | null, outcomeSuccessful: boolean | null, createdAt: string, updatedAt: string, closedAt: string | null, allowedActions: Array<string>, consent: { givenBy: string, validFrom: string, validUntil: string | null, revokedAt: string | null } | null, sender: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, receiver: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, pupil: { id: string, displayName: string | null } | null, handedOverFrom: { id: string, status: ReferralStatus, sender: { id: string, name: string }, receiver: { id: string, name: string } } | null, handedOverTo: Array<{ id: string, status: ReferralStatus, receiver: { id: string, name: string } }>, events: Array<{ id: string, action: string, fromStatus: ReferralStatus | null, toStatus: ReferralStatus, role: Role, reason: string | null, occurredAt: string, organisation: { id: string, name: string } }> } | null };
+
+export type ReferralReceiversQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ReferralReceiversQuery = { organisations: { edges: Array<{ node: { id: string, name: string, kind: OrganisationKind } }> } };
+
+export type ReferralPupilQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReferralPupilQuery = { pupil: { id: string, displayName: string | null, dateOfBirth: string | null, visibleCategories: Array<DataCategory> } | null };
+
+export type CreateReferralMutationVariables = Exact<{
+  input: CreateReferralInput;
+}>;
+
+
+export type CreateReferralMutation = { createReferral: { id: string } };
+
+export type ReceiveReferralMutationVariables = Exact<{
+  input: ReferralActionInput;
+}>;
+
+
+export type ReceiveReferralMutation = { receiveReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type AcceptReferralMutationVariables = Exact<{
+  input: ReferralActionInput;
+}>;
+
+
+export type AcceptReferralMutation = { acceptReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type RejectReferralMutationVariables = Exact<{
+  input: RejectReferralInput;
+}>;
+
+
+export type RejectReferralMutation = { rejectReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type StartReferralMutationVariables = Exact<{
+  input: ReferralActionInput;
+}>;
+
+
+export type StartReferralMutation = { startReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type PutReferralOnHoldMutationVariables = Exact<{
+  input: ReasonedReferralActionInput;
+}>;
+
+
+export type PutReferralOnHoldMutation = { putReferralOnHold: { id: string, version: number, status: ReferralStatus } };
+
+export type ResumeReferralMutationVariables = Exact<{
+  input: ReferralActionInput;
+}>;
+
+
+export type ResumeReferralMutation = { resumeReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type CompleteReferralMutationVariables = Exact<{
+  input: CompleteReferralInput;
+}>;
+
+
+export type CompleteReferralMutation = { completeReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type FailReferralMutationVariables = Exact<{
+  input: ReasonedReferralActionInput;
+}>;
+
+
+export type FailReferralMutation = { failReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type CancelReferralMutationVariables = Exact<{
+  input: ReasonedReferralActionInput;
+}>;
+
+
+export type CancelReferralMutation = { cancelReferral: { id: string, version: number, status: ReferralStatus } };
+
+export type HandOverReferralMutationVariables = Exact<{
+  input: HandOverReferralInput;
+}>;
+
+
+export type HandOverReferralMutation = { handOverReferral: { id: string } };
+
+export type RevokeReferralConsentMutationVariables = Exact<{
+  input: ReferralActionInput;
+}>;
+
+
+export type RevokeReferralConsentMutation = { revokeConsent: { id: string, version: number, status: ReferralStatus } };
+
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -72,7 +705,839 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const ReferralListItemFragmentDoc = new TypedDocumentString(`
+    fragment ReferralListItem on Referral {
+  id
+  status
+  urgency
+  overdue
+  responseDueAt
+  createdAt
+  sender {
+    id
+    name
+    kind
+  }
+  receiver {
+    id
+    name
+    kind
+  }
+  pupil {
+    id
+    displayName
+  }
+}
+    `, {"fragmentName":"ReferralListItem"}) as unknown as TypedDocumentString<ReferralListItemFragment, unknown>;
+export const OutreachCasesDocument = new TypedDocumentString(`
+    query OutreachCases($first: Int, $after: String, $filter: OutOfViewCaseFilter) {
+  outOfViewCases(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        visibility
+        status
+        urgent
+        openedAt
+        closedAt
+        outcome
+        reportingSchool {
+          id
+          name
+        }
+        assignedTo {
+          id
+          name
+        }
+        pupil {
+          id
+          displayName
+        }
+        nextStep {
+          action
+          dueAt
+          notBefore
+          overdue
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachCasesQuery, OutreachCasesQueryVariables>;
+export const OutreachOverviewDocument = new TypedDocumentString(`
+    query OutreachOverview($groupBy: OverviewGrouping!) {
+  outOfViewOverview(groupBy: $groupBy) {
+    grouping
+    rows {
+      school {
+        id
+        name
+      }
+      municipality {
+        code
+        name
+      }
+      reported
+      backInView
+      stillOutOfView
+      referredToPartner
+      overdueNextSteps
+      smallGroupsHidden
+    }
+    total {
+      reported
+      backInView
+      stillOutOfView
+      referredToPartner
+      overdueNextSteps
+      smallGroupsHidden
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachOverviewQuery, OutreachOverviewQueryVariables>;
+export const OutreachCaseDocument = new TypedDocumentString(`
+    query OutreachCase($id: ID!, $attemptsFirst: Int, $attemptsAfter: String) {
+  outOfViewCase(id: $id) {
+    id
+    visibility
+    status
+    version
+    openedAt
+    closedAt
+    urgent
+    outcome
+    closingRemark
+    letterLanguage
+    assignedTo {
+      id
+      name
+    }
+    reportingSchool {
+      id
+      name
+    }
+    pupil {
+      id
+      displayName
+      school {
+        id
+        name
+      }
+    }
+    reports {
+      id
+      school {
+        id
+        name
+      }
+      absentSince
+      urgent
+      remark
+      reportedAt
+    }
+    referral {
+      id
+      receiver {
+        id
+        name
+      }
+    }
+    nextStep {
+      action
+      rule
+      description
+      notBefore
+      dueAt
+      overdue
+    }
+    attempts(first: $attemptsFirst, after: $attemptsAfter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          outcome
+          letterLanguage
+          organisation {
+            id
+            name
+          }
+          role
+          remark
+          occurredAt
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachCaseQuery, OutreachCaseQueryVariables>;
+export const OutreachCaseReferralsDocument = new TypedDocumentString(`
+    query OutreachCaseReferrals($pupilId: ID!) {
+  pupil(id: $pupilId) {
+    id
+    referrals(first: 50) {
+      edges {
+        node {
+          id
+          status
+          createdAt
+          sender {
+            id
+            name
+          }
+          receiver {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachCaseReferralsQuery, OutreachCaseReferralsQueryVariables>;
+export const OutreachRecordAttemptDocument = new TypedDocumentString(`
+    mutation OutreachRecordAttempt($input: RecordContactAttemptInput!) {
+  recordContactAttempt(input: $input) {
+    id
+    kind
+    outcome
+    occurredAt
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachRecordAttemptMutation, OutreachRecordAttemptMutationVariables>;
+export const OutreachCloseCaseDocument = new TypedDocumentString(`
+    mutation OutreachCloseCase($input: CloseOutOfViewCaseInput!) {
+  closeOutOfViewCase(input: $input) {
+    id
+    status
+    outcome
+    closedAt
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachCloseCaseMutation, OutreachCloseCaseMutationVariables>;
+export const OutreachPrintLetterDocument = new TypedDocumentString(`
+    mutation OutreachPrintLetter($input: PrintOutreachLetterInput!) {
+  printOutreachLetter(input: $input) {
+    filename
+    contentType
+    language
+    base64
+    byteLength
+  }
+}
+    `) as unknown as TypedDocumentString<OutreachPrintLetterMutation, OutreachPrintLetterMutationVariables>;
+export const PrivacyAccessLogDocument = new TypedDocumentString(`
+    query PrivacyAccessLog($filter: AccessLogFilter, $first: Int, $after: String, $includeEmployees: Boolean) {
+  accessLog(
+    filter: $filter
+    first: $first
+    after: $after
+    includeEmployees: $includeEmployees
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        seq
+        occurredAt
+        action
+        outcome
+        organisation {
+          id
+          name
+        }
+        role
+        actorSubject
+        onBehalfOf
+        purpose
+        processingActivity {
+          id
+          version
+          name
+        }
+        pupilId
+        pupilPseudonym
+        categories
+        fields
+        emergency
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyAccessLogQuery, PrivacyAccessLogQueryVariables>;
+export const PrivacyAccessLogExportDocument = new TypedDocumentString(`
+    query PrivacyAccessLogExport($filter: AccessLogFilter, $includeEmployees: Boolean) {
+  accessLogExport(filter: $filter, includeEmployees: $includeEmployees) {
+    csv
+    rows
+    truncated
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyAccessLogExportQuery, PrivacyAccessLogExportQueryVariables>;
+export const PrivacyOrganisationsDocument = new TypedDocumentString(`
+    query PrivacyOrganisations {
+  organisations(first: 100) {
+    edges {
+      node {
+        id
+        name
+        kind
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyOrganisationsQuery, PrivacyOrganisationsQueryVariables>;
+export const PrivacyEmergencyAccessesDocument = new TypedDocumentString(`
+    query PrivacyEmergencyAccesses($first: Int, $after: String) {
+  emergencyAccessesAwaitingReview(first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        subject
+        role
+        organisation {
+          id
+          name
+        }
+        reason
+        openedAt
+        expiresAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyEmergencyAccessesQuery, PrivacyEmergencyAccessesQueryVariables>;
+export const PrivacyReviewEmergencyAccessDocument = new TypedDocumentString(`
+    mutation PrivacyReviewEmergencyAccess($input: ReviewEmergencyAccessInput!) {
+  reviewEmergencyAccess(input: $input) {
+    id
+    verdict
+    reviewedAt
+    reviewNote
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyReviewEmergencyAccessMutation, PrivacyReviewEmergencyAccessMutationVariables>;
+export const PrivacyVerificationsDocument = new TypedDocumentString(`
+    query PrivacyVerifications($first: Int) {
+  accessLogVerifications(first: $first) {
+    id
+    organisation {
+      id
+      name
+    }
+    reason
+    startedAt
+    finishedAt
+    status
+    records
+    checkpoints
+    lastSeq
+    problems {
+      kind
+      seq
+      checkpoint
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyVerificationsQuery, PrivacyVerificationsQueryVariables>;
+export const PrivacyVerifyAccessLogDocument = new TypedDocumentString(`
+    mutation PrivacyVerifyAccessLog($input: VerifyAccessLogInput!) {
+  verifyAccessLog(input: $input) {
+    id
+    status
+    startedAt
+  }
+}
+    `) as unknown as TypedDocumentString<PrivacyVerifyAccessLogMutation, PrivacyVerifyAccessLogMutationVariables>;
+export const PupilSearchDocument = new TypedDocumentString(`
+    query PupilSearch($first: Int!, $after: String, $filter: PupilFilter) {
+  pupils(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        displayName
+        dateOfBirth
+        municipality {
+          code
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilSearchQuery, PupilSearchQueryVariables>;
+export const PupilVisibilityDocument = new TypedDocumentString(`
+    query PupilVisibility($id: ID!) {
+  pupil(id: $id) {
+    id
+    visibleCategories
+  }
+}
+    `) as unknown as TypedDocumentString<PupilVisibilityQuery, PupilVisibilityQueryVariables>;
+export const PupilIdentityDocument = new TypedDocumentString(`
+    query PupilIdentity($id: ID!) {
+  pupil(id: $id) {
+    id
+    givenName
+    familyNamePrefix
+    familyName
+    displayName
+    dateOfBirth
+    municipality {
+      code
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilIdentityQuery, PupilIdentityQueryVariables>;
+export const PupilBsnDocument = new TypedDocumentString(`
+    query PupilBsn($id: ID!) {
+  pupil(id: $id) {
+    id
+    bsn
+  }
+}
+    `) as unknown as TypedDocumentString<PupilBsnQuery, PupilBsnQueryVariables>;
+export const PupilContactDocument = new TypedDocumentString(`
+    query PupilContact($id: ID!) {
+  pupil(id: $id) {
+    id
+    address {
+      street
+      houseNumber
+      postalCode
+      city
+    }
+    phone
+    letterLanguage
+    guardians {
+      id
+      name
+      relation
+      phone
+      email
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilContactQuery, PupilContactQueryVariables>;
+export const PupilSchoolingDocument = new TypedDocumentString(`
+    query PupilSchooling($id: ID!) {
+  pupil(id: $id) {
+    id
+    school {
+      id
+      name
+    }
+    grade
+    absentSince
+    reportedMissingAt
+  }
+}
+    `) as unknown as TypedDocumentString<PupilSchoolingQuery, PupilSchoolingQueryVariables>;
+export const PupilContactAttemptsDocument = new TypedDocumentString(`
+    query PupilContactAttempts($id: ID!, $first: Int!, $after: String) {
+  pupil(id: $id) {
+    id
+    contactAttempts(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          outcome
+          letterLanguage
+          organisation {
+            id
+            name
+          }
+          role
+          remark
+          occurredAt
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilContactAttemptsQuery, PupilContactAttemptsQueryVariables>;
+export const PupilReferralsDocument = new TypedDocumentString(`
+    query PupilReferrals($id: ID!, $first: Int!, $after: String) {
+  pupil(id: $id) {
+    id
+    referrals(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          status
+          urgency
+          overdue
+          responseDueAt
+          createdAt
+          sender {
+            id
+            name
+            kind
+          }
+          receiver {
+            id
+            name
+            kind
+          }
+        }
+      }
+    }
+    involvement {
+      organisation {
+        id
+        name
+        kind
+        contactEmail
+        contactPhone
+      }
+      since
+      coordinating
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilReferralsQuery, PupilReferralsQueryVariables>;
+export const PupilNotesDocument = new TypedDocumentString(`
+    query PupilNotes($id: ID!, $categories: [DataCategory!], $first: Int!, $after: String) {
+  pupil(id: $id) {
+    id
+    notes(categories: $categories, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          category
+          body
+          organisation {
+            id
+            name
+          }
+          role
+          createdAt
+          referral {
+            id
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilNotesQuery, PupilNotesQueryVariables>;
+export const PupilTimelineDocument = new TypedDocumentString(`
+    query PupilTimeline($id: ID!, $first: Int!, $after: String) {
+  pupil(id: $id) {
+    id
+    timeline(first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          occurredAt
+          organisation {
+            id
+            name
+          }
+          role
+          action
+          status
+          text
+          referral {
+            id
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PupilTimelineQuery, PupilTimelineQueryVariables>;
+export const ReferralListDocument = new TypedDocumentString(`
+    query ReferralList($first: Int!, $after: String, $filter: ReferralFilter) {
+  referrals(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        ...ReferralListItem
+      }
+    }
+  }
+}
+    fragment ReferralListItem on Referral {
+  id
+  status
+  urgency
+  overdue
+  responseDueAt
+  createdAt
+  sender {
+    id
+    name
+    kind
+  }
+  receiver {
+    id
+    name
+    kind
+  }
+  pupil {
+    id
+    displayName
+  }
+}`) as unknown as TypedDocumentString<ReferralListQuery, ReferralListQueryVariables>;
+export const ReferralDetailDocument = new TypedDocumentString(`
+    query ReferralDetail($id: ID!) {
+  referral(id: $id) {
+    id
+    version
+    status
+    urgency
+    reason
+    sharedCategories
+    legalBasis
+    consent {
+      givenBy
+      validFrom
+      validUntil
+      revokedAt
+    }
+    receiveDueAt
+    responseDueAt
+    receivedAt
+    overdue
+    outcome
+    outcomeSuccessful
+    createdAt
+    updatedAt
+    closedAt
+    allowedActions
+    sender {
+      id
+      name
+      kind
+      contactEmail
+      contactPhone
+    }
+    receiver {
+      id
+      name
+      kind
+      contactEmail
+      contactPhone
+    }
+    pupil {
+      id
+      displayName
+    }
+    handedOverFrom {
+      id
+      status
+      sender {
+        id
+        name
+      }
+      receiver {
+        id
+        name
+      }
+    }
+    handedOverTo {
+      id
+      status
+      receiver {
+        id
+        name
+      }
+    }
+    events {
+      id
+      action
+      fromStatus
+      toStatus
+      organisation {
+        id
+        name
+      }
+      role
+      reason
+      occurredAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReferralDetailQuery, ReferralDetailQueryVariables>;
+export const ReferralReceiversDocument = new TypedDocumentString(`
+    query ReferralReceivers {
+  organisations(first: 100) {
+    edges {
+      node {
+        id
+        name
+        kind
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReferralReceiversQuery, ReferralReceiversQueryVariables>;
+export const ReferralPupilDocument = new TypedDocumentString(`
+    query ReferralPupil($id: ID!) {
+  pupil(id: $id) {
+    id
+    displayName
+    dateOfBirth
+    visibleCategories
+  }
+}
+    `) as unknown as TypedDocumentString<ReferralPupilQuery, ReferralPupilQueryVariables>;
+export const CreateReferralDocument = new TypedDocumentString(`
+    mutation CreateReferral($input: CreateReferralInput!) {
+  createReferral(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<CreateReferralMutation, CreateReferralMutationVariables>;
+export const ReceiveReferralDocument = new TypedDocumentString(`
+    mutation ReceiveReferral($input: ReferralActionInput!) {
+  receiveReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ReceiveReferralMutation, ReceiveReferralMutationVariables>;
+export const AcceptReferralDocument = new TypedDocumentString(`
+    mutation AcceptReferral($input: ReferralActionInput!) {
+  acceptReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<AcceptReferralMutation, AcceptReferralMutationVariables>;
+export const RejectReferralDocument = new TypedDocumentString(`
+    mutation RejectReferral($input: RejectReferralInput!) {
+  rejectReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RejectReferralMutation, RejectReferralMutationVariables>;
+export const StartReferralDocument = new TypedDocumentString(`
+    mutation StartReferral($input: ReferralActionInput!) {
+  startReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<StartReferralMutation, StartReferralMutationVariables>;
+export const PutReferralOnHoldDocument = new TypedDocumentString(`
+    mutation PutReferralOnHold($input: ReasonedReferralActionInput!) {
+  putReferralOnHold(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<PutReferralOnHoldMutation, PutReferralOnHoldMutationVariables>;
+export const ResumeReferralDocument = new TypedDocumentString(`
+    mutation ResumeReferral($input: ReferralActionInput!) {
+  resumeReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeReferralMutation, ResumeReferralMutationVariables>;
+export const CompleteReferralDocument = new TypedDocumentString(`
+    mutation CompleteReferral($input: CompleteReferralInput!) {
+  completeReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CompleteReferralMutation, CompleteReferralMutationVariables>;
+export const FailReferralDocument = new TypedDocumentString(`
+    mutation FailReferral($input: ReasonedReferralActionInput!) {
+  failReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<FailReferralMutation, FailReferralMutationVariables>;
+export const CancelReferralDocument = new TypedDocumentString(`
+    mutation CancelReferral($input: ReasonedReferralActionInput!) {
+  cancelReferral(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<CancelReferralMutation, CancelReferralMutationVariables>;
+export const HandOverReferralDocument = new TypedDocumentString(`
+    mutation HandOverReferral($input: HandOverReferralInput!) {
+  handOverReferral(input: $input) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<HandOverReferralMutation, HandOverReferralMutationVariables>;
+export const RevokeReferralConsentDocument = new TypedDocumentString(`
+    mutation RevokeReferralConsent($input: ReferralActionInput!) {
+  revokeConsent(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeReferralConsentMutation, RevokeReferralConsentMutationVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

@@ -1,0 +1,212 @@
+// What the referrals and pupils pages share: the API's enum values, badges that say their status in
+// words (never by colour alone), the referrals table, and the mapping of the hub's errors to fields.
+import { useEffect, useState, type RefObject } from 'react';
+import type { ApiError, ApiErrorEntry } from '../../api/client.ts';
+import { Link } from '../../app/router.tsx';
+import type { DataCategory, LegalBasis, OrganisationKind, ReferralStatus, RejectionReason, Urgency } from '../../gql/graphql.ts';
+import { useT, type Translate } from '../../i18n/index.tsx';
+import { usePaging, type Paging } from '../../ui/Pager.tsx';
+import './referrals.css';
+
+export const REFERRAL_STATUSES: readonly ReferralStatus[] = [
+  'REQUESTED',
+  'RECEIVED',
+  'ACCEPTED',
+  'REJECTED',
+  'IN_PROGRESS',
+  'ON_HOLD',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+];
+export const URGENCIES: readonly Urgency[] = ['NORMAL', 'URGENT'];
+export const LEGAL_BASES: readonly LegalBasis[] = ['CONSENT', 'LEERPLICHTWET', 'JEUGDWET', 'MELDCODE', 'WET_PUBLIEKE_GEZONDHEID', 'POLITIEWET'];
+export const REJECTION_REASONS: readonly RejectionReason[] = ['NOT_OUR_TASK', 'NO_CAPACITY', 'INSUFFICIENT_INFORMATION', 'ALREADY_INVOLVED', 'NO_CONSENT', 'OTHER'];
+export const DATA_CATEGORIES: readonly DataCategory[] = ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'];
+
+/** Page size of the lists. */
+export const PAGE_SIZE = 20;
+
+/** Whether the hub left the field at `path` out for this caller (null with FORBIDDEN on its path). */
+export function hiddenAt(errors: readonly ApiErrorEntry[], path: readonly (string | number)[]): boolean {
+  return errors.some((error) => error.path && error.path.length >= path.length && path.every((part, index) => error.path![index] === part));
+}
+
+/**
+ * The hub's errors by input field: `extensions.argument` (input.reason → reason), and GraphQL's own
+ * refusals of a variable's value, which name the field only in their message
+ * (`Variable "$input" got invalid value "" at "input.consent.validFrom"; …`).
+ */
+export function errorsByField(error: ApiError | null): Record<string, string> {
+  if (!error) return {};
+  const byField = error.fieldErrors();
+  for (const entry of error.errors) {
+    const match = /got invalid value .* at "(?:input|filter)\.([\w.]+)"(?:; (.+))?$/s.exec(entry.message);
+    // Under the field, the reason only ("Date must be a calendar date …"): the field says where.
+    if (match?.[1]) byField[match[1]] ??= match[2] ?? entry.message;
+  }
+  return byField;
+}
+
+/** Whether every error of a refusal belongs to one of the form's fields (then no notice beside it). */
+export function onlyFieldErrors(error: ApiError | null, fields: readonly string[]): boolean {
+  if (!error) return false;
+  const byField = errorsByField(error);
+  const named = Object.keys(byField);
+  return named.length > 0 && named.every((field) => fields.includes(field)) && error.errors.length <= named.length;
+}
+
+/**
+ * After a refused submit (`failures` counts them), move focus to the first field the hub or the form
+ * marked invalid, so keyboard and screen-reader users land on what to fix.
+ */
+export function useFocusFirstInvalid(form: RefObject<HTMLElement | null>, failures: number): void {
+  useEffect(() => {
+    if (failures === 0) return;
+    const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-invalid input, [role="alert"]');
+    if (invalid && invalid.getAttribute('role') === 'alert') invalid.setAttribute('tabindex', '-1');
+    invalid?.focus();
+  }, [form, failures]);
+}
+
+/**
+ * Cursor paging that starts again at the first page whenever `key` (the filter) changes, within the
+ * same render: no request goes out with a cursor of the previous filter.
+ */
+export function useKeyedPaging(key: string): Paging {
+  const paging = usePaging();
+  const [seenKey, setSeenKey] = useState(key);
+  if (seenKey !== key) {
+    setSeenKey(key);
+    paging.reset();
+    return { ...paging, after: null, page: 1 };
+  }
+  return paging;
+}
+
+export function StatusBadge({ status }: { status: ReferralStatus }) {
+  const t = useT();
+  const tone = status === 'COMPLETED' ? ' badge-ok' : '';
+  return <span className={`badge${tone}`}>{t.dynamic('status', status)}</span>;
+}
+
+export function UrgencyText({ urgency }: { urgency: Urgency }) {
+  const t = useT();
+  return urgency === 'URGENT' ? <span className="badge badge-urgent">{t('referrals.urgentBadge')}</span> : <>{t.dynamic('urgency', urgency)}</>;
+}
+
+export function OverdueBadge() {
+  const t = useT();
+  return <span className="badge badge-overdue">{t('referrals.overdueBadge')}</span>;
+}
+
+export interface ReferralRowData {
+  id: string;
+  status: ReferralStatus;
+  urgency: Urgency;
+  overdue: boolean;
+  responseDueAt: string | null;
+  createdAt: string;
+  sender: { id: string; name: string; kind: OrganisationKind };
+  receiver: { id: string; name: string; kind: OrganisationKind };
+  pupil?: { id: string; displayName: string | null } | null;
+}
+
+/**
+ * Referrals as a table. `pupilErrorPath(index)` gives the path of row `index`'s pupil name in the
+ * response, to tell a name the hub withheld from one it does not have. Without `showPupil` (a
+ * pupil's own page) the pupil column is left out.
+ */
+export function ReferralTable({
+  caption,
+  rows,
+  ownOrganisationId,
+  partialErrors = [],
+  pupilErrorPath,
+  showPupil = true,
+}: {
+  caption: string;
+  rows: readonly ReferralRowData[];
+  ownOrganisationId: string;
+  partialErrors?: readonly ApiErrorEntry[];
+  pupilErrorPath?: (index: number) => (string | number)[];
+  showPupil?: boolean;
+}) {
+  const t = useT();
+  return (
+    <div className="table-scroll">
+      <table className="referral-table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {showPupil ? <th scope="col">{t('referrals.table.pupil')}</th> : null}
+            <th scope="col">{t('referrals.table.otherParty')}</th>
+            <th scope="col">{t('referrals.table.status')}</th>
+            <th scope="col">{t('referrals.table.urgency')}</th>
+            <th scope="col">{t('referrals.table.deadline')}</th>
+            <th scope="col">{t('referrals.table.created')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('referrals.table.open')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((referral, index) => {
+            const sent = referral.sender.id === ownOrganisationId;
+            const other = sent ? referral.receiver : referral.sender;
+            const nameHidden = pupilErrorPath ? hiddenAt(partialErrors, pupilErrorPath(index)) : false;
+            const pupilName = referral.pupil?.displayName ?? null;
+            return (
+              <tr key={referral.id}>
+                {showPupil ? (
+                  <td>
+                    {!referral.pupil ? (
+                      <span className="muted">{t('referrals.pupilGone')}</span>
+                    ) : (
+                      <Link to={`/pupils/${referral.pupil.id}`}>{pupilName ?? (nameHidden ? t('error.fieldHidden') : referral.pupil.id)}</Link>
+                    )}
+                  </td>
+                ) : null}
+                <td>
+                  {t(sent ? 'referrals.table.to' : 'referrals.table.from', { organisation: other.name })}
+                  <br />
+                  <span className="muted">{t.dynamic('kind', other.kind)}</span>
+                </td>
+                <td>
+                  <StatusBadge status={referral.status} />
+                </td>
+                <td>
+                  <UrgencyText urgency={referral.urgency} />
+                </td>
+                <td>
+                  {t.dateTime(referral.responseDueAt)} {referral.overdue ? <OverdueBadge /> : null}
+                </td>
+                <td>{t.dateTime(referral.createdAt)}</td>
+                <td>
+                  <Link to={`/referrals/${referral.id}`}>
+                    {t('referrals.table.open')}
+                    <span className="visually-hidden"> {t('referrals.table.openFor', { pupil: pupilName ?? other.name })}</span>
+                  </Link>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The announcement of an action's result: always in the page, so screen readers hear the change. */
+export function StatusMessage({ message, focusRef }: { message: string | null; focusRef?: RefObject<HTMLDivElement | null> }) {
+  return (
+    <div role="status" ref={focusRef} tabIndex={-1} className={message ? 'notice notice-ok' : 'status-empty'}>
+      {message ? <p>{message}</p> : null}
+    </div>
+  );
+}
+
+/** A role as the timeline and history name it (the system's own events say so). */
+export function roleLabel(t: Translate, role: string): string {
+  return role === 'SYSTEM' ? t('pupils.role.SYSTEM') : t.dynamic('role', role);
+}
