@@ -77,7 +77,7 @@ describe('the access log', () => {
     await page.waitForURL(/org=smw-den-haag/);
     await page.getByText('Pagina 1', { exact: false }).waitFor();
     await page.waitForFunction((name) => {
-      const cells = [...document.querySelectorAll('tbody tr td:nth-child(5)')].map((cell) => cell.textContent);
+      const cells = [...document.querySelectorAll('tbody tr td:nth-child(4)')].map((cell) => cell.textContent);
       return cells.length > 0 && cells.every((cell) => cell === name);
     }, smwName);
     const organisations = await column(page, 'Organisatie');
@@ -142,7 +142,7 @@ describe('the access log', () => {
     await page.getByText(`You see only the records of people of ${smwName}.`).waitFor();
     await page.getByRole('status').filter({ hasText: 'records found' }).waitFor();
     const table = page.getByRole('table', { name: 'Records in the access log' });
-    const organisations = await table.locator('tbody tr td:nth-child(5)').allInnerTexts();
+    const organisations = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
     expect(organisations.length).toBeGreaterThan(0);
     expect(new Set(organisations)).toEqual(new Set([smwName]));
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -271,25 +271,22 @@ type Edge = PrivacyAccessLogQuery['accessLog']['edges'][number];
 
 function RecordsTable({ edges }: { edges: Edge[] }) {
   const t = useT();
+  // Eight columns that fit a laptop screen: what belongs together shares a cell (who: role and
+  // person; why: purpose and processing activity); the field list opens on demand.
   return (
     <div className="privacy-scroll" role="region" aria-labelledby="access-log-caption" tabIndex={0}>
-      <table>
+      <table className="privacy-log">
         <caption id="access-log-caption">{t('privacy.log.caption')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('privacy.col.seq')}</th>
             <th scope="col">{t('privacy.col.time')}</th>
             <th scope="col">{t('privacy.col.action')}</th>
-            <th scope="col">{t('privacy.col.outcome')}</th>
             <th scope="col">{t('privacy.col.organisation')}</th>
-            <th scope="col">{t('privacy.col.role')}</th>
             <th scope="col">{t('privacy.col.person')}</th>
-            <th scope="col">{t('privacy.col.purpose')}</th>
-            <th scope="col">{t('privacy.col.activity')}</th>
+            <th scope="col">{t('privacy.col.why')}</th>
             <th scope="col">{t('privacy.col.pupil')}</th>
-            <th scope="col">{t('privacy.col.categories')}</th>
-            <th scope="col">{t('privacy.col.fields')}</th>
-            <th scope="col">{t('privacy.col.emergency')}</th>
+            <th scope="col">{t('privacy.col.data')}</th>
           </tr>
         </thead>
         <tbody>
@@ -297,17 +294,25 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
             <tr key={node.seq}>
               <td className="mono">{node.seq}</td>
               <td className="privacy-nowrap">{t.dateTime(node.occurredAt)}</td>
-              <td>{t.dynamic('accessAction', node.action)}</td>
               <td>
-                {node.outcome === 'GRANTED' ? (
-                  t.dynamic('accessOutcome', node.outcome)
-                ) : (
-                  <span className={`badge ${node.outcome === 'REFUSED' ? 'badge-urgent' : ''}`}>{t.dynamic('accessOutcome', node.outcome)}</span>
-                )}
+                {t.dynamic('accessAction', node.action)}
+                {node.outcome !== 'GRANTED' ? (
+                  <>
+                    {' '}
+                    <span className={`badge ${node.outcome === 'REFUSED' ? 'badge-urgent' : ''}`}>{t.dynamic('accessOutcome', node.outcome)}</span>
+                  </>
+                ) : null}
+                {node.emergency ? (
+                  <>
+                    {' '}
+                    <span className="badge badge-urgent">{t('privacy.log.emergencyYes')}</span>
+                  </>
+                ) : null}
               </td>
               <td>{node.organisation.name}</td>
-              <td>{t.dynamic('role', node.role)}</td>
               <td>
+                {t.dynamic('role', node.role)}
+                <br />
                 {node.actorSubject ? (
                   <Link to="/access-log" query={{ person: node.actorSubject }} className="mono privacy-id">
                     {node.actorSubject}
@@ -317,15 +322,21 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
                 )}
                 {node.onBehalfOf ? <span className="muted"> {t('privacy.log.onBehalfOf', { name: node.onBehalfOf })}</span> : null}
               </td>
-              <td>{node.purpose ?? <span className="muted">—</span>}</td>
               <td>
                 {node.processingActivity.name}
-                <br />
-                <span className="muted">{t('privacy.log.activityVersion', { id: node.processingActivity.id, version: node.processingActivity.version })}</span>
+                <span className="muted">
+                  {' '}({t('privacy.log.activityVersion', { id: node.processingActivity.id, version: node.processingActivity.version })})
+                </span>
+                {node.purpose ? (
+                  <>
+                    <br />
+                    <span className="muted">{t('privacy.col.purpose')}:</span> {node.purpose}
+                  </>
+                ) : null}
               </td>
               <td>
                 {node.pupilId ? (
-                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono privacy-id">
+                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono privacy-id" title={node.pupilId}>
                     {node.pupilId}
                   </Link>
                 ) : node.pupilPseudonym ? (
@@ -336,9 +347,15 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
                   <span className="muted">{t('privacy.log.noPupil')}</span>
                 )}
               </td>
-              <td>{node.categories.length ? node.categories.map((category) => t.dynamic('category', category)).join(', ') : <span className="muted">—</span>}</td>
-              <td className="privacy-fields">{node.fields.length ? <code>{node.fields.join(', ')}</code> : <span className="muted">—</span>}</td>
-              <td>{node.emergency ? <span className="badge badge-urgent">{t('privacy.log.emergencyYes')}</span> : t('app.no')}</td>
+              <td>
+                {node.categories.length ? node.categories.map((category) => t.dynamic('category', category)).join(', ') : <span className="muted">—</span>}
+                {node.fields.length ? (
+                  <details className="privacy-fields">
+                    <summary>{t('privacy.log.fields', { count: node.fields.length })}</summary>
+                    <code>{node.fields.join(', ')}</code>
+                  </details>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,9 @@
-// The console's referrals and pupils pages in a real browser, against a hub with the demo region on
-// its fixed clock: filters and paging change the rows, a new referral and a hand-over go through the
-// hub's checks (its messages under the field that caused them, nothing changed), a receiver's pupil
-// page shows only what was shared and says what it cannot see, English translates, axe is clean.
+// Issue 11's chain scenario in a real browser, against a hub with the demo region on its fixed
+// clock: Leerlingzaken creates a referral, school social work accepts it and hands it over to the
+// CJG, each view showing only what the policy allows; the municipality's privacy officer then finds
+// those accesses in the access log. On the way: filters and paging change the rows, the hub's
+// refusals show under the field that caused them and change nothing, English translates, axe-core
+// finds no serious violation on any page. The tests run in order on one pupil.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleProblems, screenshot, seriousAxeViolations, signInAs, startConsole, type ConsoleHarness } from './helpers/browser.ts';
@@ -74,6 +76,10 @@ describe('console: referrals', () => {
     expect(all.totalCount).toBeGreaterThan(20);
     await page.getByRole('heading', { level: 1, name: 'Verwijzingen' }).waitFor();
     await page.getByText(`Verwijzingen (${all.totalCount})`).waitFor();
+    // The officer's main page, as the README shows it (docs/console-officer.png).
+    await page.setViewportSize({ width: 1280, height: 1200 });
+    await screenshot(page, 'officer-referrals', { fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 900 });
     const first = await referralRows(page);
     expect(first).toHaveLength(20);
     await page.getByRole('button', { name: 'Volgende' }).click();
@@ -222,6 +228,70 @@ describe('console: referrals', () => {
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(1\)/ }).waitFor();
     await page.getByText('Verwijzing: Verstuurd').first().waitFor();
     await expectClean(page, 'referrals-pupil-receiver');
+    await context.close();
+  });
+
+  it('the first receiver still sees what Leerlingzaken shared with it, and no more', async () => {
+    const { page, context } = await harness.open();
+    await signInAs(page, 'Schoolmaatschappelijk Werk Den Haag', 'PROFESSIONAL');
+    await go(page, `/pupils/${pupil.id}`);
+    await page.getByRole('heading', { level: 2, name: 'Tijdlijn' }).waitFor();
+    // Shared: identity and contact details (and the referral itself); not schooling, though its kind may read it.
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Identiteit', 'Contactgegevens', 'Verwijzing', 'Tijdlijn']);
+    await page.getByText(/Niet gedeeld met uw organisatie voor deze leerling: .*Onderwijs/).waitFor();
+    // Both of its referrals: the one it received (handed over) and the one it sent on.
+    await page.getByRole('table', { name: /Verwijzingen over deze leerling \(2\)/ }).waitFor();
+    await expectClean(page, 'chain-pupil-first-receiver');
+    await context.close();
+  });
+
+  it('the privacy officer finds the accesses of all three organisations in the log', async () => {
+    const officer = { org: 'lz-den-haag', role: 'PRIVACY_OFFICER' } as const;
+    const { page, context } = await harness.open();
+    await signInAs(page, 'Leerlingzaken Den Haag', 'PRIVACY_OFFICER');
+    await page.getByRole('heading', { level: 1, name: 'Toegangslogboek' }).waitFor();
+    await page.getByLabel('Leerling-id').fill(pupil.id);
+    await page.getByRole('button', { name: 'Filter toepassen' }).click();
+    // Reading the log about a pupil is itself recorded about that pupil (as the officer's
+    // organisation's), so Leerlingzaken's count grows with every look; the partners' counts do not.
+    const found = page.getByText(/^\d+ registraties gevonden$/);
+    await found.waitFor();
+    const total = Number((await found.textContent())!.split(' ')[0]);
+    // The privacy officer's main page, as the README shows it (docs/console-privacy-officer.png).
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await screenshot(page, 'privacy-officer-access-log', { fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    let partners = 0;
+    for (const [org, name, actions] of [
+      ['smw-den-haag', 'Schoolmaatschappelijk Werk Den Haag', ['READ', 'UPDATE', 'CREATE']],
+      ['cjg-den-haag', 'Centrum voor Jeugd en Gezin Den Haag', ['READ']],
+      ['lz-den-haag', 'Leerlingzaken Den Haag', ['CREATE']],
+    ] as const) {
+      const expected = await harness.hub.gql(
+        officer,
+        `query($id: ID!, $org: ID!) { accessLog(filter: { pupilId: $id, organisationId: $org }, first: 100) { totalCount edges { node { action } } } }`,
+        { id: pupil.id, org },
+      );
+      const records = expected.body.data.accessLog;
+      const seen = new Set(records.edges.map((edge: { node: { action: string } }) => edge.node.action));
+      for (const action of actions) expect(seen.has(action), `${org} ${action}`).toBe(true);
+      await page.getByLabel('Organisatie', { exact: true }).selectOption(org);
+      await page.getByRole('button', { name: 'Filter toepassen' }).click();
+      expect(page.url()).toContain(`org=${org}`);
+      const rows = page.getByRole('table', { name: 'Registraties in het toegangslogboek' }).locator('tbody tr');
+      if (org === 'lz-den-haag') {
+        await rows.first().waitFor();
+        await page.waitForFunction(() => !document.querySelector('[role="status"].loading'));
+      } else {
+        partners += records.totalCount;
+        await page.getByText(`${records.totalCount} registraties gevonden`).waitFor();
+        expect(await rows.count()).toBe(Math.min(records.totalCount, 50));
+      }
+      expect(await rows.count()).toBeGreaterThan(0);
+      expect(await rows.filter({ hasText: name }).count()).toBe(await rows.count());
+    }
+    expect(total).toBeGreaterThan(partners);
+    await expectClean(page, 'chain-access-log-filtered');
     await context.close();
   });
 
