@@ -166,9 +166,11 @@ describe('the expiry job', () => {
 
     // Through the API, the sender sees the expiry on the referral.
     t.clock.now = runAt;
-    const v = (await gqlOk(t, LZ, 'query($id: ID!) { node(id: $id) { ... on Referral { status allowedActions events { action reason } } } }', { id: old.id })).node;
+    const v = (await gqlOk(t, LZ, 'query($id: ID!) { node(id: $id) { ... on Referral { status allowedActions events { action reason role } } } }', { id: old.id })).node;
     expect(v.status).toBe('CANCELLED');
     expect(v.allowedActions).toEqual([]);
-    expect(v.events.at(-1).action).toBe('EXPIRE');
+    // The hub's own step says so (role SYSTEM; the schema's role was the Role enum, and this failed).
+    expect(v.events.at(-1)).toMatchObject({ action: 'EXPIRE', role: 'SYSTEM' });
+    expect(v.events[0].role).toBe('PROFESSIONAL');
   });
 });

@@ -1271,7 +1271,11 @@ export type ReferralEvent = {
   fromStatus: Maybe<ReferralStatus>;
   toStatus: ReferralStatus;
   organisation: Organisation;
-  role: Role;
+  /**
+   * The role of whoever acted: PROFESSIONAL or COORDINATOR, or SYSTEM for the hub's own steps (a
+   * request nobody opened expires after 30 days). A string, not the Role enum, because of SYSTEM.
+   */
+  role: Scalars['String']['output'];
   reason: Maybe<Scalars['String']['output']>;
   occurredAt: Scalars['DateTime']['output'];
 };
@@ -2560,7 +2564,7 @@ export type ReferralEventResolvers<ContextType = RequestContext, ParentType exte
   fromStatus?: Resolver<Maybe<ResolversTypes['ReferralStatus']>, ParentType, ContextType>;
   toStatus?: Resolver<ResolversTypes['ReferralStatus'], ParentType, ContextType>;
   organisation?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
-  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };

@@ -130,7 +130,7 @@ export const referralResolvers: Resolvers = {
     fromStatus: (event) => event.from_status as never,
     toStatus: (event) => event.to_status as never,
     organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
-    role: (event) => event.actor_role as never,
+    role: (event) => event.actor_role,
     occurredAt: (event) => event.occurred_at,
   },
 };

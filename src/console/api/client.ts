@@ -36,14 +36,23 @@ export class ApiError extends Error {
   get code(): string | undefined {
     return this.errors[0]?.extensions?.code;
   }
-  /** The input field an error is about: `input.reason` → `reason`, `filter.bsn` → `bsn`. */
+  /**
+   * The input field each error is about, so a form can show the message under it:
+   * `extensions.argument` (`input.reason` → `reason`, `filter.bsn` → `bsn`) from the hub's own
+   * checks, or, for GraphQL's refusal of a variable's value, the path in its message
+   * (`Variable "$input" got invalid value "" at "input.consent.validFrom"; Date must be …` →
+   * `consent.validFrom`, with the reason after the semicolon).
+   */
   fieldErrors(): Record<string, string> {
     const byField: Record<string, string> = {};
     for (const error of this.errors) {
       const argument = error.extensions?.argument;
-      if (typeof argument !== 'string') continue;
-      const field = argument.replace(/^(input|filter)\./, '');
-      byField[field] ??= error.message;
+      if (typeof argument === 'string') {
+        byField[argument.replace(/^(input|filter)\./, '')] ??= error.message;
+        continue;
+      }
+      const coercion = /got invalid value .* at "(?:input|filter)\.([\w.]+)"(?:; (.+))?$/s.exec(error.message);
+      if (coercion?.[1]) byField[coercion[1]] ??= coercion[2] ?? error.message;
     }
     return byField;
   }

@@ -93,6 +93,10 @@ export const nl = {
   'pupils.caseOutcome.EMERGENCY_SHELTER': 'noodopvang geregeld',
   'pupils.caseOutcome.OTHER': 'anders',
   'pupils.role.SYSTEM': 'systeem',
+  'pupils.paging.attempts': 'Pagina’s van de contactpogingen',
+  'pupils.paging.referrals': 'Pagina’s van de verwijzingen',
+  'pupils.paging.notes': 'Pagina’s van de notities ({category})',
+  'pupils.paging.timeline': 'Pagina’s van de tijdlijn',
 } as const;
 
 export const en: Record<keyof typeof nl, string> = {
@@ -189,4 +193,8 @@ export const en: Record<keyof typeof nl, string> = {
   'pupils.caseOutcome.EMERGENCY_SHELTER': 'emergency shelter arranged',
   'pupils.caseOutcome.OTHER': 'other',
   'pupils.role.SYSTEM': 'system',
+  'pupils.paging.attempts': 'Pages of contact attempts',
+  'pupils.paging.referrals': 'Pages of referrals',
+  'pupils.paging.notes': 'Pages of notes ({category})',
+  'pupils.paging.timeline': 'Pages of the timeline',
 };

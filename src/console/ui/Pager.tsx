@@ -25,14 +25,17 @@ export function Pager({
   paging,
   pageInfo,
   totalCount,
+  label,
 }: {
   paging: Paging;
+  /** Names the pager when a page has several (the notes', the timeline's): "Pagina's van de tijdlijn". */
+  label?: string;
   pageInfo: { hasNextPage: boolean; endCursor?: string | null } | null | undefined;
   totalCount?: number | null;
 }) {
   const t = useT();
   return (
-    <nav className="pager" aria-label={t('paging.label')}>
+    <nav className="pager" aria-label={label ?? t('paging.label')}>
       <button type="button" onClick={paging.previous} disabled={paging.page <= 1}>
         {t('paging.previous')}
       </button>

@@ -10,7 +10,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { Pager } from '../../ui/Pager.tsx';
-import { errorsByField, hiddenAt, onlyFieldErrors, PAGE_SIZE, useKeyedPaging } from '../referrals/shared.tsx';
+import { hiddenAt, onlyFieldErrors, PAGE_SIZE, useKeyedPaging } from '../referrals/shared.tsx';
 
 interface FinderValues {
   name: string;
@@ -54,7 +54,7 @@ export function PupilFinder({
   if (reads('BSN') && applied.bsn.trim()) filter.bsn = applied.bsn.replace(/\s/g, '');
   const paging = useKeyedPaging(appliedKey);
   const result = useQuery(PupilSearchDocument, { first: PAGE_SIZE, after: paging.after, filter });
-  const fieldErrors = errorsByField(result.error);
+  const fieldErrors = (result.error?.fieldErrors() ?? {});
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -280,7 +280,7 @@ function ContactAttemptsSection({ id }: { id: string }) {
                 </tbody>
               </table>
             </div>
-            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
+            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} label={t('pupils.paging.attempts')} />
           </>
         )
       ) : (
@@ -315,7 +315,7 @@ function ReferralsSection({ id }: { id: string }) {
               ownOrganisationId={viewer.organisation.id}
               showPupil={false}
             />
-            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
+            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} label={t('pupils.paging.referrals')} />
           </>
         )
       ) : (
@@ -384,7 +384,7 @@ function NotesSection({ id, category }: { id: string; category: DataCategory }) 
                 </li>
               ))}
             </ul>
-            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
+            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} label={t('pupils.paging.notes', { category: t.dynamic('category', category) })} />
           </>
         )
       ) : (
@@ -452,7 +452,7 @@ function TimelineSection({ id }: { id: string }) {
                 );
               })}
             </ol>
-            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
+            <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} label={t('pupils.paging.timeline')} />
           </>
         )
       ) : (

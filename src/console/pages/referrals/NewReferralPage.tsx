@@ -11,7 +11,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { PupilFinder } from '../pupils/PupilFinder.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
-import { errorsByField, hiddenAt, onlyFieldErrors, useFocusFirstInvalid } from './shared.tsx';
+import { hiddenAt, onlyFieldErrors, useFocusFirstInvalid } from './shared.tsx';
 
 export function NewReferralPage({ query }: PageProps) {
   const t = useT();
@@ -85,7 +85,7 @@ function CreateForm({ pupilId, focusOnMount }: { pupilId: string; focusOnMount: 
     if (focusOnMount) heading.current?.focus();
   }, [focusOnMount]);
 
-  const errors = { ...errorsByField(state.error), ...local };
+  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (state.running) return;

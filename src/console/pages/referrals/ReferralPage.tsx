@@ -29,7 +29,6 @@ import { SelectField, TextArea } from '../../ui/Field.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
 import {
-  errorsByField,
   hiddenAt,
   onlyFieldErrors,
   OverdueBadge,
@@ -358,7 +357,7 @@ function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action
   const [run, state] = useMutation(operation as typeof PutReferralOnHoldDocument);
   const [reason, setReason] = useState('');
   const [failures, setFailures] = useState(0);
-  const errors = errorsByField(state.error);
+  const errors = (state.error?.fieldErrors() ?? {});
   const submit = async () => {
     const result = await run({ input: { referralId: referral.id, version: referral.version, reason } });
     if (result) onDone(action);
@@ -393,7 +392,7 @@ function RejectForm({ referral, onDone, onCancel }: FormProps) {
   const [explanation, setExplanation] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const [failures, setFailures] = useState(0);
-  const errors = { ...errorsByField(state.error), ...local };
+  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     if (!code) {
       reset();
@@ -443,7 +442,7 @@ function CompleteForm({ referral, onDone, onCancel }: FormProps) {
   const [outcome, setOutcome] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const [failures, setFailures] = useState(0);
-  const errors = { ...errorsByField(state.error), ...local };
+  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     if (!successful) {
       reset();
@@ -518,7 +517,7 @@ function HandOverForm({ referral, onCancel }: { referral: Referral; onCancel: ()
   });
   const [local, setLocal] = useState<Record<string, string>>({});
   const [failures, setFailures] = useState(0);
-  const errors = { ...errorsByField(state.error), ...local };
+  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     const found = localShareErrors(value, t);
     setLocal(found);

@@ -32,26 +32,10 @@ export function hiddenAt(errors: readonly ApiErrorEntry[], path: readonly (strin
   return errors.some((error) => error.path && error.path.length >= path.length && path.every((part, index) => error.path![index] === part));
 }
 
-/**
- * The hub's errors by input field: `extensions.argument` (input.reason → reason), and GraphQL's own
- * refusals of a variable's value, which name the field only in their message
- * (`Variable "$input" got invalid value "" at "input.consent.validFrom"; …`).
- */
-export function errorsByField(error: ApiError | null): Record<string, string> {
-  if (!error) return {};
-  const byField = error.fieldErrors();
-  for (const entry of error.errors) {
-    const match = /got invalid value .* at "(?:input|filter)\.([\w.]+)"(?:; (.+))?$/s.exec(entry.message);
-    // Under the field, the reason only ("Date must be a calendar date …"): the field says where.
-    if (match?.[1]) byField[match[1]] ??= match[2] ?? entry.message;
-  }
-  return byField;
-}
-
 /** Whether every error of a refusal belongs to one of the form's fields (then no notice beside it). */
 export function onlyFieldErrors(error: ApiError | null, fields: readonly string[]): boolean {
   if (!error) return false;
-  const byField = errorsByField(error);
+  const byField = error.fieldErrors();
   const named = Object.keys(byField);
   return named.length > 0 && named.every((field) => fields.includes(field)) && error.errors.length <= named.length;
 }
