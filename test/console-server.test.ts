@@ -2,9 +2,10 @@
 // its files under their own CSP, the page for every console address, and the demo sign-in that
 // exists only outside production and only where the demo issuer is trusted.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../src/http/console.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
@@ -162,5 +163,33 @@ describe('the console where the demo issuer is not trusted', () => {
     expect((await t.request.get('/console/dev-sign-in')).status).toBe(404);
     expect((await t.request.post('/console/dev-token').send({ organisationId: 'lz-den-haag', role: 'PROFESSIONAL' })).status).toBe(404);
     expect((await t.request.get('/console/')).status).toBe(200);
+  });
+});
+
+describe('the console where only registered operations run (PERSISTED_OPERATIONS_FILE)', () => {
+  let t: TestHub;
+  // What codegen's client preset writes beside the console's typed documents.
+  const registered = fileURLToPath(new URL('../src/console/gql/persisted-documents.json', import.meta.url));
+  beforeAll(async () => {
+    t = await startTestHub({ env: { CONSOLE_DIR: built, PERSISTED_OPERATIONS_FILE: registered } });
+  });
+  afterAll(async () => t?.close());
+
+  it('runs a console operation by its registered hash, and refuses the text (the console then switches to hashes)', async () => {
+    const operations = JSON.parse(readFileSync(registered, 'utf8')) as Record<string, string>;
+    expect(Object.keys(operations).length).toBeGreaterThan(20);
+    const viewer = Object.entries(operations).find(([, text]) => text.startsWith('query Viewer '))!;
+    const asText = await t.gql({ org: 'lz-den-haag', role: 'PROFESSIONAL' }, viewer[1]);
+    expect(asText.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_ONLY');
+    const { token } = (await t.request.post('/console/dev-token').send({ organisationId: 'lz-den-haag', role: 'PROFESSIONAL' })).body;
+    const response = await t.request
+      .post('/graphql')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: viewer[0] } } });
+    expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+    expect(response.body.data.viewer.organisation.id).toBe('lz-den-haag');
+    // Any other text is refused, as before.
+    const other = await t.gql({ org: 'lz-den-haag', role: 'PROFESSIONAL' }, '{ viewer { role } }');
+    expect(other.status).toBe(400);
   });
 });

@@ -38,9 +38,9 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsole(): Promise<ConsoleHarness> {
+export async function startConsole(options: { env?: Record<string, string> } = {}): Promise<ConsoleHarness> {
   const directory = await buildConsole();
-  const hub = await startTestHub({ env: { CONSOLE_DIR: directory } });
+  const hub = await startTestHub({ env: { CONSOLE_DIR: directory, ...options.env } });
   const server: Server = await new Promise((resolve) => {
     const listening = hub.hub.app.listen(0, '127.0.0.1', () => resolve(listening));
   });

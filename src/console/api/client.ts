@@ -64,11 +64,20 @@ export interface Result<T> {
   partialErrors: ApiErrorEntry[];
 }
 
+/**
+ * What this page learned about its hub: whether it runs only registered operations
+ * (PERSISTED_OPERATIONS_FILE). Such a hub refuses operation text, so the console then sends each
+ * operation's registered hash (src/console/gql/persisted-documents.json) instead.
+ */
+const hub = { registeredOnly: false };
+
 export async function execute<TResult, TVariables>(
   token: string,
   document: TypedDocumentString<TResult, TVariables>,
   variables?: TVariables,
 ): Promise<Result<TResult>> {
+  const hash = document.__meta__?.hash as string | undefined;
+  const byHash = hub.registeredOnly && hash !== undefined;
   let response: Response;
   try {
     response = await fetch('/graphql', {
@@ -80,7 +89,11 @@ export async function execute<TResult, TVariables>(
         // The hub's CSRF prevention (production) wants a non-simple header.
         'X-GraphQL-Yoga-CSRF': 'console',
       },
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      body: JSON.stringify(
+        byHash
+          ? { variables: variables ?? {}, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }
+          : { query: document.toString(), variables: variables ?? {} },
+      ),
     });
   } catch {
     throw new ApiError([{ message: 'The hub could not be reached.', extensions: { code: 'NETWORK' } }], 0);
@@ -92,6 +105,10 @@ export async function execute<TResult, TVariables>(
     throw new ApiError([{ message: `The hub answered ${response.status} without a GraphQL result.`, extensions: { code: 'NETWORK' } }], response.status);
   }
   const errors = body.errors ?? [];
+  if (!byHash && hash !== undefined && errors[0]?.extensions?.code === 'PERSISTED_QUERY_ONLY') {
+    hub.registeredOnly = true;
+    return execute(token, document, variables);
+  }
   // Errors without a path refuse the whole operation; errors on a path leave the rest of the data.
   if (!body.data || errors.some((error) => !error.path)) throw new ApiError(errors.length ? errors : [{ message: 'No data.' }], response.status);
   return { data: body.data, partialErrors: errors };

@@ -768,7 +768,7 @@ export const OutreachCasesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OutreachCasesQuery, OutreachCasesQueryVariables>;
+    `, {"hash":"5997de63a0ee27638c610c65d094e6e6362ff6b3767ea473e856b53df9f643f1"}) as unknown as TypedDocumentString<OutreachCasesQuery, OutreachCasesQueryVariables>;
 export const OutreachOverviewDocument = new TypedDocumentString(`
     query OutreachOverview($groupBy: OverviewGrouping!) {
   outOfViewOverview(groupBy: $groupBy) {
@@ -799,7 +799,7 @@ export const OutreachOverviewDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OutreachOverviewQuery, OutreachOverviewQueryVariables>;
+    `, {"hash":"6b8b364e8f54f1555de440924d736fdd75be74a129c6a87312bcfffefb6716db"}) as unknown as TypedDocumentString<OutreachOverviewQuery, OutreachOverviewQueryVariables>;
 export const OutreachCaseDocument = new TypedDocumentString(`
     query OutreachCase($id: ID!, $attemptsFirst: Int, $attemptsAfter: String) {
   outOfViewCase(id: $id) {
@@ -879,7 +879,7 @@ export const OutreachCaseDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OutreachCaseQuery, OutreachCaseQueryVariables>;
+    `, {"hash":"d7f16bef1c0c8da10fd8b5b9a51d682ad74b6b9beec0cd8e0fef6d3abf6fec4a"}) as unknown as TypedDocumentString<OutreachCaseQuery, OutreachCaseQueryVariables>;
 export const OutreachCaseReferralsDocument = new TypedDocumentString(`
     query OutreachCaseReferrals($pupilId: ID!) {
   pupil(id: $pupilId) {
@@ -903,7 +903,7 @@ export const OutreachCaseReferralsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OutreachCaseReferralsQuery, OutreachCaseReferralsQueryVariables>;
+    `, {"hash":"520cbb74a50c3353e6314e719cf7045c267922f2eae3b550f2ba146641f6c50b"}) as unknown as TypedDocumentString<OutreachCaseReferralsQuery, OutreachCaseReferralsQueryVariables>;
 export const OutreachRecordAttemptDocument = new TypedDocumentString(`
     mutation OutreachRecordAttempt($input: RecordContactAttemptInput!) {
   recordContactAttempt(input: $input) {
@@ -913,7 +913,7 @@ export const OutreachRecordAttemptDocument = new TypedDocumentString(`
     occurredAt
   }
 }
-    `) as unknown as TypedDocumentString<OutreachRecordAttemptMutation, OutreachRecordAttemptMutationVariables>;
+    `, {"hash":"0500c6e3c147e24a3946a8b338ccf93104d7c8bddeba62bfeacb8f80637c9a63"}) as unknown as TypedDocumentString<OutreachRecordAttemptMutation, OutreachRecordAttemptMutationVariables>;
 export const OutreachCloseCaseDocument = new TypedDocumentString(`
     mutation OutreachCloseCase($input: CloseOutOfViewCaseInput!) {
   closeOutOfViewCase(input: $input) {
@@ -924,7 +924,7 @@ export const OutreachCloseCaseDocument = new TypedDocumentString(`
     version
   }
 }
-    `) as unknown as TypedDocumentString<OutreachCloseCaseMutation, OutreachCloseCaseMutationVariables>;
+    `, {"hash":"23c07a0f10ae9579ca376ff35e405fc119867613d3c0af0ffb37ccbb0dc522b8"}) as unknown as TypedDocumentString<OutreachCloseCaseMutation, OutreachCloseCaseMutationVariables>;
 export const OutreachPrintLetterDocument = new TypedDocumentString(`
     mutation OutreachPrintLetter($input: PrintOutreachLetterInput!) {
   printOutreachLetter(input: $input) {
@@ -935,7 +935,7 @@ export const OutreachPrintLetterDocument = new TypedDocumentString(`
     byteLength
   }
 }
-    `) as unknown as TypedDocumentString<OutreachPrintLetterMutation, OutreachPrintLetterMutationVariables>;
+    `, {"hash":"3431ef94442cc850f325d5cf61ad017d3a3297ad68ba6b8cf2db0ae24e0ee065"}) as unknown as TypedDocumentString<OutreachPrintLetterMutation, OutreachPrintLetterMutationVariables>;
 export const PrivacyAccessLogDocument = new TypedDocumentString(`
     query PrivacyAccessLog($filter: AccessLogFilter, $first: Int, $after: String, $includeEmployees: Boolean) {
   accessLog(
@@ -977,7 +977,7 @@ export const PrivacyAccessLogDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyAccessLogQuery, PrivacyAccessLogQueryVariables>;
+    `, {"hash":"8398fcd4d31509bc738371f41c7b4c7968ff29c297330595e18e1a728448811d"}) as unknown as TypedDocumentString<PrivacyAccessLogQuery, PrivacyAccessLogQueryVariables>;
 export const PrivacyAccessLogExportDocument = new TypedDocumentString(`
     query PrivacyAccessLogExport($filter: AccessLogFilter, $includeEmployees: Boolean) {
   accessLogExport(filter: $filter, includeEmployees: $includeEmployees) {
@@ -986,7 +986,7 @@ export const PrivacyAccessLogExportDocument = new TypedDocumentString(`
     truncated
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyAccessLogExportQuery, PrivacyAccessLogExportQueryVariables>;
+    `, {"hash":"fc55a52ad073257d73df3ad5eb3a77812ce8d3bc1e4c61cba81357d775c4c93f"}) as unknown as TypedDocumentString<PrivacyAccessLogExportQuery, PrivacyAccessLogExportQueryVariables>;
 export const PrivacyOrganisationsDocument = new TypedDocumentString(`
     query PrivacyOrganisations {
   organisations(first: 100) {
@@ -999,7 +999,7 @@ export const PrivacyOrganisationsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyOrganisationsQuery, PrivacyOrganisationsQueryVariables>;
+    `, {"hash":"5c9b42638c626ef03188af1a4fbc6f5cd881a3b0b06185fdde235b8c6ba8f426"}) as unknown as TypedDocumentString<PrivacyOrganisationsQuery, PrivacyOrganisationsQueryVariables>;
 export const PrivacyEmergencyAccessesDocument = new TypedDocumentString(`
     query PrivacyEmergencyAccesses($first: Int, $after: String) {
   emergencyAccessesAwaitingReview(first: $first, after: $after) {
@@ -1024,7 +1024,7 @@ export const PrivacyEmergencyAccessesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyEmergencyAccessesQuery, PrivacyEmergencyAccessesQueryVariables>;
+    `, {"hash":"636aa6665e931826a046136ab7ffc48c8d6ccba765d61e4dc1104156825497b7"}) as unknown as TypedDocumentString<PrivacyEmergencyAccessesQuery, PrivacyEmergencyAccessesQueryVariables>;
 export const PrivacyReviewEmergencyAccessDocument = new TypedDocumentString(`
     mutation PrivacyReviewEmergencyAccess($input: ReviewEmergencyAccessInput!) {
   reviewEmergencyAccess(input: $input) {
@@ -1034,7 +1034,7 @@ export const PrivacyReviewEmergencyAccessDocument = new TypedDocumentString(`
     reviewNote
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyReviewEmergencyAccessMutation, PrivacyReviewEmergencyAccessMutationVariables>;
+    `, {"hash":"e20dcb2c912f236ca83b25fdeccbe9f5c17de525dafb7d01961eaa02ca65a55a"}) as unknown as TypedDocumentString<PrivacyReviewEmergencyAccessMutation, PrivacyReviewEmergencyAccessMutationVariables>;
 export const PrivacyVerificationsDocument = new TypedDocumentString(`
     query PrivacyVerifications($first: Int) {
   accessLogVerifications(first: $first) {
@@ -1058,7 +1058,7 @@ export const PrivacyVerificationsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyVerificationsQuery, PrivacyVerificationsQueryVariables>;
+    `, {"hash":"c9bd228acc6c4ad6d7b1593e23b0c58d0165e317b582a4787defaaf1741ab7d9"}) as unknown as TypedDocumentString<PrivacyVerificationsQuery, PrivacyVerificationsQueryVariables>;
 export const PrivacyVerifyAccessLogDocument = new TypedDocumentString(`
     mutation PrivacyVerifyAccessLog($input: VerifyAccessLogInput!) {
   verifyAccessLog(input: $input) {
@@ -1067,7 +1067,7 @@ export const PrivacyVerifyAccessLogDocument = new TypedDocumentString(`
     startedAt
   }
 }
-    `) as unknown as TypedDocumentString<PrivacyVerifyAccessLogMutation, PrivacyVerifyAccessLogMutationVariables>;
+    `, {"hash":"7b1315bd2cb6961298a157e4208bb2ee4f48e21c0600acf930f3a0c0f7bf21ac"}) as unknown as TypedDocumentString<PrivacyVerifyAccessLogMutation, PrivacyVerifyAccessLogMutationVariables>;
 export const PupilSearchDocument = new TypedDocumentString(`
     query PupilSearch($first: Int!, $after: String, $filter: PupilFilter) {
   pupils(first: $first, after: $after, filter: $filter) {
@@ -1089,7 +1089,7 @@ export const PupilSearchDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilSearchQuery, PupilSearchQueryVariables>;
+    `, {"hash":"8a33edfbf2f97bcd9079719c6021b00c72f1fd7e8ba6ad9582fb589fe175be43"}) as unknown as TypedDocumentString<PupilSearchQuery, PupilSearchQueryVariables>;
 export const PupilVisibilityDocument = new TypedDocumentString(`
     query PupilVisibility($id: ID!) {
   pupil(id: $id) {
@@ -1097,7 +1097,7 @@ export const PupilVisibilityDocument = new TypedDocumentString(`
     visibleCategories
   }
 }
-    `) as unknown as TypedDocumentString<PupilVisibilityQuery, PupilVisibilityQueryVariables>;
+    `, {"hash":"0b4dce878e92e4f7a8a15c50c16689e88e69d9e8ec5e1d5ce8342955ddf7ef00"}) as unknown as TypedDocumentString<PupilVisibilityQuery, PupilVisibilityQueryVariables>;
 export const PupilIdentityDocument = new TypedDocumentString(`
     query PupilIdentity($id: ID!) {
   pupil(id: $id) {
@@ -1113,7 +1113,7 @@ export const PupilIdentityDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilIdentityQuery, PupilIdentityQueryVariables>;
+    `, {"hash":"65df4e7bdece1f994f94e6464b2c1e8048816ab01d9cec3c0236d86f642f955c"}) as unknown as TypedDocumentString<PupilIdentityQuery, PupilIdentityQueryVariables>;
 export const PupilBsnDocument = new TypedDocumentString(`
     query PupilBsn($id: ID!) {
   pupil(id: $id) {
@@ -1121,7 +1121,7 @@ export const PupilBsnDocument = new TypedDocumentString(`
     bsn
   }
 }
-    `) as unknown as TypedDocumentString<PupilBsnQuery, PupilBsnQueryVariables>;
+    `, {"hash":"d086e460a893f3437729cc7c1c3104d1696af98ed4e966f880c9dc8dd5340509"}) as unknown as TypedDocumentString<PupilBsnQuery, PupilBsnQueryVariables>;
 export const PupilContactDocument = new TypedDocumentString(`
     query PupilContact($id: ID!) {
   pupil(id: $id) {
@@ -1143,7 +1143,7 @@ export const PupilContactDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilContactQuery, PupilContactQueryVariables>;
+    `, {"hash":"b1788c74ce1d6e52394e151632823708e1a0bf70c35b584267d3612ed0de3119"}) as unknown as TypedDocumentString<PupilContactQuery, PupilContactQueryVariables>;
 export const PupilSchoolingDocument = new TypedDocumentString(`
     query PupilSchooling($id: ID!) {
   pupil(id: $id) {
@@ -1157,7 +1157,7 @@ export const PupilSchoolingDocument = new TypedDocumentString(`
     reportedMissingAt
   }
 }
-    `) as unknown as TypedDocumentString<PupilSchoolingQuery, PupilSchoolingQueryVariables>;
+    `, {"hash":"57c21a6f3192eca4119a1b67a2d11a87eb2f303a60dabd73ebd44cbcf2994b10"}) as unknown as TypedDocumentString<PupilSchoolingQuery, PupilSchoolingQueryVariables>;
 export const PupilContactAttemptsDocument = new TypedDocumentString(`
     query PupilContactAttempts($id: ID!, $first: Int!, $after: String) {
   pupil(id: $id) {
@@ -1186,7 +1186,7 @@ export const PupilContactAttemptsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilContactAttemptsQuery, PupilContactAttemptsQueryVariables>;
+    `, {"hash":"0eff586408a49581e831e377aa35b669ba1f29836e55f11bc79300a56d3991c0"}) as unknown as TypedDocumentString<PupilContactAttemptsQuery, PupilContactAttemptsQueryVariables>;
 export const PupilReferralsDocument = new TypedDocumentString(`
     query PupilReferrals($id: ID!, $first: Int!, $after: String) {
   pupil(id: $id) {
@@ -1231,7 +1231,7 @@ export const PupilReferralsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilReferralsQuery, PupilReferralsQueryVariables>;
+    `, {"hash":"97e482473b71becce530985c8ed9e843e43e322e4cfb602f4c2ae5af3d9d4449"}) as unknown as TypedDocumentString<PupilReferralsQuery, PupilReferralsQueryVariables>;
 export const PupilNotesDocument = new TypedDocumentString(`
     query PupilNotes($id: ID!, $categories: [DataCategory!], $first: Int!, $after: String) {
   pupil(id: $id) {
@@ -1261,7 +1261,7 @@ export const PupilNotesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilNotesQuery, PupilNotesQueryVariables>;
+    `, {"hash":"89ba2be6a552c799170961176cf4c5996d3341908850d43ade518ff4f55e94f4"}) as unknown as TypedDocumentString<PupilNotesQuery, PupilNotesQueryVariables>;
 export const PupilTimelineDocument = new TypedDocumentString(`
     query PupilTimeline($id: ID!, $first: Int!, $after: String) {
   pupil(id: $id) {
@@ -1293,7 +1293,7 @@ export const PupilTimelineDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PupilTimelineQuery, PupilTimelineQueryVariables>;
+    `, {"hash":"b37b3f4a0702cd340ec96bf3e33cf9eacba6958b02cf5338774bde41a680efa5"}) as unknown as TypedDocumentString<PupilTimelineQuery, PupilTimelineQueryVariables>;
 export const ReferralListDocument = new TypedDocumentString(`
     query ReferralList($first: Int!, $after: String, $filter: ReferralFilter) {
   referrals(first: $first, after: $after, filter: $filter) {
@@ -1330,7 +1330,7 @@ export const ReferralListDocument = new TypedDocumentString(`
     id
     displayName
   }
-}`) as unknown as TypedDocumentString<ReferralListQuery, ReferralListQueryVariables>;
+}`, {"hash":"6322bdfdf285a4482915f4b38b94744d8ef310cdad3e2b08e5d504f1c83358b3"}) as unknown as TypedDocumentString<ReferralListQuery, ReferralListQueryVariables>;
 export const ReferralDetailDocument = new TypedDocumentString(`
     query ReferralDetail($id: ID!) {
   referral(id: $id) {
@@ -1410,7 +1410,7 @@ export const ReferralDetailDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ReferralDetailQuery, ReferralDetailQueryVariables>;
+    `, {"hash":"769acb7e99489e300a6a4949ffc62f62449317050b705048b5fe1110e3598250"}) as unknown as TypedDocumentString<ReferralDetailQuery, ReferralDetailQueryVariables>;
 export const ReferralReceiversDocument = new TypedDocumentString(`
     query ReferralReceivers {
   organisations(first: 100) {
@@ -1423,7 +1423,7 @@ export const ReferralReceiversDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ReferralReceiversQuery, ReferralReceiversQueryVariables>;
+    `, {"hash":"164d3a818abeb48947319b9010ffb6eb4ca8a82ab9b7b28e70464c63986ccae1"}) as unknown as TypedDocumentString<ReferralReceiversQuery, ReferralReceiversQueryVariables>;
 export const ReferralPupilDocument = new TypedDocumentString(`
     query ReferralPupil($id: ID!) {
   pupil(id: $id) {
@@ -1433,14 +1433,14 @@ export const ReferralPupilDocument = new TypedDocumentString(`
     visibleCategories
   }
 }
-    `) as unknown as TypedDocumentString<ReferralPupilQuery, ReferralPupilQueryVariables>;
+    `, {"hash":"f039bf157473cef2de5edb7b42eae95fcd908f229dd5788ae8634202847e51c3"}) as unknown as TypedDocumentString<ReferralPupilQuery, ReferralPupilQueryVariables>;
 export const CreateReferralDocument = new TypedDocumentString(`
     mutation CreateReferral($input: CreateReferralInput!) {
   createReferral(input: $input) {
     id
   }
 }
-    `) as unknown as TypedDocumentString<CreateReferralMutation, CreateReferralMutationVariables>;
+    `, {"hash":"bd913a2c0459999d731d026593edaac00e501e3a63ab14e40357706af6480e89"}) as unknown as TypedDocumentString<CreateReferralMutation, CreateReferralMutationVariables>;
 export const ReceiveReferralDocument = new TypedDocumentString(`
     mutation ReceiveReferral($input: ReferralActionInput!) {
   receiveReferral(input: $input) {
@@ -1449,7 +1449,7 @@ export const ReceiveReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<ReceiveReferralMutation, ReceiveReferralMutationVariables>;
+    `, {"hash":"12f2c12f58d97efed45bf7045bde1cc6d6cba0078bc3127b16881ba9c8f1b263"}) as unknown as TypedDocumentString<ReceiveReferralMutation, ReceiveReferralMutationVariables>;
 export const AcceptReferralDocument = new TypedDocumentString(`
     mutation AcceptReferral($input: ReferralActionInput!) {
   acceptReferral(input: $input) {
@@ -1458,7 +1458,7 @@ export const AcceptReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<AcceptReferralMutation, AcceptReferralMutationVariables>;
+    `, {"hash":"766f31252449b95cc609d339facfdcd99e43230782e3c7f693f5774d5c989494"}) as unknown as TypedDocumentString<AcceptReferralMutation, AcceptReferralMutationVariables>;
 export const RejectReferralDocument = new TypedDocumentString(`
     mutation RejectReferral($input: RejectReferralInput!) {
   rejectReferral(input: $input) {
@@ -1467,7 +1467,7 @@ export const RejectReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<RejectReferralMutation, RejectReferralMutationVariables>;
+    `, {"hash":"5e86fb66e4ac31f5927b4b9645f757f8db00fa1a44b7bdf22cb15f9817732485"}) as unknown as TypedDocumentString<RejectReferralMutation, RejectReferralMutationVariables>;
 export const StartReferralDocument = new TypedDocumentString(`
     mutation StartReferral($input: ReferralActionInput!) {
   startReferral(input: $input) {
@@ -1476,7 +1476,7 @@ export const StartReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<StartReferralMutation, StartReferralMutationVariables>;
+    `, {"hash":"b061c7296bad0d1966daf3a8e443beca6ec3f133f183b9a46b3973114137e97d"}) as unknown as TypedDocumentString<StartReferralMutation, StartReferralMutationVariables>;
 export const PutReferralOnHoldDocument = new TypedDocumentString(`
     mutation PutReferralOnHold($input: ReasonedReferralActionInput!) {
   putReferralOnHold(input: $input) {
@@ -1485,7 +1485,7 @@ export const PutReferralOnHoldDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<PutReferralOnHoldMutation, PutReferralOnHoldMutationVariables>;
+    `, {"hash":"fa5a4dfbb8957a6c87d8f924ef4112ff5b10ed6e0dc0fadc04afb6c34f33dc78"}) as unknown as TypedDocumentString<PutReferralOnHoldMutation, PutReferralOnHoldMutationVariables>;
 export const ResumeReferralDocument = new TypedDocumentString(`
     mutation ResumeReferral($input: ReferralActionInput!) {
   resumeReferral(input: $input) {
@@ -1494,7 +1494,7 @@ export const ResumeReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<ResumeReferralMutation, ResumeReferralMutationVariables>;
+    `, {"hash":"042faf9c3f9ba7d5b2c420e63b007f7c21d5736e4362488e0cd6aa13c86698c3"}) as unknown as TypedDocumentString<ResumeReferralMutation, ResumeReferralMutationVariables>;
 export const CompleteReferralDocument = new TypedDocumentString(`
     mutation CompleteReferral($input: CompleteReferralInput!) {
   completeReferral(input: $input) {
@@ -1503,7 +1503,7 @@ export const CompleteReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<CompleteReferralMutation, CompleteReferralMutationVariables>;
+    `, {"hash":"41e86fa049e80f18c1b2cf9be3149fc6096602e4ba3829483cabf487738db68d"}) as unknown as TypedDocumentString<CompleteReferralMutation, CompleteReferralMutationVariables>;
 export const FailReferralDocument = new TypedDocumentString(`
     mutation FailReferral($input: ReasonedReferralActionInput!) {
   failReferral(input: $input) {
@@ -1512,7 +1512,7 @@ export const FailReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<FailReferralMutation, FailReferralMutationVariables>;
+    `, {"hash":"4c2aad92efc527dd8e4857698d7b6d70a16a6684dfc20c23cb533edf48faeded"}) as unknown as TypedDocumentString<FailReferralMutation, FailReferralMutationVariables>;
 export const CancelReferralDocument = new TypedDocumentString(`
     mutation CancelReferral($input: ReasonedReferralActionInput!) {
   cancelReferral(input: $input) {
@@ -1521,14 +1521,14 @@ export const CancelReferralDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<CancelReferralMutation, CancelReferralMutationVariables>;
+    `, {"hash":"08b88588de0080da5b47cf927123129cda3199a415c280f6d71d16bd8a205ccd"}) as unknown as TypedDocumentString<CancelReferralMutation, CancelReferralMutationVariables>;
 export const HandOverReferralDocument = new TypedDocumentString(`
     mutation HandOverReferral($input: HandOverReferralInput!) {
   handOverReferral(input: $input) {
     id
   }
 }
-    `) as unknown as TypedDocumentString<HandOverReferralMutation, HandOverReferralMutationVariables>;
+    `, {"hash":"ebd22670dd1b14db95c72e29d562dc3d957b04d4a93a61d47f4dbb07a714e6cb"}) as unknown as TypedDocumentString<HandOverReferralMutation, HandOverReferralMutationVariables>;
 export const RevokeReferralConsentDocument = new TypedDocumentString(`
     mutation RevokeReferralConsent($input: ReferralActionInput!) {
   revokeConsent(input: $input) {
@@ -1537,7 +1537,7 @@ export const RevokeReferralConsentDocument = new TypedDocumentString(`
     status
   }
 }
-    `) as unknown as TypedDocumentString<RevokeReferralConsentMutation, RevokeReferralConsentMutationVariables>;
+    `, {"hash":"6d21411092d5c3dc659fadaec09c4e1c3b99f5673d9ce93ebf9e4aaf8aee3d69"}) as unknown as TypedDocumentString<RevokeReferralConsentMutation, RevokeReferralConsentMutationVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {
@@ -1555,4 +1555,4 @@ export const ViewerDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
+    `, {"hash":"95d7cd4059c1f57f7c5114bab09f3792334d92b07e06a0f051554482f3d5b0a7"}) as unknown as TypedDocumentString<ViewerQuery, ViewerQueryVariables>;
