@@ -134,7 +134,15 @@ function Shell({ viewer, signOut, children }: { viewer?: Viewer; signOut?: () =>
   const current = route.path === '/' ? home : route.path;
   return (
     <>
-      <a className="skip-link" href="#main">
+      {/* The address's hash is the route: the link moves focus itself rather than navigating to "#main". */}
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          event.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('app.skipToContent')}
       </a>
       <header className="top">

@@ -3,6 +3,13 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useT } from '../i18n/index.tsx';
 
+/**
+ * Whether a page has been shown since the console loaded. The first page leaves focus where the
+ * browser puts it (so the skip link is the first Tab stop); every later one (after signing in, after
+ * each navigation) moves focus to its heading.
+ */
+let pageShownBefore = false;
+
 export function Page({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
   const t = useT();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -10,7 +17,8 @@ export function Page({ title, actions, children }: { title: string; actions?: Re
     document.title = `${title} — ${t('app.name')}`;
   }, [title, t]);
   useEffect(() => {
-    heading.current?.focus();
+    if (pageShownBefore) heading.current?.focus();
+    pageShownBefore = true;
   }, []);
   return (
     <>

@@ -1,7 +1,7 @@
 // What an officer does with a case: record a contact attempt, print the letter or the door note
 // (a PDF the hub renders; printing is logged as PRINT), close the case. Each form sends what was
 // filled in and shows the hub's answer: its error under the field it is about.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
@@ -22,6 +22,7 @@ import { SelectField, TextArea, TextField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { downloadBase64 } from '../../ui/download.ts';
 import { wallClock } from '../privacy/time.ts';
+import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import type { OutreachCase } from './CasePage.tsx';
 import { ATTEMPT_FOR_STEP, CASE_OUTCOMES, DOCUMENTS, LETTER_LANGUAGES, OUTCOMES_BY_KIND } from './vocabulary.ts';
 
@@ -39,6 +40,9 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
   const [remark, setRemark] = useState('');
   const [record, state, reset] = useMutation(OutreachRecordAttemptDocument);
   const errors = state.error?.fieldErrors() ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  const [failures, setFailures] = useState(0);
+  useFocusFirstInvalid(form, failures);
 
   function changeKind(next: ContactAttemptKind) {
     setKind(next);
@@ -49,6 +53,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (state.running) return;
     const result = await record({
       input: {
         caseId: found.id,
@@ -59,7 +64,10 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
         remark: remark.trim() ? remark : null,
       },
     });
-    if (!result) return;
+    if (!result) {
+      setFailures((n) => n + 1);
+      return;
+    }
     setOccurredAt('');
     setRemark('');
     onRecorded(
@@ -73,7 +81,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('outreach.record.title')}</h2>
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <ErrorNotice error={state.error} />
         <div className="grid-2">
           <SelectField
@@ -130,7 +138,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
           onChange={(event) => setRemark(event.target.value)}
         />
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={state.running}>
+          <button type="submit" className="primary" aria-disabled={state.running || undefined}>
             {t('outreach.record.submit')}
           </button>
         </div>
@@ -149,11 +157,18 @@ export function PrintLetterForm({ found, onPrinted }: { found: OutreachCase; onP
   const [officerName, setOfficerName] = useState('');
   const [print, state] = useMutation(OutreachPrintLetterDocument);
   const errors = state.error?.fieldErrors() ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  const [failures, setFailures] = useState(0);
+  useFocusFirstInvalid(form, failures);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (state.running) return;
     const result = await print({ input: { caseId: found.id, document, language, officerName: officerName.trim() ? officerName : null } });
-    if (!result) return;
+    if (!result) {
+      setFailures((n) => n + 1);
+      return;
+    }
     const printed = result.printOutreachLetter;
     downloadBase64(printed.filename, printed.base64, 'application/pdf');
     onPrinted(t('outreach.print.done', { filename: printed.filename, language: t.dynamic('language', printed.language) }));
@@ -163,7 +178,7 @@ export function PrintLetterForm({ found, onPrinted }: { found: OutreachCase; onP
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('outreach.print.title')}</h2>
       <p className="muted">{t('outreach.print.intro')}</p>
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <ErrorNotice error={state.error} />
         <div className="grid-2">
           <SelectField
@@ -195,7 +210,7 @@ export function PrintLetterForm({ found, onPrinted }: { found: OutreachCase; onP
           />
         </div>
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={state.running}>
+          <button type="submit" className="primary" aria-disabled={state.running || undefined}>
             {state.running ? t('outreach.print.running') : t('outreach.print.submit')}
           </button>
         </div>
@@ -218,13 +233,18 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
   // An outcome must be chosen before anything is sent (an empty enum value is no question to ask).
   const [missingOutcome, setMissingOutcome] = useState(false);
   const errors = state.error?.fieldErrors() ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  const [failures, setFailures] = useState(0);
+  useFocusFirstInvalid(form, failures);
   const referred = outcome === 'REFERRED_TO_PARTNER';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (state.running) return;
     if (!outcome) {
       reset();
       setMissingOutcome(true);
+      setFailures((n) => n + 1);
       return;
     }
     setMissingOutcome(false);
@@ -237,13 +257,14 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
         referralId: referred && referralId ? referralId : null,
       },
     });
+    if (!result) setFailures((n) => n + 1);
     if (result) onClosed(t('outreach.close.done', { outcome: t.dynamic('caseOutcome', result.closeOutOfViewCase.outcome ?? '') }));
   }
 
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('outreach.close.title')}</h2>
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <ErrorNotice error={state.error} />
         <SelectField
           label={t('outreach.close.outcome')}
@@ -265,7 +286,7 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
           onChange={(event) => setRemark(event.target.value)}
         />
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={state.running}>
+          <button type="submit" className="primary" aria-disabled={state.running || undefined}>
             {t('outreach.close.submit')}
           </button>
         </div>

@@ -245,13 +245,14 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
   const result = state.data?.accessLogExport;
 
   async function exportCsv() {
+    if (state.running) return;
     const data = await runExport(variables);
     if (data) downloadText(EXPORT_FILE, data.accessLogExport.csv, 'text/csv');
   }
 
   return (
     <div className="form-actions privacy-export">
-      <button type="button" onClick={() => void exportCsv()} disabled={state.running}>
+      <button type="button" onClick={() => void exportCsv()} aria-disabled={state.running || undefined}>
         {state.running ? t('privacy.export.running') : t('privacy.export.button')}
       </button>
       <div role="status" className="privacy-export-status">

@@ -1,7 +1,7 @@
 // Emergency accesses (break the glass) waiting for the privacy officer's verdict (NEN 7513: every
 // one is reviewed). A partner's privacy officer sees her own organisation's, the municipality's
 // everyone's. No pupil data here: who opened it, why, when; the access log shows what was read.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { Link } from '../../app/router.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
@@ -11,6 +11,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
+import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import './privacy.css';
 
 const PAGE_SIZE = 25;
@@ -65,17 +66,23 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
   const [missingVerdict, setMissingVerdict] = useState(false);
   const [review, state, reset] = useMutation(PrivacyReviewEmergencyAccessDocument);
   const errors = state.error?.fieldErrors() ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  const [failures, setFailures] = useState(0);
+  useFocusFirstInvalid(form, failures);
   const verdictError = missingVerdict ? t('privacy.reviews.verdictMissing') : errors.verdict;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (state.running) return;
     if (!verdict) {
       reset();
       setMissingVerdict(true);
+      setFailures((n) => n + 1);
       return;
     }
     setMissingVerdict(false);
     const result = await review({ input: { id: access.id, verdict, note: note.trim() ? note : null } });
+    if (!result) setFailures((n) => n + 1);
     if (result)
       onReviewed(
         t('privacy.reviews.done', {
@@ -108,7 +115,7 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
           {t('privacy.reviews.logLink', { subject: access.subject })}
         </Link>
       </p>
-      <form className="privacy-review" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+      <form ref={form} className="privacy-review" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
         <ErrorNotice error={state.error} />
         <fieldset className={`field${verdictError ? ' field-invalid' : ''}`} aria-describedby={verdictError ? `${id}-verdict-error` : undefined}>
           <legend>
@@ -144,7 +151,7 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
           onChange={(event) => setNote(event.target.value)}
         />
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={state.running}>
+          <button type="submit" className="primary" aria-disabled={state.running || undefined}>
             {t('privacy.reviews.submit')}
           </button>
         </div>

@@ -1,7 +1,7 @@
 // Verifying the access log: the hub walks the hash chain and the signed checkpoints in the
 // background (as `npm run audit:verify` does). The page shows the latest outcome prominently, the
 // earlier ones below, and asks the hub again every second while a check is running.
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
 import { PrivacyVerificationsDocument, PrivacyVerifyAccessLogDocument, type PrivacyVerificationsQuery } from '../../gql/graphql.ts';
@@ -9,6 +9,7 @@ import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
+import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import './privacy.css';
 
 const POLL_MS = 1000;
@@ -153,11 +154,18 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
   const [reason, setReason] = useState('');
   const [verify, state] = useMutation(PrivacyVerifyAccessLogDocument);
   const errors = state.error?.fieldErrors() ?? {};
+  const form = useRef<HTMLFormElement>(null);
+  const [failures, setFailures] = useState(0);
+  useFocusFirstInvalid(form, failures);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (state.running) return;
     const result = await verify({ input: { reason } });
-    if (!result) return;
+    if (!result) {
+      setFailures((n) => n + 1);
+      return;
+    }
     setReason('');
     onStarted();
   }
@@ -165,7 +173,7 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t('privacy.verify.startTitle')}</h2>
-      <form onSubmit={submit} noValidate>
+      <form ref={form} onSubmit={submit} noValidate>
         <ErrorNotice error={state.error} />
         <TextArea
           label={t('privacy.verify.reasonLabel')}
@@ -178,7 +186,8 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
           onChange={(event) => setReason(event.target.value)}
         />
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={state.running}>
+          {/* aria-disabled, not disabled: a disabled button loses focus, and the keyboard user her place. */}
+          <button type="submit" className="primary" aria-disabled={state.running || undefined}>
             {t('privacy.verify.submit')}
           </button>
         </div>
