@@ -58,6 +58,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether the hub withheld the field at `path` (or anything below it) from this caller: a FORBIDDEN
+ * error on that path, beside the rest of the data (a category the caller's link does not cover).
+ */
+export function forbiddenAt(errors: readonly ApiErrorEntry[], ...path: readonly (string | number)[]): boolean {
+  return errors.some(
+    (error) => error.extensions?.code === 'FORBIDDEN' && error.path !== undefined && error.path.length >= path.length && path.every((part, index) => error.path![index] === part),
+  );
+}
+
 export interface Result<T> {
   data: T | null;
   /** Errors beside data: fields the caller may not see (FORBIDDEN on a path). */

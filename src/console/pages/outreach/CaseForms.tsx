@@ -1,6 +1,7 @@
 // What an officer does with a case: record a contact attempt, print the letter or the door note
 // (a PDF the hub renders; printing is logged as PRINT), close the case. Each form sends what was
 // filled in and shows the hub's answer: its error under the field it is about.
+import { useFocusFirstInvalid } from '../../ui/focus.ts';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
@@ -22,7 +23,6 @@ import { SelectField, TextArea, TextField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { downloadBase64 } from '../../ui/download.ts';
 import { wallClock } from '../privacy/time.ts';
-import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import type { OutreachCase } from './CasePage.tsx';
 import { ATTEMPT_FOR_STEP, CASE_OUTCOMES, DOCUMENTS, LETTER_LANGUAGES, OUTCOMES_BY_KIND } from './vocabulary.ts';
 

@@ -6,14 +6,14 @@ import { useId, useState, type ReactNode } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
-import { useQuery } from '../../api/client.ts';
+import { forbiddenAt, useQuery } from '../../api/client.ts';
 import { OutreachCaseDocument, type OutreachCaseQuery } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
 import { CloseCaseForm, PrintLetterForm, RecordAttemptForm } from './CaseForms.tsx';
-import { ATTEMPTS_BY_KIND, isHidden } from './vocabulary.ts';
+import { ATTEMPTS_BY_KIND } from './vocabulary.ts';
 import './outreach.css';
 
 const ATTEMPTS_PAGE = 25;
@@ -56,7 +56,7 @@ export function CasePage({ params }: PageProps) {
       </Page>
     );
 
-  const hidden = (...path: (string | number)[]) => isHidden(partialErrors, 'outOfViewCase', ...path);
+  const hidden = (...path: (string | number)[]) => forbiddenAt(partialErrors, 'outOfViewCase', ...path);
   const open = found.status === 'OPEN';
   const attemptKinds = ATTEMPTS_BY_KIND[viewer.organisation.kind] ?? [];
   const holdsCase = viewer.organisation.id === found.assignedTo.id;

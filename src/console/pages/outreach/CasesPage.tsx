@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { navigate, Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
-import { useQuery } from '../../api/client.ts';
+import { forbiddenAt, useQuery } from '../../api/client.ts';
 import { OutreachCasesDocument, type NextStepAction, type OutOfViewCaseFilter, type OutOfViewCaseStatus, type OutreachCasesQuery } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -13,7 +13,7 @@ import { SelectField } from '../../ui/Field.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
 import { OverviewSection } from './OverviewSection.tsx';
-import { CASE_STATUSES, NEXT_STEPS, isHidden } from './vocabulary.ts';
+import { CASE_STATUSES, NEXT_STEPS } from './vocabulary.ts';
 import './outreach.css';
 
 const PAGE_SIZE = 25;
@@ -96,7 +96,7 @@ export function CasesPage({ query }: PageProps) {
                 </thead>
                 <tbody>
                   {connection.edges.map(({ node }, index) => (
-                    <CaseRow key={node.id} node={node} hidden={(...path) => isHidden(partialErrors, 'outOfViewCases', 'edges', index, 'node', ...path)} />
+                    <CaseRow key={node.id} node={node} hidden={(...path) => forbiddenAt(partialErrors, 'outOfViewCases', 'edges', index, 'node', ...path)} />
                   ))}
                 </tbody>
               </table>

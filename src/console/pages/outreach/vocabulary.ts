@@ -1,21 +1,18 @@
-// The API's enum values the outreach pages offer as choices (the generated types are types only).
+// The choices the outreach pages offer: the API's enum values (from the schema), and which of them
+// go together.
+import { ENUM_VALUES } from '../../gql/enums.ts';
 import type {
   ContactAttemptKind,
   ContactAttemptOutcome,
-  LetterLanguage,
   NextStepAction,
   OrganisationKind,
-  OutOfViewCaseOutcome,
-  OutOfViewCaseStatus,
-  OutreachDocument,
 } from '../../gql/graphql.ts';
-import type { ApiErrorEntry } from '../../api/client.ts';
 
-export const CASE_STATUSES: readonly OutOfViewCaseStatus[] = ['OPEN', 'CLOSED'];
-export const NEXT_STEPS: readonly NextStepAction[] = ['PHONE', 'LETTER', 'DOOR_VISIT', 'NOTE_LEFT', 'CLOSE_CASE', 'REFER_TO_PARTNER'];
-export const CASE_OUTCOMES: readonly OutOfViewCaseOutcome[] = ['REACHED', 'MOVED', 'NEEDS_DEVICE', 'REFERRED_TO_PARTNER', 'EMERGENCY_SHELTER', 'OTHER'];
-export const LETTER_LANGUAGES: readonly LetterLanguage[] = ['nl', 'en', 'pl', 'tr', 'ar', 'bg'];
-export const DOCUMENTS: readonly OutreachDocument[] = ['LETTER', 'DOOR_NOTE'];
+export const CASE_STATUSES = ENUM_VALUES.OutOfViewCaseStatus;
+export const NEXT_STEPS = ENUM_VALUES.NextStepAction;
+export const CASE_OUTCOMES = ENUM_VALUES.OutOfViewCaseOutcome;
+export const LETTER_LANGUAGES = ENUM_VALUES.LetterLanguage;
+export const DOCUMENTS = ENUM_VALUES.OutreachDocument;
 
 /** Outcomes per kind of attempt, as the hub accepts them (README: the attempt table). */
 export const OUTCOMES_BY_KIND: Readonly<Record<ContactAttemptKind, readonly ContactAttemptOutcome[]>> = {
@@ -40,7 +37,3 @@ export const ATTEMPT_FOR_STEP: Partial<Record<NextStepAction, ContactAttemptKind
   NOTE_LEFT: 'NOTE_LEFT',
 };
 
-/** Whether the hub withheld the field at `path` (or below it) from this caller: FORBIDDEN on that path. */
-export function isHidden(errors: readonly ApiErrorEntry[], ...path: readonly (string | number)[]): boolean {
-  return errors.some((error) => error.extensions?.code === 'FORBIDDEN' && error.path && path.every((part, index) => error.path![index] === part));
-}

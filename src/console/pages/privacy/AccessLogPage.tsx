@@ -16,6 +16,7 @@ import {
   type AccessOutcome,
   type PrivacyAccessLogQuery,
 } from '../../gql/graphql.ts';
+import { ENUM_VALUES } from '../../gql/enums.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { SelectField, TextField } from '../../ui/Field.tsx';
@@ -26,8 +27,8 @@ import { endOfDay, startOfDay } from './time.ts';
 import './privacy.css';
 
 const PAGE_SIZE = 50;
-const ACTIONS: readonly AccessAction[] = ['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', 'PRINT', 'EMERGENCY', 'DELETE'];
-const OUTCOMES: readonly AccessOutcome[] = ['GRANTED', 'PARTLY_GRANTED', 'REFUSED'];
+const ACTIONS: readonly AccessAction[] = ENUM_VALUES.AccessAction;
+const OUTCOMES: readonly AccessOutcome[] = ENUM_VALUES.AccessOutcome;
 const EXPORT_FILE = 'toegangslogboek.csv';
 
 /** The filter as the address holds it: what the officer typed and chose, days as YYYY-MM-DD. */

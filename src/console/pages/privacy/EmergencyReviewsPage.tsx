@@ -1,21 +1,22 @@
 // Emergency accesses (break the glass) waiting for the privacy officer's verdict (NEN 7513: every
 // one is reviewed). A partner's privacy officer sees her own organisation's, the municipality's
 // everyone's. No pupil data here: who opened it, why, when; the access log shows what was read.
+import { useFocusFirstInvalid } from '../../ui/focus.ts';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { Link } from '../../app/router.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
 import { PrivacyEmergencyAccessesDocument, PrivacyReviewEmergencyAccessDocument, type EmergencyAccessVerdict, type PrivacyEmergencyAccessesQuery } from '../../gql/graphql.ts';
+import { ENUM_VALUES } from '../../gql/enums.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
-import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import './privacy.css';
 
 const PAGE_SIZE = 25;
-const VERDICTS: readonly EmergencyAccessVerdict[] = ['JUSTIFIED', 'UNJUSTIFIED'];
+const VERDICTS: readonly EmergencyAccessVerdict[] = ENUM_VALUES.EmergencyAccessVerdict;
 
 type Access = PrivacyEmergencyAccessesQuery['emergencyAccessesAwaitingReview']['edges'][number]['node'];
 

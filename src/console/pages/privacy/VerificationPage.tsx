@@ -1,6 +1,7 @@
 // Verifying the access log: the hub walks the hash chain and the signed checkpoints in the
 // background (as `npm run audit:verify` does). The page shows the latest outcome prominently, the
 // earlier ones below, and asks the hub again every second while a check is running.
+import { useFocusFirstInvalid } from '../../ui/focus.ts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
@@ -9,7 +10,6 @@ import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
-import { useFocusFirstInvalid } from '../referrals/shared.tsx';
 import './privacy.css';
 
 const POLL_MS = 1000;

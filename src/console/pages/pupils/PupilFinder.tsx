@@ -1,7 +1,7 @@
 // Finding a pupil: filters in the address (name, dob, bsn), offered only for categories the viewer
 // reads (a filter is a way of reading), and the pupils the hub finds, with paging.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { useQuery } from '../../api/client.ts';
+import { forbiddenAt, useQuery } from '../../api/client.ts';
 import { Link, navigate } from '../../app/router.tsx';
 import { useReads } from '../../app/session.tsx';
 import { PupilSearchDocument, type PupilFilter } from '../../gql/graphql.ts';
@@ -10,7 +10,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { TextField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { Pager } from '../../ui/Pager.tsx';
-import { hiddenAt, onlyFieldErrors, PAGE_SIZE, useKeyedPaging } from '../referrals/shared.tsx';
+import { onlyFieldErrors, PAGE_SIZE, useKeyedPaging } from '../referrals/shared.tsx';
 
 interface FinderValues {
   name: string;
@@ -134,7 +134,7 @@ export function PupilFinder({
                 </thead>
                 <tbody>
                   {connection.edges.map(({ node }, index) => {
-                    const at = (field: string) => hiddenAt(result.partialErrors, ['pupils', 'edges', index, 'node', field]);
+                    const at = (field: string) => forbiddenAt(result.partialErrors, ...['pupils', 'edges', index, 'node', field]);
                     const name = node.displayName ?? (at('displayName') ? t('error.fieldHidden') : node.id);
                     return (
                       <tr key={node.id}>

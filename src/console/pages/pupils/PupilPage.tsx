@@ -5,7 +5,7 @@
 // null with FORBIDDEN on its path: shown as "not visible to you", never guessed at.
 import { useId, type ReactNode } from 'react';
 import type { PageProps } from '../../app/App.tsx';
-import { useQuery, type ApiErrorEntry } from '../../api/client.ts';
+import { type ApiErrorEntry, forbiddenAt, useQuery } from '../../api/client.ts';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import {
@@ -25,7 +25,7 @@ import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { Pager } from '../../ui/Pager.tsx';
-import { DATA_CATEGORIES, hiddenAt, PAGE_SIZE, ReferralTable, roleLabel, useKeyedPaging } from '../referrals/shared.tsx';
+import { DATA_CATEGORIES, PAGE_SIZE, ReferralTable, roleLabel, useKeyedPaging } from '../referrals/shared.tsx';
 
 export function PupilPage({ params }: PageProps) {
   const t = useT();
@@ -107,7 +107,7 @@ function Fact({ label, errors, path, children }: { label: string; errors: readon
   return (
     <>
       <dt>{label}</dt>
-      <dd>{hiddenAt(errors, path) ? <Hidden /> : (children ?? '—')}</dd>
+      <dd>{forbiddenAt(errors, ...path) ? <Hidden /> : (children ?? '—')}</dd>
     </>
   );
 }
@@ -241,7 +241,7 @@ function ContactAttemptsSection({ id }: { id: string }) {
   const connection = data?.pupil?.contactAttempts;
   return (
     <Section title={t('category.CONTACT_ATTEMPTS')}>
-      {hiddenAt(partialErrors, ['pupil', 'contactAttempts']) ? (
+      {forbiddenAt(partialErrors, ...['pupil', 'contactAttempts']) ? (
         <p>
           <Hidden />
         </p>
@@ -300,7 +300,7 @@ function ReferralsSection({ id }: { id: string }) {
   const involvementHeading = useId();
   return (
     <Section title={t('category.REFERRAL')}>
-      {hiddenAt(partialErrors, ['pupil', 'referrals']) ? (
+      {forbiddenAt(partialErrors, ...['pupil', 'referrals']) ? (
         <p>
           <Hidden />
         </p>
@@ -324,7 +324,7 @@ function ReferralsSection({ id }: { id: string }) {
       {data?.pupil ? (
         <>
           <h3 id={involvementHeading}>{t('pupils.involvement')}</h3>
-          {hiddenAt(partialErrors, ['pupil', 'involvement']) ? (
+          {forbiddenAt(partialErrors, ...['pupil', 'involvement']) ? (
             <p>
               <Hidden />
             </p>

@@ -1,9 +1,10 @@
 // A new referral: first the pupil (found here, or preselected with ?pupil=<id>), then the receiver,
 // what is shared and on which ground. The hub checks everything; its refusals go under the field
 // they are about, the rest in a notice beside the form.
+import { useFocusFirstInvalid } from '../../ui/focus.ts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
-import { useMutation, useQuery } from '../../api/client.ts';
+import { forbiddenAt, useMutation, useQuery } from '../../api/client.ts';
 import { href, Link, navigate } from '../../app/router.tsx';
 import { CreateReferralDocument, ReferralPupilDocument } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
@@ -11,7 +12,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { PupilFinder } from '../pupils/PupilFinder.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
-import { hiddenAt, onlyFieldErrors, useFocusFirstInvalid } from './shared.tsx';
+import { onlyFieldErrors } from './shared.tsx';
 
 export function NewReferralPage({ query }: PageProps) {
   const t = useT();
@@ -53,7 +54,7 @@ function ChosenPupil({ pupilId, focusForm }: { pupilId: string; focusForm: boole
       </>
     );
   }
-  const nameHidden = hiddenAt(partialErrors, ['pupil', 'displayName']);
+  const nameHidden = forbiddenAt(partialErrors, ...['pupil', 'displayName']);
   return (
     <>
       <div className="chosen-pupil">

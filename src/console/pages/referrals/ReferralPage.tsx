@@ -2,9 +2,10 @@
 // `allowedActions`, each with what it requires), and its history. Opening it as its receiver marks
 // it opened (the hub does that). Every action names the version it saw; after one, the page
 // reloads the referral and says what happened (role=status).
+import { useFocusFirstInvalid } from '../../ui/focus.ts';
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { PageProps } from '../../app/App.tsx';
-import { ApiError, useMutation, useQuery } from '../../api/client.ts';
+import { ApiError, forbiddenAt, useMutation, useQuery } from '../../api/client.ts';
 import { Link, navigate } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import {
@@ -29,7 +30,6 @@ import { SelectField, TextArea } from '../../ui/Field.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
 import {
-  hiddenAt,
   onlyFieldErrors,
   OverdueBadge,
   REJECTION_REASONS,
@@ -37,7 +37,7 @@ import {
   StatusBadge,
   StatusMessage,
   UrgencyText,
-  useFocusFirstInvalid,
+  
 } from './shared.tsx';
 
 type Referral = NonNullable<ReferralDetailQuery['referral']>;
@@ -78,7 +78,7 @@ export function ReferralPage({ params, query }: PageProps) {
     );
   }
 
-  const nameHidden = hiddenAt(partialErrors, ['referral', 'pupil', 'displayName']);
+  const nameHidden = forbiddenAt(partialErrors, ...['referral', 'pupil', 'displayName']);
   const pupilName = referral.pupil?.displayName;
   const title = pupilName ? t('referrals.detail.title', { pupil: pupilName }) : t('referrals.detail.titleNoName');
   const done = (action: string) => {

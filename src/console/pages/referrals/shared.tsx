@@ -1,36 +1,22 @@
 // What the referrals and pupils pages share: the API's enum values, badges that say their status in
 // words (never by colour alone), the referrals table, and the mapping of the hub's errors to fields.
-import { useEffect, useState, type RefObject } from 'react';
-import type { ApiError, ApiErrorEntry } from '../../api/client.ts';
+import { useState, type RefObject } from 'react';
+import { forbiddenAt, type ApiError, type ApiErrorEntry } from '../../api/client.ts';
 import { Link } from '../../app/router.tsx';
-import type { DataCategory, LegalBasis, OrganisationKind, ReferralStatus, RejectionReason, Urgency } from '../../gql/graphql.ts';
+import { ENUM_VALUES } from '../../gql/enums.ts';
+import type { OrganisationKind, ReferralStatus, Urgency } from '../../gql/graphql.ts';
 import { useT, type Translate } from '../../i18n/index.tsx';
 import { usePaging, type Paging } from '../../ui/Pager.tsx';
 import './referrals.css';
 
-export const REFERRAL_STATUSES: readonly ReferralStatus[] = [
-  'REQUESTED',
-  'RECEIVED',
-  'ACCEPTED',
-  'REJECTED',
-  'IN_PROGRESS',
-  'ON_HOLD',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-];
-export const URGENCIES: readonly Urgency[] = ['NORMAL', 'URGENT'];
-export const LEGAL_BASES: readonly LegalBasis[] = ['CONSENT', 'LEERPLICHTWET', 'JEUGDWET', 'MELDCODE', 'WET_PUBLIEKE_GEZONDHEID', 'POLITIEWET'];
-export const REJECTION_REASONS: readonly RejectionReason[] = ['NOT_OUR_TASK', 'NO_CAPACITY', 'INSUFFICIENT_INFORMATION', 'ALREADY_INVOLVED', 'NO_CONSENT', 'OTHER'];
-export const DATA_CATEGORIES: readonly DataCategory[] = ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'];
+export const REFERRAL_STATUSES = ENUM_VALUES.ReferralStatus;
+export const URGENCIES = ENUM_VALUES.Urgency;
+export const LEGAL_BASES = ENUM_VALUES.LegalBasis;
+export const REJECTION_REASONS = ENUM_VALUES.RejectionReason;
+export const DATA_CATEGORIES = ENUM_VALUES.DataCategory;
 
 /** Page size of the lists. */
 export const PAGE_SIZE = 20;
-
-/** Whether the hub left the field at `path` out for this caller (null with FORBIDDEN on its path). */
-export function hiddenAt(errors: readonly ApiErrorEntry[], path: readonly (string | number)[]): boolean {
-  return errors.some((error) => error.path && error.path.length >= path.length && path.every((part, index) => error.path![index] === part));
-}
 
 /** Whether every error of a refusal belongs to one of the form's fields (then no notice beside it). */
 export function onlyFieldErrors(error: ApiError | null, fields: readonly string[]): boolean {
@@ -38,19 +24,6 @@ export function onlyFieldErrors(error: ApiError | null, fields: readonly string[
   const byField = error.fieldErrors();
   const named = Object.keys(byField);
   return named.length > 0 && named.every((field) => fields.includes(field)) && error.errors.length <= named.length;
-}
-
-/**
- * After a refused submit (`failures` counts them), move focus to the first field the hub or the form
- * marked invalid, so keyboard and screen-reader users land on what to fix.
- */
-export function useFocusFirstInvalid(form: RefObject<HTMLElement | null>, failures: number): void {
-  useEffect(() => {
-    if (failures === 0) return;
-    const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-invalid input, [role="alert"]');
-    if (invalid && invalid.getAttribute('role') === 'alert') invalid.setAttribute('tabindex', '-1');
-    invalid?.focus();
-  }, [form, failures]);
 }
 
 /**
@@ -138,7 +111,7 @@ export function ReferralTable({
           {rows.map((referral, index) => {
             const sent = referral.sender.id === ownOrganisationId;
             const other = sent ? referral.receiver : referral.sender;
-            const nameHidden = pupilErrorPath ? hiddenAt(partialErrors, pupilErrorPath(index)) : false;
+            const nameHidden = pupilErrorPath ? forbiddenAt(partialErrors, ...pupilErrorPath(index)) : false;
             const pupilName = referral.pupil?.displayName ?? null;
             return (
               <tr key={referral.id}>

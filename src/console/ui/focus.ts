@@ -1,0 +1,15 @@
+// Focus after a refused form: where keyboard and screen-reader users find what to fix.
+import { useEffect, type RefObject } from 'react';
+
+/**
+ * After a refused submit (`failures` counts them), move focus to the first field the hub or the form
+ * marked invalid, so keyboard and screen-reader users land on what to fix.
+ */
+export function useFocusFirstInvalid(form: RefObject<HTMLElement | null>, failures: number): void {
+  useEffect(() => {
+    if (failures === 0) return;
+    const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-invalid input, [role="alert"]');
+    if (invalid && invalid.getAttribute('role') === 'alert') invalid.setAttribute('tabindex', '-1');
+    invalid?.focus();
+  }, [form, failures]);
+}
