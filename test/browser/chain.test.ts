@@ -6,7 +6,7 @@
 // finds no serious violation on any page. The tests run in order on one pupil.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProblems, screenshot, seriousAxeViolations, signInAs, startConsole, type ConsoleHarness } from './helpers/browser.ts';
+import { consoleProblems, screenshot, seriousAxeViolations, signInAs, startConsole, type ConsoleHarness } from '../helpers/browser.ts';
 
 let harness: ConsoleHarness;
 /** Den Haag pupils no organisation has referred yet, each with a family name no other pupil of Leerlingzaken starts with. */
@@ -84,6 +84,8 @@ describe('console: referrals', () => {
     expect(first).toHaveLength(20);
     await page.getByRole('button', { name: 'Volgende' }).click();
     await page.getByText(/^Pagina 2/).waitFor();
+    // The page number changes at once; the rows when the hub has answered.
+    await page.waitForFunction((firstHref) => document.querySelector('table.referral-table tbody tr a[href^="#/referrals/"]')?.getAttribute('href') !== firstHref, first[0]);
     const second = await referralRows(page);
     expect(second.length).toBe(all.totalCount - 20);
     expect(second.filter((href) => first.includes(href))).toEqual([]);

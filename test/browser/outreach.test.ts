@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProblems, screenshot, seriousAxeViolations, signInAs, startConsole, type ConsoleHarness } from './helpers/browser.ts';
+import { consoleProblems, screenshot, seriousAxeViolations, signInAs, startConsole, type ConsoleHarness } from '../helpers/browser.ts';
 
 let harness: ConsoleHarness;
 

@@ -3,11 +3,11 @@
 // the page learns this from the hub's first refusal and goes on by hash, so officers notice nothing.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProblems, signInAs, startConsole, type ConsoleHarness } from './helpers/browser.ts';
+import { consoleProblems, signInAs, startConsole, type ConsoleHarness } from '../helpers/browser.ts';
 
 let harness: ConsoleHarness;
 beforeAll(async () => {
-  const registered = fileURLToPath(new URL('../src/console/gql/persisted-documents.json', import.meta.url));
+  const registered = fileURLToPath(new URL('../../src/console/gql/persisted-documents.json', import.meta.url));
   harness = await startConsole({ env: { PERSISTED_OPERATIONS_FILE: registered } });
 }, 120_000);
 afterAll(async () => harness?.close());

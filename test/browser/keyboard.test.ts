@@ -3,7 +3,7 @@
 // person signs out and the next one sits down at the same tab.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleProblems, seriousAxeViolations, startConsole, type ConsoleHarness } from './helpers/browser.ts';
+import { consoleProblems, seriousAxeViolations, startConsole, type ConsoleHarness } from '../helpers/browser.ts';
 
 let harness: ConsoleHarness;
 beforeAll(async () => {
