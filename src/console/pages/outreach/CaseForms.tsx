@@ -1,8 +1,8 @@
 // What an officer does with a case: record a contact attempt, print the letter or the door note
 // (a PDF the hub renders; printing is logged as PRINT), close the case. Each form sends what was
 // filled in and shows the hub's answer: its error under the field it is about.
-import { useFocusFirstInvalid } from '../../ui/focus.ts';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useRefusalFocus } from '../../ui/focus.ts';
+import { useId, useState, type FormEvent } from 'react';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
@@ -40,9 +40,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
   const [remark, setRemark] = useState('');
   const [record, state, reset] = useMutation(OutreachRecordAttemptDocument);
   const errors = state.error?.fieldErrors() ?? {};
-  const form = useRef<HTMLFormElement>(null);
-  const [failures, setFailures] = useState(0);
-  useFocusFirstInvalid(form, failures);
+  const { form, refused } = useRefusalFocus();
 
   function changeKind(next: ContactAttemptKind) {
     setKind(next);
@@ -65,7 +63,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
       },
     });
     if (!result) {
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setOccurredAt('');
@@ -157,16 +155,14 @@ export function PrintLetterForm({ found, onPrinted }: { found: OutreachCase; onP
   const [officerName, setOfficerName] = useState('');
   const [print, state] = useMutation(OutreachPrintLetterDocument);
   const errors = state.error?.fieldErrors() ?? {};
-  const form = useRef<HTMLFormElement>(null);
-  const [failures, setFailures] = useState(0);
-  useFocusFirstInvalid(form, failures);
+  const { form, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (state.running) return;
     const result = await print({ input: { caseId: found.id, document, language, officerName: officerName.trim() ? officerName : null } });
     if (!result) {
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     const printed = result.printOutreachLetter;
@@ -233,9 +229,7 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
   // An outcome must be chosen before anything is sent (an empty enum value is no question to ask).
   const [missingOutcome, setMissingOutcome] = useState(false);
   const errors = state.error?.fieldErrors() ?? {};
-  const form = useRef<HTMLFormElement>(null);
-  const [failures, setFailures] = useState(0);
-  useFocusFirstInvalid(form, failures);
+  const { form, refused } = useRefusalFocus();
   const referred = outcome === 'REFERRED_TO_PARTNER';
 
   async function submit(event: FormEvent) {
@@ -244,7 +238,7 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
     if (!outcome) {
       reset();
       setMissingOutcome(true);
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setMissingOutcome(false);
@@ -257,7 +251,7 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
         referralId: referred && referralId ? referralId : null,
       },
     });
-    if (!result) setFailures((n) => n + 1);
+    if (!result) refused();
     if (result) onClosed(t('outreach.close.done', { outcome: t.dynamic('caseOutcome', result.closeOutOfViewCase.outcome ?? '') }));
   }
 

@@ -1,8 +1,8 @@
 // Emergency accesses (break the glass) waiting for the privacy officer's verdict (NEN 7513: every
 // one is reviewed). A partner's privacy officer sees her own organisation's, the municipality's
 // everyone's. No pupil data here: who opened it, why, when; the access log shows what was read.
-import { useFocusFirstInvalid } from '../../ui/focus.ts';
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useRefusalFocus } from '../../ui/focus.ts';
+import { useId, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { Link } from '../../app/router.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
@@ -67,9 +67,7 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
   const [missingVerdict, setMissingVerdict] = useState(false);
   const [review, state, reset] = useMutation(PrivacyReviewEmergencyAccessDocument);
   const errors = state.error?.fieldErrors() ?? {};
-  const form = useRef<HTMLFormElement>(null);
-  const [failures, setFailures] = useState(0);
-  useFocusFirstInvalid(form, failures);
+  const { form, refused } = useRefusalFocus();
   const verdictError = missingVerdict ? t('privacy.reviews.verdictMissing') : errors.verdict;
 
   async function submit(event: FormEvent) {
@@ -78,12 +76,12 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
     if (!verdict) {
       reset();
       setMissingVerdict(true);
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setMissingVerdict(false);
     const result = await review({ input: { id: access.id, verdict, note: note.trim() ? note : null } });
-    if (!result) setFailures((n) => n + 1);
+    if (!result) refused();
     if (result)
       onReviewed(
         t('privacy.reviews.done', {

@@ -1,8 +1,8 @@
 // Verifying the access log: the hub walks the hash chain and the signed checkpoints in the
 // background (as `npm run audit:verify` does). The page shows the latest outcome prominently, the
 // earlier ones below, and asks the hub again every second while a check is running.
-import { useFocusFirstInvalid } from '../../ui/focus.ts';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useRefusalFocus } from '../../ui/focus.ts';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
 import { PrivacyVerificationsDocument, PrivacyVerifyAccessLogDocument, type PrivacyVerificationsQuery } from '../../gql/graphql.ts';
@@ -154,16 +154,14 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
   const [reason, setReason] = useState('');
   const [verify, state] = useMutation(PrivacyVerifyAccessLogDocument);
   const errors = state.error?.fieldErrors() ?? {};
-  const form = useRef<HTMLFormElement>(null);
-  const [failures, setFailures] = useState(0);
-  useFocusFirstInvalid(form, failures);
+  const { form, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (state.running) return;
     const result = await verify({ input: { reason } });
     if (!result) {
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setReason('');

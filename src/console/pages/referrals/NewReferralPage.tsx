@@ -1,7 +1,7 @@
 // A new referral: first the pupil (found here, or preselected with ?pupil=<id>), then the receiver,
 // what is shared and on which ground. The hub checks everything; its refusals go under the field
 // they are about, the rest in a notice beside the form.
-import { useFocusFirstInvalid } from '../../ui/focus.ts';
+import { useRefusalFocus } from '../../ui/focus.ts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { forbiddenAt, useMutation, useQuery } from '../../api/client.ts';
@@ -76,12 +76,10 @@ function CreateForm({ pupilId, focusOnMount }: { pupilId: string; focusOnMount: 
   const t = useT();
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
-  const form = useRef<HTMLFormElement>(null);
+  const { form, refused } = useRefusalFocus();
   const [value, setValue] = useState<ShareValue>(EMPTY_SHARE);
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [failures, setFailures] = useState(0);
   const [create, state, reset] = useMutation(CreateReferralDocument);
-  useFocusFirstInvalid(form, failures);
   useEffect(() => {
     if (focusOnMount) heading.current?.focus();
   }, [focusOnMount]);
@@ -94,12 +92,12 @@ function CreateForm({ pupilId, focusOnMount }: { pupilId: string; focusOnMount: 
     setLocal(found);
     if (Object.keys(found).length > 0) {
       reset();
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     const data = await create({ input: { pupilId, ...shareInput(value) } });
     if (data) navigate(`/referrals/${data.createReferral.id}`, { created: 1 });
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
     <section aria-labelledby={headingId}>
