@@ -1,14 +1,13 @@
 // Issue 11: how the hub serves the console (no browser here; test/browser/ drives one):
 // its files under their own CSP, the page for every console address, and the demo sign-in that
 // exists only outside production and only where the demo issuer is trusted.
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../src/http/console.ts';
-import { startTestHub, type TestHub } from './helpers/hub.ts';
+import { productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ketenhub-console-server-'));
 // A stand-in for a built console: the serving is under test here, not the build.
@@ -18,19 +17,6 @@ writeFileSync(join(built, 'index.html'), '<!doctype html><title>Ketenhub</title>
 writeFileSync(join(built, 'assets/app-abc123.js'), 'console.log("console");');
 const unbuilt = join(dir, 'unbuilt');
 mkdirSync(unbuilt);
-
-function productionEnv(): Record<string, string> {
-  const keyFile = join(dir, 'checkpoint.pem');
-  writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return {
-    NODE_ENV: 'production',
-    ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
-    AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
-    WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
-    AUDIT_SIGNING_KEY_FILE: keyFile,
-    CONSOLE_DIR: built,
-  };
-}
 
 describe('the console in development', () => {
   let t: TestHub;
@@ -130,7 +116,7 @@ describe('the console not built', () => {
 describe('the console in production', () => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub({ env: productionEnv() });
+    t = await startTestHub({ env: productionEnv({ CONSOLE_DIR: built }) });
   });
   afterAll(async () => t?.close());
 

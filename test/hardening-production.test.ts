@@ -1,7 +1,6 @@
 // Issue 9: production mode (no introspection, no suggestions, no GraphiQL, masked errors with the
 // request id, CSRF prevention, security headers, CORS allow-list), rate limits (429, Retry-After,
 // recovery), overload shedding (503), request timeout and persisted operations.
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,26 +11,19 @@ import type { GraphQLError } from 'graphql';
 import type { Actor } from '../src/auth/actor.ts';
 import { loadPersistedOperations, PersistedOperationsError, sha256 } from '../src/http/persisted.ts';
 import { createRateLimiter } from '../src/http/rate-limit.ts';
-import { startTestHub, type TestHub } from './helpers/hub.ts';
+import { productionEnv as hubInProduction, startTestHub, type TestHub } from './helpers/hub.ts';
 
 const LZ = { org: 'lz-den-haag', role: 'PROFESSIONAL' } as const;
 const dir = mkdtempSync(join(tmpdir(), 'ketenhub-hardening-'));
 
+/** Production mode with a CORS allow-list, and no rate limits except where a test sets them. */
 function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const keyFile = join(dir, 'checkpoint.pem');
-  const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return {
-    NODE_ENV: 'production',
-    ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
-    AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
-    WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
-    AUDIT_SIGNING_KEY_FILE: keyFile,
+  return hubInProduction({
     CORS_ORIGINS: 'https://console.example.nl',
     RATE_LIMIT_PER_SUBJECT: '0',
     RATE_LIMIT_PER_ORGANISATION: '0',
     ...extra,
-  };
+  });
 }
 
 describe('production mode', () => {

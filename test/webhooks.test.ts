@@ -2,16 +2,13 @@
 // delivery per endpoint of each party, Standard Webhooks signatures, retries with backoff on the
 // hub's clock, DEAD after a day, leases that survive a hub dying mid-delivery, and endpoints that
 // belong to one organisation. The receivers are local HTTP servers answering as scripted.
-import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BACKOFF_SECONDS, DEAD_AFTER_MS, LEASE_MS, verifyWebhook, WebhookDispatcher } from '../src/events/webhooks.ts';
 import { createLogger } from '../src/logging.ts';
 import { startReceiver, tokenFor, type Receiver } from './helpers/events.ts';
-import { LogCapture, startTestHub, type TestHub } from './helpers/hub.ts';
+import { LogCapture, productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
 import { act, actOk, createReferral, gqlBody, gqlOk, LZ, LZ_TO_SMW, newPupil, SMW, type As, type RefState } from './helpers/referrals.ts';
 
 let t: TestHub;
@@ -123,18 +120,7 @@ describe('registration', () => {
   });
 
   it('requires https in production', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ketenhub-webhooks-'));
-    const keyFile = join(dir, 'checkpoint.pem');
-    writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const prod = await startTestHub({
-      env: {
-        NODE_ENV: 'production',
-        ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
-        AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
-        AUDIT_SIGNING_KEY_FILE: keyFile,
-        WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
-      },
-    });
+    const prod = await startTestHub({ env: productionEnv() });
     try {
       const plain = (await prod.gql(LZ_COORD, REGISTER, { input: { url: 'http://partner.example/hooks' } })).body;
       expect(plain.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

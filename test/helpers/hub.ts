@@ -1,7 +1,9 @@
 // A hub per test file, on its own copy of the seeded demo database (PGlite by default, PostgreSQL
 // when DATABASE_URL is set), driven through HTTP with supertest like any client would.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import supertest from 'supertest';
@@ -18,6 +20,24 @@ import { assembleHub } from '../../src/hub.ts';
 import { createLogger } from '../../src/logging.ts';
 import type { Role } from '../../src/policy/vocabulary.ts';
 import { databaseUrlFor } from './pg-admin.ts';
+
+/**
+ * The environment of a hub in production mode as tests need it: the keys production insists on (a
+ * fresh checkpoint signing key in a temporary file, test pseudonym and webhook keys) and the demo
+ * issuer allowed, so demo tokens still sign in; `extra` adds or overrides.
+ */
+export function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'ketenhub-production-')), 'checkpoint.pem');
+  writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return {
+    NODE_ENV: 'production',
+    ALLOW_DEMO_ISSUER_IN_PRODUCTION: 'true',
+    AUDIT_PSEUDONYM_KEY: 'a-test-pseudonym-key-of-at-least-32-characters',
+    WEBHOOK_SECRET_KEY: 'a-test-webhook-secret-key-of-at-least-32-characters',
+    AUDIT_SIGNING_KEY_FILE: keyFile,
+    ...extra,
+  };
+}
 
 /** A moment shortly after the demo data was made, so its deadlines and consents are current. */
 export const DEMO_NOW = new Date(new Date(DEMO_BASE_TIME).getTime() + 3600_000);
