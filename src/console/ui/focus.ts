@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
  * After a refused submit (`failures` counts them), move focus to the first field the hub or the form
  * marked invalid, so keyboard and screen-reader users land on what to fix.
  */
-export function useFocusFirstInvalid(form: RefObject<HTMLElement | null>, failures: number): void {
+function useFocusFirstInvalid(form: RefObject<HTMLElement | null>, failures: number): void {
   useEffect(() => {
     if (failures === 0) return;
     const invalid = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field-invalid input, [role="alert"]');

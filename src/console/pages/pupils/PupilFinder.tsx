@@ -54,7 +54,7 @@ export function PupilFinder({
   if (reads('BSN') && applied.bsn.trim()) filter.bsn = applied.bsn.replace(/\s/g, '');
   const paging = useKeyedPaging(appliedKey);
   const result = useQuery(PupilSearchDocument, { first: PAGE_SIZE, after: paging.after, filter });
-  const fieldErrors = (result.error?.fieldErrors() ?? {});
+  const fieldErrors = result.error?.fieldErrors() ?? {};
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

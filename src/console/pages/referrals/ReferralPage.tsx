@@ -2,8 +2,8 @@
 // `allowedActions`, each with what it requires), and its history. Opening it as its receiver marks
 // it opened (the hub does that). Every action names the version it saw; after one, the page
 // reloads the referral and says what happened (role=status).
-import { useFocusFirstInvalid } from '../../ui/focus.ts';
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useRefusalFocus } from '../../ui/focus.ts';
+import { useId, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { ApiError, forbiddenAt, useMutation, useQuery } from '../../api/client.ts';
 import { Link, navigate } from '../../app/router.tsx';
@@ -307,7 +307,7 @@ function ActionFrame({
   onCancel,
   running,
   notice,
-  failures,
+  form,
   children,
   wide,
 }: {
@@ -316,14 +316,13 @@ function ActionFrame({
   onCancel: () => void;
   running: boolean;
   notice: ApiError | null;
-  failures: number;
+  /** From the action's useRefusalFocus: focus moves to what to fix after each refusal. */
+  form: RefObject<HTMLFormElement | null>;
   children: ReactNode;
   wide?: boolean;
 }) {
   const t = useT();
   const headingId = useId();
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstInvalid(form, failures);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!running) onSubmit();
@@ -356,12 +355,12 @@ function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action
   const operation = action === 'PUT_ON_HOLD' ? PutReferralOnHoldDocument : action === 'FAIL' ? FailReferralDocument : CancelReferralDocument;
   const [run, state] = useMutation(operation as typeof PutReferralOnHoldDocument);
   const [reason, setReason] = useState('');
-  const [failures, setFailures] = useState(0);
-  const errors = (state.error?.fieldErrors() ?? {});
+  const { form, refused } = useRefusalFocus();
+  const errors = state.error?.fieldErrors() ?? {};
   const submit = async () => {
     const result = await run({ input: { referralId: referral.id, version: referral.version, reason } });
     if (result) onDone(action);
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
     <ActionFrame
@@ -369,7 +368,7 @@ function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action
       onSubmit={() => void submit()}
       onCancel={onCancel}
       running={state.running}
-      failures={failures}
+      form={form}
       notice={onlyFieldErrors(state.error, ['reason']) ? null : state.error}
     >
       <TextArea
@@ -391,19 +390,19 @@ function RejectForm({ referral, onDone, onCancel }: FormProps) {
   const [code, setCode] = useState<RejectionReason | ''>('');
   const [explanation, setExplanation] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [failures, setFailures] = useState(0);
+  const { form, refused } = useRefusalFocus();
   const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     if (!code) {
       reset();
       setLocal({ reason: t('referrals.field.chooseRequired') });
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setLocal({});
     const result = await run({ input: { referralId: referral.id, version: referral.version, reason: code, explanation } });
     if (result) onDone('REJECT');
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
     <ActionFrame
@@ -411,7 +410,7 @@ function RejectForm({ referral, onDone, onCancel }: FormProps) {
       onSubmit={() => void submit()}
       onCancel={onCancel}
       running={state.running}
-      failures={failures}
+      form={form}
       notice={onlyFieldErrors(state.error, ['reason', 'explanation']) ? null : state.error}
     >
       <SelectField
@@ -441,19 +440,19 @@ function CompleteForm({ referral, onDone, onCancel }: FormProps) {
   const [successful, setSuccessful] = useState<'' | 'yes' | 'no'>('');
   const [outcome, setOutcome] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [failures, setFailures] = useState(0);
+  const { form, refused } = useRefusalFocus();
   const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     if (!successful) {
       reset();
       setLocal({ successful: t('referrals.field.chooseRequired') });
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     setLocal({});
     const result = await run({ input: { referralId: referral.id, version: referral.version, successful: successful === 'yes', outcome } });
     if (result) onDone('COMPLETE');
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
     <ActionFrame
@@ -461,7 +460,7 @@ function CompleteForm({ referral, onDone, onCancel }: FormProps) {
       onSubmit={() => void submit()}
       onCancel={onCancel}
       running={state.running}
-      failures={failures}
+      form={form}
       notice={onlyFieldErrors(state.error, ['successful', 'outcome']) ? null : state.error}
     >
       <SelectField
@@ -492,14 +491,14 @@ function CompleteForm({ referral, onDone, onCancel }: FormProps) {
 function RevokeConsentForm({ referral, onDone, onCancel }: FormProps) {
   const t = useT();
   const [run, state] = useMutation(RevokeReferralConsentDocument);
-  const [failures, setFailures] = useState(0);
+  const { form, refused } = useRefusalFocus();
   const submit = async () => {
     const result = await run({ input: { referralId: referral.id, version: referral.version } });
     if (result) onDone('REVOKE_CONSENT');
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
-    <ActionFrame action="REVOKE_CONSENT" onSubmit={() => void submit()} onCancel={onCancel} running={state.running} failures={failures} notice={state.error}>
+    <ActionFrame action="REVOKE_CONSENT" onSubmit={() => void submit()} onCancel={onCancel} running={state.running} form={form} notice={state.error}>
       <p>{t('referrals.action.revokeConsentText')}</p>
     </ActionFrame>
   );
@@ -516,19 +515,19 @@ function HandOverForm({ referral, onCancel }: { referral: Referral; onCancel: ()
     sharedCategories: referral.sharedCategories.filter((category) => viewer.readableCategories.includes(category)),
   });
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [failures, setFailures] = useState(0);
+  const { form, refused } = useRefusalFocus();
   const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
   const submit = async () => {
     const found = localShareErrors(value, t);
     setLocal(found);
     if (Object.keys(found).length > 0) {
       reset();
-      setFailures((n) => n + 1);
+      refused();
       return;
     }
     const result = await run({ input: { referralId: referral.id, version: referral.version, ...shareInput(value) } });
     if (result) navigate(`/referrals/${result.handOverReferral.id}`, { handedOver: 1 });
-    else setFailures((n) => n + 1);
+    else refused();
   };
   return (
     <ActionFrame
@@ -537,7 +536,7 @@ function HandOverForm({ referral, onCancel }: { referral: Referral; onCancel: ()
       onSubmit={() => void submit()}
       onCancel={onCancel}
       running={state.running}
-      failures={failures}
+      form={form}
       notice={onlyFieldErrors(state.error, SHARE_FIELDS) ? null : state.error}
     >
       <ShareFields value={value} onChange={setValue} errors={errors} />
