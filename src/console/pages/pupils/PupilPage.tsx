@@ -25,7 +25,7 @@ import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { Pager } from '../../ui/Pager.tsx';
-import { DATA_CATEGORIES, PAGE_SIZE, ReferralTable, roleLabel, useKeyedPaging } from '../referrals/shared.tsx';
+import { DATA_CATEGORIES, PAGE_SIZE, ReferralTable, useKeyedPaging } from '../referrals/shared.tsx';
 
 export function PupilPage({ params }: PageProps) {
   const t = useT();
@@ -272,7 +272,7 @@ function ContactAttemptsSection({ id }: { id: string }) {
                       </td>
                       <td>{t.dynamic('pupils.attemptOutcome', node.outcome)}</td>
                       <td>
-                        {node.organisation.name} <span className="muted">({roleLabel(t, node.role)})</span>
+                        {node.organisation.name} <span className="muted">({t.dynamic('role', node.role)})</span>
                       </td>
                       <td>{node.remark ?? '—'}</td>
                     </tr>
@@ -375,7 +375,7 @@ function NotesSection({ id, category }: { id: string; category: DataCategory }) 
               {connection.edges.map(({ node }) => (
                 <li key={node.id}>
                   <span className="when">
-                    {t.dateTime(node.createdAt)} · {t('pupils.notes.by', { organisation: node.organisation.name, role: roleLabel(t, node.role) })}
+                    {t.dateTime(node.createdAt)} · {t('pupils.notes.by', { organisation: node.organisation.name, role: t.dynamic('role', node.role) })}
                   </span>
                   <p className="text">{node.body}</p>
                   {node.referral ? (
@@ -435,7 +435,7 @@ function TimelineSection({ id }: { id: string }) {
                 return (
                   <li key={`${node.kind}-${node.id}`}>
                     <span className="when">
-                      {t.dateTime(node.occurredAt)} · {t('pupils.timeline.by', { organisation: node.organisation.name, role: roleLabel(t, node.role) })}
+                      {t.dateTime(node.occurredAt)} · {t('pupils.timeline.by', { organisation: node.organisation.name, role: t.dynamic('role', node.role) })}
                     </span>
                     <br />
                     <span className="what">

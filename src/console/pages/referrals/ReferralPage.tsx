@@ -33,7 +33,6 @@ import {
   onlyFieldErrors,
   OverdueBadge,
   REJECTION_REASONS,
-  roleLabel,
   StatusBadge,
   StatusMessage,
   UrgencyText,
@@ -556,7 +555,7 @@ function ReferralHistory({ referral }: { referral: Referral }) {
         {referral.events.map((event) => (
           <li key={event.id}>
             <span className="when">
-              {t.dateTime(event.occurredAt)} · {t('referrals.history.by', { organisation: event.organisation.name, role: roleLabel(t, event.role) })}
+              {t.dateTime(event.occurredAt)} · {t('referrals.history.by', { organisation: event.organisation.name, role: t.dynamic('role', event.role) })}
             </span>
             <br />
             <span className="what">{t.dynamic('referrals.event', event.action)}</span>{' '}

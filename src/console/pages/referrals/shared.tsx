@@ -5,7 +5,7 @@ import { forbiddenAt, type ApiError, type ApiErrorEntry } from '../../api/client
 import { Link } from '../../app/router.tsx';
 import { ENUM_VALUES } from '../../gql/enums.ts';
 import type { OrganisationKind, ReferralStatus, Urgency } from '../../gql/graphql.ts';
-import { useT, type Translate } from '../../i18n/index.tsx';
+import { useT } from '../../i18n/index.tsx';
 import { usePaging, type Paging } from '../../ui/Pager.tsx';
 import './referrals.css';
 
@@ -161,9 +161,4 @@ export function StatusMessage({ message, focusRef }: { message: string | null; f
       {message ? <p>{message}</p> : null}
     </div>
   );
-}
-
-/** A role as the timeline and history name it (the system's own events say so). */
-export function roleLabel(t: Translate, role: string): string {
-  return role === 'SYSTEM' ? t('pupils.role.SYSTEM') : t.dynamic('role', role);
 }
