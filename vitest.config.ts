@@ -5,7 +5,6 @@ export default defineConfig({
   // and graphql-js refuses objects from a second copy. Point everyone at the same build.
   resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
-    include: ['test/**/*.test.ts'],
     // Builds the migrated, seeded database once; each test file then starts from a copy of it.
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,
@@ -13,5 +12,11 @@ export default defineConfig({
     // Two cores: two files at a time, each with its own database.
     maxWorkers: 2,
     reporters: ['default'],
+    // The browser tests (headless Chromium) run after the API tests, never beside them: a browser
+    // takes a core, and the load and timing-bound API tests must not share the machine with one.
+    projects: [
+      { extends: true, test: { name: 'api', include: ['test/*.test.ts'], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], sequence: { groupOrder: 1 } } },
+    ],
   },
 });
