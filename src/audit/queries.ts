@@ -11,6 +11,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
 import { activityVersion, PROCESSING_ACTIVITIES } from './processing-activities.ts';
+import { ACCESS_ACTIONS } from './recorder.ts';
 import { ORGANISATION_KINDS } from '../policy/vocabulary.ts';
 
 const BY_SEQ: KeyColumn[] = [{ column: 'access_log_records.seq', type: 'bigint' }];
@@ -25,7 +26,7 @@ const Filter = z
     from: z.date(),
     to: z.date(),
     outcome: z.enum(['GRANTED', 'PARTLY_GRANTED', 'REFUSED']),
-    action: z.enum(['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', 'PRINT', 'EMERGENCY']),
+    action: z.enum(ACCESS_ACTIONS),
     emergency: z.boolean(),
   })
   .partial();
@@ -37,12 +38,12 @@ function parseLogFilter(raw: unknown): Filter {
   return filter;
 }
 
-/** The municipality's privacy officer oversees everyone; a partner's her own organisation. */
+/** The municipality's privacy officer oversees her municipality; a partner's her own organisation. */
 const seesWholeRegion = (ctx: RequestContext) => REVIEWS_WHOLE_REGION.includes(ctx.actor.organisationKind);
 
+/** The log within the privacy officer's tenant (the gateway's accessLog), narrowed by the filter. */
 function filtered(ctx: RequestContext, filter: Filter): SelectQueryBuilder<Tables, 'access_log_records', object> {
-  let query = ctx.db.selectFrom('access_log_records');
-  if (!seesWholeRegion(ctx)) query = query.where('access_log_records.actor_org_id', '=', ctx.actor.organisationId);
+  let query = ctx.data.accessLog();
   if (filter.pupilId) query = query.where('access_log_records.pupil_id', '=', filter.pupilId.toLowerCase());
   if (filter.actorSubject) query = query.where('access_log_records.actor_subject', '=', filter.actorSubject);
   if (filter.organisationId) query = query.where('access_log_records.actor_org_id', '=', filter.organisationId);
@@ -126,14 +127,11 @@ export interface AccessSignalModel {
 
 async function signals(ctx: RequestContext, from: Date, to: Date): Promise<AccessSignalModel[]> {
   const thresholds = ctx.services.accessLog.signals;
-  const scope = (eb: ExpressionBuilder<Tables, 'access_log_records'>) =>
-    seesWholeRegion(ctx) ? eb.lit(true) : eb('access_log_records.actor_org_id', '=', ctx.actor.organisationId);
   const hour = sql<Date>`date_trunc('hour', access_log_records.occurred_at)`;
-  const base = ctx.db
-    .selectFrom('access_log_records')
+  const base = ctx.data
+    .accessLog()
     .where('access_log_records.occurred_at', '>=', from)
-    .where('access_log_records.occurred_at', '<', to)
-    .where(scope);
+    .where('access_log_records.occurred_at', '<', to);
   const [many, refusals, emergencies] = await Promise.all([
     base
       .where('access_log_records.pupil_id', 'is not', null)

@@ -11,7 +11,9 @@ import type { DataCategory } from '../policy/vocabulary.ts';
 import type { AccessLog } from './chain.ts';
 import { activityFor } from './processing-activities.ts';
 
-export type AccessAction = 'READ' | 'SEARCH' | 'CREATE' | 'UPDATE' | 'EXPORT' | 'PRINT' | 'EMERGENCY' | 'DELETE';
+/** What was done: every value the log holds, and what its filters accept. */
+export const ACCESS_ACTIONS = ['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', 'PRINT', 'EMERGENCY', 'DELETE'] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 export type AccessOutcome = 'GRANTED' | 'REFUSED';
 
 interface PendingRecord {

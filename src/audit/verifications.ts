@@ -16,7 +16,7 @@ export const verificationResolvers: Resolvers = {
       requireOperation(ctx, 'readAccessLog');
       const first = args.first ?? 10;
       if (!Number.isInteger(first) || first < 1 || first > 100) throw badInput('first must be from 1 to 100', { argument: 'first' });
-      return ctx.db.selectFrom('access_log_verifications').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(first).execute();
+      return ctx.data.accessLogVerifications().selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(first).execute();
     },
   },
   Mutation: {

@@ -333,6 +333,20 @@ export interface CoordinationTransfersTable {
   decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export interface MunicipalAgreementsTable {
+  id: string;
+  municipality_code: string;
+  serving_org_id: string;
+  purpose: string;
+  valid_from: Timestamp;
+  valid_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  recorded_by_org_id: string;
+  recorded_by_subject: string;
+  recorded_at: Timestamp;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  ended_by_subject: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: string;
   name: string;
@@ -366,6 +380,7 @@ export interface Tables {
   pupil_coordination: PupilCoordinationTable;
   coordination_transfers: CoordinationTransfersTable;
   schema_migrations: SchemaMigrationsTable;
+  municipal_agreements: MunicipalAgreementsTable;
 }
 
 export type PupilRow = Selectable<PupilsTable>;
@@ -380,6 +395,7 @@ export type ContactAttemptRow = Selectable<ContactAttemptsTable>;
 export type OutOfViewCaseRow = Selectable<OutOfViewCasesTable>;
 export type OutOfViewReportRow = Selectable<OutOfViewReportsTable>;
 export type PupilCorrectionRow = Selectable<PupilCorrectionsTable>;
+export type MunicipalAgreementRow = Selectable<MunicipalAgreementsTable>;
 export type SubjectAccessDisclosureRow = Selectable<SubjectAccessDisclosuresTable>;
 export type HubEventRow = Selectable<HubEventsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;

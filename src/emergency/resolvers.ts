@@ -6,7 +6,7 @@ import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
-import { EMERGENCY_ACCESS, REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
+import { EMERGENCY_ACCESS } from '../policy/policy.ts';
 import type { RequestContext } from '../graphql/context.ts';
 
 const OpenInput = z
@@ -28,24 +28,32 @@ const ReviewInput = z.object({
   note: z.string().trim().max(2000, 'must be at most 2000 characters').nullish(),
 });
 
-/** The emergency accesses a privacy officer oversees: her organisation's, or the whole region's. */
-function reviewScope(ctx: RequestContext) {
-  const base = ctx.db.selectFrom('emergency_accesses');
-  return REVIEWS_WHOLE_REGION.includes(ctx.actor.organisationKind) ? base : base.where('emergency_accesses.org_id', '=', ctx.actor.organisationId);
+/** The emergency accesses a privacy officer oversees: her organisation's, and her municipality's pupils'. */
+const reviewScope = (ctx: RequestContext) => ctx.data.reviewableEmergencyAccesses();
+
+/** Checks the request; a refused attempt to break the glass is itself a record (outcome REFUSED). */
+function parseOpenInput(ctx: RequestContext, raw: unknown) {
+  try {
+    return parseInput(OpenInput, raw);
+  } catch (error) {
+    ctx.audit.record(null, 'EMERGENCY', 'REFUSED', undefined, 'Mutation.openEmergencyAccess', true);
+    throw error;
+  }
 }
 
 export const emergencyResolvers: Resolvers = {
   Mutation: {
     openEmergencyAccess: async (_parent, args, ctx) => {
       requireOperation(ctx, 'openEmergencyAccess');
-      const input = parseInput(OpenInput, args.input);
+      const input = parseOpenInput(ctx, args.input);
       const hours = input.hours ?? EMERGENCY_ACCESS.maxHours;
       return ctx.db.transaction().execute(async (trx) => {
-        const pupil = await trx
-          .selectFrom('pupils')
-          .select('id')
-          .$if(Boolean(input.pupilId), (q) => q.where('id', '=', input.pupilId!.toLowerCase()))
-          .$if(Boolean(input.bsn), (q) => q.where('bsn', '=', input.bsn!))
+        const pupil = await ctx.data
+          .in(trx)
+          .emergencyCandidates()
+          .select('pupils.id')
+          .$if(Boolean(input.pupilId), (q) => q.where('pupils.id', '=', input.pupilId!.toLowerCase()))
+          .$if(Boolean(input.bsn), (q) => q.where('pupils.bsn', '=', input.bsn!))
           .executeTakeFirst();
         if (!pupil) {
           // Logged too: a search for a pupil under emergency access is itself an access attempt.

@@ -11,7 +11,7 @@ import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
 import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
-import { visibleContactAttempts, visibleNotes, visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { HUB_EVENT_KINDS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
 import { newWebhookSecret, sealSecret } from './webhooks.ts';
@@ -27,7 +27,7 @@ const CATEGORY_OF: Readonly<Record<HubEventKind, 'REFERRAL' | 'CONTACT_ATTEMPTS'
 };
 
 async function referralVisible(ctx: RequestContext, referralId: string): Promise<boolean> {
-  const row = await ctx.db.selectFrom('referrals').select('id').where('id', '=', referralId).where(visibleReferrals(ctx.actor, ctx.now)).executeTakeFirst();
+  const row = await ctx.data.referrals().select('referrals.id').where('referrals.id', '=', referralId).executeTakeFirst();
   return row !== undefined;
 }
 
@@ -41,7 +41,7 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
   // Both scopes go through the pupil: a party to a referral whose link ended (consent revoked,
   // cancelled, rejected, past retention) no longer hears of it.
   if (scope === 'referral' && (!event.referral_id || !(await referralVisible(ctx, event.referral_id)))) return false;
-  const pupil = await ctx.db.selectFrom('pupils').selectAll().where('id', '=', event.pupil_id).where(visiblePupils(ctx.actor, ctx.now)).executeTakeFirst();
+  const pupil = await ctx.data.pupils().selectAll('pupils').where('pupils.id', '=', event.pupil_id).executeTakeFirst();
   if (!pupil) return false;
   const { categories } = await ctx.loaders.pupilAccess.load(pupil);
   switch (kind) {
@@ -50,17 +50,12 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
       // In the referral scope the party filter ran above already.
       return categories.has('REFERRAL') && event.referral_id !== null && (scope === 'referral' || (await referralVisible(ctx, event.referral_id)));
     case 'NOTE_ADDED': {
-      const note = await ctx.db.selectFrom('notes').select('id').where('id', '=', event.subject_id).where(visibleNotes(ctx.actor, [...categories])).executeTakeFirst();
+      const note = await ctx.data.notes([...categories]).select('notes.id').where('notes.id', '=', event.subject_id).executeTakeFirst();
       return note !== undefined;
     }
     case 'CONTACT_ATTEMPT_RECORDED': {
       if (!categories.has('CONTACT_ATTEMPTS')) return false;
-      const attempt = await ctx.db
-        .selectFrom('contact_attempts')
-        .select('id')
-        .where('id', '=', event.subject_id)
-        .where(visibleContactAttempts(ctx.actor))
-        .executeTakeFirst();
+      const attempt = await ctx.data.contactAttempts().select('contact_attempts.id').where('contact_attempts.id', '=', event.subject_id).executeTakeFirst();
       return attempt !== undefined;
     }
     default:
@@ -165,7 +160,8 @@ export const eventResolvers: Resolvers = {
         { column: 'webhook_deliveries.id', type: 'uuid' as const, descending: true },
       ];
       const page = parsePage(args, 'webhookDelivery', keys);
-      let query = ctx.db
+      // The organisation's own endpoints' deliveries; of each event only its kind is read.
+      let query = systemData(ctx.db, 'events')
         .selectFrom('webhook_deliveries')
         .innerJoin('webhook_endpoints', 'webhook_endpoints.id', 'webhook_deliveries.endpoint_id')
         .innerJoin('hub_events', 'hub_events.id', 'webhook_deliveries.event_id')

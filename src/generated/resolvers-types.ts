@@ -1235,11 +1235,14 @@ export type Referral = Node & {
   sender: Organisation;
   receiver: Organisation;
   status: ReferralStatus;
-  urgency: Urgency;
-  reason: Scalars['String']['output'];
-  /** The categories of the pupil's data this referral shares with its receiver. */
-  sharedCategories: Array<DataCategory>;
-  legalBasis: LegalBasis;
+  /** Null when your organisation's link through this referral has ended and it did not write the referral (see `status`). */
+  urgency: Maybe<Urgency>;
+  /** Null when your organisation's link through this referral has ended and it did not write the referral: consent revoked, cancelled, rejected, or past the retention link. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** The categories of the pupil's data this referral shares with its receiver. Null as `reason`. */
+  sharedCategories: Maybe<Array<DataCategory>>;
+  /** Null as `reason`. */
+  legalBasis: Maybe<LegalBasis>;
   consent: Maybe<Consent>;
   responseDueAt: Maybe<Scalars['DateTime']['output']>;
   outcome: Maybe<Scalars['String']['output']>;
@@ -2536,10 +2539,10 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
   sender?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
   receiver?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReferralStatus'], ParentType, ContextType>;
-  urgency?: Resolver<ResolversTypes['Urgency'], ParentType, ContextType>;
-  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  sharedCategories?: Resolver<Array<ResolversTypes['DataCategory']>, ParentType, ContextType>;
-  legalBasis?: Resolver<ResolversTypes['LegalBasis'], ParentType, ContextType>;
+  urgency?: Resolver<Maybe<ResolversTypes['Urgency']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sharedCategories?: Resolver<Maybe<Array<ResolversTypes['DataCategory']>>, ParentType, ContextType>;
+  legalBasis?: Resolver<Maybe<ResolversTypes['LegalBasis']>, ParentType, ContextType>;
   consent?: Resolver<Maybe<ResolversTypes['Consent']>, ParentType, ContextType>;
   responseDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

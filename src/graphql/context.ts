@@ -1,16 +1,14 @@
 // The explicit per-request context: who is asking, the request's own loaders (never shared across
 // callers, so one organisation's view can never be served to another) and its access recorder.
 import { randomBytes } from 'node:crypto';
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { AccessLog } from '../audit/chain.ts';
 import type { Actor } from '../auth/actor.ts';
 import { AccessRecorder } from '../audit/recorder.ts';
-import type { PupilRow, Tables } from '../db/tables.ts';
+import type { Tables } from '../db/tables.ts';
 import type { Logger } from '../logging.ts';
 import type { OrganisationDirectory } from '../organisations/directory.ts';
-import { unguardedBaselineActor, type PupilAccess } from '../policy/access.ts';
-import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
+import { guardedGateway, type DataGateway, type Reader } from '../policy/gateway.ts';
 import { createPupilLoaders } from '../pupils/loaders.ts';
 import { createReferralLoaders } from '../referrals/loaders.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -31,17 +29,21 @@ export interface HubServices {
   /** Seals webhook endpoints' signing secrets at rest. */
   webhookSecretKey: string;
   /**
-   * Benchmark only (issue 10): no row filters, every category readable, no access log. Set only by
-   * createHub({ unguardedBaseline: true }), which refuses it in production.
+   * Makes each request's door to the guarded tables. Always `guardedGateway` in the hub; the
+   * benchmark injects its own to measure a hub without the policy (bench/baseline.ts).
    */
-  unguardedBaseline?: boolean;
+  gateway?: GatewayFactory;
 }
+
+export type GatewayFactory = (db: Reader, actor: Actor, now: Date) => DataGateway;
 
 export interface RequestContext {
   requestId: string;
   actor: Actor;
   services: HubServices;
   db: Kysely<Tables>;
+  /** The only way to read the guarded tables: already filtered for this caller at this moment. */
+  data: DataGateway;
   /** One "now" per request, so every rule in one answer uses the same moment. */
   now: Date;
   loaders: ReturnType<typeof createLoaders>;
@@ -55,18 +57,15 @@ export interface RequestContext {
  */
 export function refreshForEvent(ctx: RequestContext): void {
   ctx.now = ctx.services.clock();
-  ctx.loaders = createLoaders(ctx.db, ctx.actor, ctx.now);
+  ctx.data = gatewayOf(ctx.services)(ctx.db, ctx.actor, ctx.now);
+  ctx.loaders = createLoaders(ctx.data);
   ctx.audit = ctx.audit.forEvent(ctx.now);
 }
 
-function createLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
-  return { ...createPupilLoaders(db, actor, now), ...createReferralLoaders(db, actor, now), ...createOutreachLoaders(db, actor, now) };
-}
+const gatewayOf = (services: HubServices): GatewayFactory => services.gateway ?? guardedGateway;
 
-/** The benchmark's baseline keeps no access log: nothing is collected, nothing is written. */
-class UnguardedBaselineRecorder extends AccessRecorder {
-  override record(): void {}
-  override async flush(): Promise<void> {}
+function createLoaders(data: DataGateway) {
+  return { ...createPupilLoaders(data), ...createReferralLoaders(data), ...createOutreachLoaders(data) };
 }
 
 export function createRequestContext(
@@ -75,7 +74,7 @@ export function createRequestContext(
   meta: { requestId: string; clientAddress: string | null; log: Logger },
 ): RequestContext {
   const now = services.clock();
-  if (services.unguardedBaseline) return unguardedBaselineContext(services, actor, meta, now);
+  const data = gatewayOf(services)(services.db, actor, now);
   // A trace of our own until the access-log plugin adopts the caller's W3C traceparent, if any.
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
@@ -84,42 +83,12 @@ export function createRequestContext(
     actor,
     services,
     db: services.db,
+    data,
     now,
-    loaders: createLoaders(services.db, actor, now),
+    loaders: createLoaders(data),
     audit: new AccessRecorder(
       actor,
       { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress, traceId, spanId, onBehalfOf: actor.onBehalfOf },
-      services.accessLog,
-      now,
-    ),
-    log: meta.log,
-  };
-}
-
-/** The benchmark's baseline: the same resolvers and loaders, without the policy and the access log. */
-function unguardedBaselineContext(
-  services: HubServices,
-  verified: Actor,
-  meta: { requestId: string; clientAddress: string | null; log: Logger },
-  now: Date,
-): RequestContext {
-  const actor = unguardedBaselineActor(verified);
-  // Every category of every pupil, without asking the database.
-  const everything = (): PupilAccess => ({ categories: new Set(DATA_CATEGORIES), emergency: false });
-  const loaders = {
-    ...createLoaders(services.db, actor, now),
-    pupilAccess: new DataLoader<PupilRow, PupilAccess, string>(async (pupils) => pupils.map(everything), { cacheKeyFn: (pupil) => pupil.id }),
-  };
-  return {
-    requestId: meta.requestId,
-    actor,
-    services,
-    db: services.db,
-    now,
-    loaders,
-    audit: new UnguardedBaselineRecorder(
-      actor,
-      { requestId: meta.requestId, operationName: null, clientAddress: meta.clientAddress, traceId: '', spanId: '', onBehalfOf: null },
       services.accessLog,
       now,
     ),

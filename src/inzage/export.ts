@@ -1,8 +1,12 @@
 // Answering an inzageverzoek (AVG art. 15) about one pupil: everything the hub holds, per category,
 // the referrals and organisations involved, and the access history — all of it, whoever wrote it,
 // because the family's right covers the whole file. What a statutory exception in the register keeps
-// from the family (a running Veilig Thuis investigation) is left out, and the export says that an
-// exception was applied and on what ground, never what. Employee identities are withheld unless the
+// from the family (a running Veilig Thuis investigation) is left out. Every export names the grounds
+// on which something may be withheld, whether or not one applies: an export that said so only when
+// one applied would tell the family — and the officer handing it over — that Veilig Thuis is involved.
+// The officer is told that an exception applied only where she may know of the involvement behind it
+// (her organisation is party to the referral). Reads everything about the one pupil through the
+// system handle: the right of access covers the whole file, whoever wrote it. Employee identities are withheld unless the
 // municipality's privacy officer consented for this pupil. The export is logged as EXPORT.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -11,6 +15,7 @@ import { activitiesInForce, activityVersion, type ProcessingActivity } from '../
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
+import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LINKING_STATUSES } from '../policy/policy.ts';
 import { DATA_CATEGORIES, type DataCategory, type OrganisationKind } from '../policy/vocabulary.ts';
@@ -27,9 +32,13 @@ const ExportInput = z.object({
 const iso = (value: Date | string | null | undefined): string | null => (value === null || value === undefined ? null : new Date(value).toISOString());
 const kv = (label: string, value: unknown): HeldValue => ({ label, value: value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value) });
 
-/** The exceptions of the register in force that apply to this pupil now, and whom they hide. */
-async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date) {
+/**
+ * The exceptions of the register in force that apply to this pupil now, and whom they hide;
+ * `knownTo`: what an organisation may know of them, the exceptions resting on a referral it is party to.
+ */
+async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date, knownTo?: string) {
   const applied: ProcessingActivity[] = [];
+  const known: ProcessingActivity[] = [];
   const hidden = new Set<string>();
   for (const entry of activitiesInForce(now)) {
     const exception = entry.subjectAccessException;
@@ -44,6 +53,7 @@ async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date) {
       .where((eb) => eb.or([eb('sender.kind', 'in', [...exception.kinds]), eb('receiver.kind', 'in', [...exception.kinds])]))
       .execute();
     if (open.length === 0) continue;
+    if (knownTo && open.some((row) => row.sender_id === knownTo || row.receiver_id === knownTo)) known.push(entry);
     // The whole involvement of those organisations goes: their referrals, notes, attempts, reads.
     for (const row of open) {
       if (exception.kinds.includes(row.sender_kind as OrganisationKind)) hidden.add(row.sender_id);
@@ -51,7 +61,7 @@ async function exceptionsFor(db: Kysely<Tables>, pupilId: string, now: Date) {
     }
     applied.push(entry);
   }
-  return { applied, hidden };
+  return { applied, hidden, known };
 }
 
 export async function buildSubjectAccessExport(
@@ -60,9 +70,12 @@ export async function buildSubjectAccessExport(
   options: { now: Date; language: 'nl' | 'en'; generatedBy: { organisationId: string; role: string }; exportId: string },
 ): Promise<SubjectAccessExport> {
   const { now } = options;
-  const { applied, hidden } = await exceptionsFor(db, pupil.id, now);
-  // What the family reads: a neutral ground, never the entry or the organisation.
-  const exceptions: AppliedException[] = applied.map((entry) => ({
+  const { hidden } = await exceptionsFor(db, pupil.id, now);
+  // What the family reads: the neutral grounds on which something may be withheld, the same in every
+  // export — never whether one applies, the entry or the organisation.
+  const exceptions: AppliedException[] = activitiesInForce(now)
+    .filter((entry) => entry.subjectAccessException)
+    .map((entry) => ({
     legalBasis: entry.subjectAccessException!.toFamily.ground[options.language],
     description: entry.subjectAccessException!.toFamily.description[options.language],
   }));
@@ -252,10 +265,13 @@ export async function buildSubjectAccessExport(
   };
 }
 
-/** For the officer: which register entries' exceptions apply to this pupil now, on what ground. */
-export async function exceptionsAppliedFor(db: Kysely<Tables>, pupilId: string, now: Date): Promise<string[]> {
-  const { applied } = await exceptionsFor(db, pupilId, now);
-  return applied.map((entry) => `${entry.id} v${entry.version}: ${entry.subjectAccessException!.legalBasis}`);
+/**
+ * For the officer: which register entries' exceptions apply to this pupil now, on what ground — only
+ * those resting on a referral her organisation is party to (she knows of that involvement already).
+ */
+export async function exceptionsAppliedFor(db: Kysely<Tables>, pupilId: string, now: Date, organisationId: string): Promise<string[]> {
+  const { known } = await exceptionsFor(db, pupilId, now, organisationId);
+  return known.map((entry) => `${entry.id} v${entry.version}: ${entry.subjectAccessException!.legalBasis}`);
 }
 
 export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown) {
@@ -266,13 +282,14 @@ export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown
   let officerNotes: string[] = [];
   const data = await inTransaction(ctx, { pupilId: null, action: 'EXPORT', field: 'Mutation.exportSubjectAccess' }, async (trx) => {
     const pupil = await ownPupilForChange(trx, ctx, input.pupilId);
-    const built = await buildSubjectAccessExport(trx as unknown as Kysely<Tables>, pupil, {
+    const everything = systemData(trx as unknown as Kysely<Tables>, 'subject-access');
+    const built = await buildSubjectAccessExport(everything, pupil, {
       now: ctx.now,
       language,
       generatedBy: { organisationId: ctx.actor.organisationId, role: ctx.actor.role },
       exportId,
     });
-    officerNotes = await exceptionsAppliedFor(trx as unknown as Kysely<Tables>, pupil.id, ctx.now);
+    officerNotes = await exceptionsAppliedFor(everything, pupil.id, ctx.now, ctx.actor.organisationId);
     for (const category of built.held.map((held) => held.category)) ctx.audit.record(pupil.id, 'EXPORT', 'GRANTED', category, `Mutation.exportSubjectAccess(${exportId})`);
     return built;
   });

@@ -285,10 +285,10 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     ],
     pupil: 'Leerling',
     dateOfBirth: 'Geboortedatum',
-    exceptionsTitle: 'Niet alles is getoond',
+    exceptionsTitle: 'Wat wij soms niet mogen tonen',
     exceptionsIntro:
-      'De wet staat ons toe of verplicht ons om sommige gegevens niet te laten zien. Hieronder staat op welke grond dat is gebeurd. ' +
-      'Wat er is weggelaten, mogen wij niet vertellen.',
+      'De wet staat ons soms toe of verplicht ons om sommige gegevens (nog) niet te laten zien. Hieronder staat op welke gronden dat kan. ' +
+      'Of dat bij deze inzage zo is, en wat er dan is weggelaten, mogen wij niet vertellen.',
     exceptionBasis: 'Grond',
     held: 'Wat wij vastleggen',
     heldIntro: 'Dit zijn de gegevens over de leerling in de Ketenhub, per soort gegevens.',
@@ -370,10 +370,10 @@ export const TEXTS: Readonly<Record<InzageLanguage, InzageTexts>> = {
     ],
     pupil: 'Pupil',
     dateOfBirth: 'Date of birth',
-    exceptionsTitle: 'Not everything is shown',
+    exceptionsTitle: 'What we may not always show',
     exceptionsIntro:
-      'The law allows or requires us not to show some data. Below you find on what legal ground this was done. ' +
-      'We may not tell you what was left out.',
+      'The law sometimes allows or requires us not to show some data (yet). Below you find on what legal grounds that can happen. ' +
+      'Whether it happened in this answer, and what was left out, we may not tell you.',
     exceptionBasis: 'Ground',
     held: 'What we hold',
     heldIntro: 'This is the data about the pupil in the Ketenhub, by kind of data.',

@@ -7,7 +7,6 @@ import type { NoteRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
-import { visibleReferrals } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { mayEverRead } from '../policy/policy.ts';
 import { DATA_CATEGORIES } from '../policy/vocabulary.ts';
@@ -35,11 +34,11 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
   }
   return ctx.db.transaction().execute(async (trx) => {
     if (input.referralId) {
-      const referral = await trx
-        .selectFrom('referrals')
-        .select(['id', 'pupil_id'])
-        .where('id', '=', input.referralId.toLowerCase())
-        .where(visibleReferrals(ctx.actor, ctx.now))
+      const referral = await ctx.data
+        .in(trx)
+        .referrals()
+        .select(['referrals.id', 'referrals.pupil_id'])
+        .where('referrals.id', '=', input.referralId.toLowerCase())
         .executeTakeFirst();
       if (!referral || referral.pupil_id !== pupil.id)
         throw badInput('input.referralId is not a referral about this pupil that your organisation is party to', { argument: 'input.referralId' });

@@ -9,7 +9,8 @@ import type { OutOfViewCaseRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
-import { fullOutOfViewCases, visibleOutOfViewCases } from '../policy/access.ts';
+import { fullOutOfViewCases } from '../policy/access.ts';
+import { systemData, type DataGateway } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { ATTEMPTS_BY_KIND } from '../policy/policy.ts';
 import {
@@ -21,7 +22,6 @@ import {
   OUTCOMES_BY_ATTEMPT_KIND,
   type DataCategory,
 } from '../policy/vocabulary.ts';
-import { accessToPupils } from '../pupils/loaders.ts';
 import { createReferralIn, inTransaction, ShareInput } from '../referrals/service.ts';
 import { nextStepColumns, type AttemptFacts } from './next-step.ts';
 import { recordHubEvent, recordHubEvents } from '../events/events.ts';
@@ -39,14 +39,12 @@ export type CaseModel = OutOfViewCaseRow & {
 
 const CHUNK = 1_000;
 
-/** Cases the caller may see, with the columns of CaseModel; `trx` inside a transaction. */
-export function casesQuery(db: Db, ctx: Pick<RequestContext, 'actor' | 'now'>) {
-  return db
-    .selectFrom('out_of_view_cases')
-    .innerJoin('pupils', 'pupils.id', 'out_of_view_cases.pupil_id')
-    .where(visibleOutOfViewCases(ctx.actor, ctx.now));
+/** Cases the caller may see (through its gateway; pass the one `in(trx)` inside a transaction). */
+export function casesQuery(data: DataGateway) {
+  return data.outOfViewCases();
 }
 
+/** The columns of CaseModel. */
 export function selectCase<Q extends ReturnType<typeof casesQuery>>(query: Q, ctx: Pick<RequestContext, 'actor' | 'now'>) {
   return query
     .selectAll('out_of_view_cases')
@@ -62,7 +60,7 @@ const NO_CASE = () => badInput('no case of a pupil out of view with this id that
 
 /** The case, locked for the change, if the caller sees it in full (else the same error as "none"). */
 async function caseForChange(trx: Transaction<Tables>, ctx: RequestContext, caseId: string): Promise<CaseModel> {
-  const found = (await selectCase(casesQuery(trx, ctx).where('out_of_view_cases.id', '=', caseId.toLowerCase()), ctx)
+  const found = (await selectCase(casesQuery(ctx.data.in(trx)).where('out_of_view_cases.id', '=', caseId.toLowerCase()), ctx)
     .forUpdate()
     .executeTakeFirst()) as CaseModel | undefined;
   if (!found) throw NO_CASE();
@@ -74,14 +72,20 @@ async function caseForChange(trx: Transaction<Tables>, ctx: RequestContext, case
 }
 
 async function categoriesOf(trx: Transaction<Tables>, ctx: RequestContext, found: CaseModel): Promise<Set<DataCategory>> {
-  const [access] = await accessToPupils(trx as unknown as Kysely<Tables>, ctx.actor, [{ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id, restricted_at: found.pupil_restricted_at }], ctx.now);
+  const [access] = await ctx.data
+    .in(trx)
+    .pupilAccess([{ id: found.pupil_id, municipality_code: found.pupil_municipality_code, school_id: found.pupil_school_id, restricted_at: found.pupil_restricted_at }]);
   return access!.categories;
 }
 
+/**
+ * The attempts of the given cases, for working out their next step. All attempts count, whoever
+ * made them: the step is the case holder's work list; only the attempts' kind, outcome and time are read.
+ */
 async function attemptsOf(db: Db, caseIds: readonly string[]): Promise<Map<string, AttemptFacts[]>> {
   const byCase = new Map<string, AttemptFacts[]>();
   if (caseIds.length === 0) return byCase;
-  const rows = await db
+  const rows = await systemData(db as Kysely<Tables>, 'next-step')
     .selectFrom('contact_attempts')
     .select(['case_id', 'kind', 'outcome', 'occurred_at'])
     .where(sql<boolean>`case_id = any(cast(${[...caseIds]} as uuid[]))`)
@@ -141,14 +145,15 @@ async function reportIn(
   // a BSN of no one.
   const bsns = rows.flatMap((row) => (row.bsn ? [row.bsn] : []));
   const ids = rows.flatMap((row) => (row.pupilId ? [row.pupilId] : []));
-  const pupils = await trx
-    .selectFrom('pupils')
-    .select(['id', 'bsn', 'municipality_code', 'school_id', 'restricted_at'])
-    .where('school_id', '=', school)
+  const pupils = await ctx.data
+    .in(trx)
+    .pupils()
+    .select(['pupils.id', 'pupils.bsn', 'pupils.municipality_code', 'pupils.school_id', 'pupils.restricted_at'])
+    .where('pupils.school_id', '=', school)
     .where((eb) =>
       eb.or([
-        sql<boolean>`${eb.ref('bsn')} = any(cast(${bsns} as text[]))`,
-        sql<boolean>`${eb.ref('id')} = any(cast(${ids} as uuid[]))`,
+        sql<boolean>`${eb.ref('pupils.bsn')} = any(cast(${bsns} as text[]))`,
+        sql<boolean>`${eb.ref('pupils.id')} = any(cast(${ids} as uuid[]))`,
       ]),
     )
     .execute();
@@ -194,11 +199,13 @@ async function reportIn(
 
   const now = ctx.now;
   const pupilIds = resolved.map(({ pupil }) => pupil.id);
-  const open = await trx
-    .selectFrom('out_of_view_cases')
-    .selectAll()
-    .where('status', '=', 'OPEN')
-    .where(sql<boolean>`pupil_id = any(cast(${pupilIds} as uuid[]))`)
+  // The school's own pupils (enrolment): their cases are the school's to see in full.
+  const open = await ctx.data
+    .in(trx)
+    .outOfViewCases()
+    .selectAll('out_of_view_cases')
+    .where('out_of_view_cases.status', '=', 'OPEN')
+    .where(sql<boolean>`out_of_view_cases.pupil_id = any(cast(${pupilIds} as uuid[]))`)
     .forUpdate()
     .execute();
   const openByPupil = new Map(open.map((row) => [row.pupil_id, row]));
@@ -338,7 +345,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
     if (occurredAt < new Date(found.opened_at)) throw badInput('input.occurredAt must not be before the case was opened', { argument: 'input.occurredAt' });
     let language: string | null = input.letterLanguage ?? null;
     if (input.kind === 'LETTER' && !language) {
-      const pupil = await trx.selectFrom('pupils').select('letter_language').where('id', '=', found.pupil_id).executeTakeFirstOrThrow();
+      const pupil = await ctx.data.in(trx).pupils().select('pupils.letter_language').where('pupils.id', '=', found.pupil_id).executeTakeFirstOrThrow();
       language = pupil.letter_language;
     }
     const attempt = await trx
@@ -446,14 +453,15 @@ export async function closeOutOfViewCase(ctx: RequestContext, rawInput: unknown)
   return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.closeOutOfViewCase' }, async (trx) => {
     const found = await caseToClose(trx, ctx, input.caseId, input.version);
     if (input.referralId) {
-      const referral = await trx
-        .selectFrom('referrals')
-        .select('id')
-        .where('id', '=', input.referralId.toLowerCase())
-        .where('pupil_id', '=', found.pupil_id)
-        .where('sender_org_id', '=', ctx.actor.organisationId)
+      const referral = await ctx.data
+        .in(trx)
+        .referrals()
+        .select('referrals.id')
+        .where('referrals.id', '=', input.referralId.toLowerCase())
+        .where('referrals.pupil_id', '=', found.pupil_id)
+        .where('referrals.sender_org_id', '=', ctx.actor.organisationId)
         // A partner took the pupil over: the referral is open work, or completed.
-        .where('status', 'in', [...OPEN_REFERRAL_STATUSES, 'COMPLETED'])
+        .where('referrals.status', 'in', [...OPEN_REFERRAL_STATUSES, 'COMPLETED'])
         .executeTakeFirst();
       if (!referral)
         throw badInput('input.referralId must be a referral your organisation sent about this pupil that a partner took on (open or completed)', {

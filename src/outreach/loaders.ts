@@ -1,21 +1,21 @@
 // Per-request batch loaders for cases of pupils out of view; each applies the case row filter.
 import DataLoader from 'dataloader';
-import { sql, type Kysely } from 'kysely';
-import type { Actor } from '../auth/actor.ts';
-import type { OutOfViewReportRow, Tables } from '../db/tables.ts';
+import { sql } from 'kysely';
+import type { OutOfViewReportRow } from '../db/tables.ts';
+import type { DataGateway } from '../policy/gateway.ts';
 import { casesQuery, selectCase, type CaseModel } from './cases.ts';
 
-export function createOutreachLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
-  const ctx = { actor, now };
+export function createOutreachLoaders(data: DataGateway) {
+  const ctx = { actor: data.actor, now: data.now };
   const caseById = new DataLoader<string, CaseModel | null>(async (ids) => {
-    const rows = (await selectCase(casesQuery(db, ctx).where(sql<boolean>`out_of_view_cases.id = any(cast(${[...ids]} as uuid[]))`), ctx).execute()) as CaseModel[];
+    const rows = (await selectCase(casesQuery(data).where(sql<boolean>`out_of_view_cases.id = any(cast(${[...ids]} as uuid[]))`), ctx).execute()) as CaseModel[];
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
   /** Cases of pupils (already visible to the caller), oldest first. */
   const casesByPupil = new DataLoader<string, CaseModel[]>(async (pupilIds) => {
-    const rows = (await selectCase(casesQuery(db, ctx).where(sql<boolean>`out_of_view_cases.pupil_id = any(cast(${[...pupilIds]} as uuid[]))`), ctx)
+    const rows = (await selectCase(casesQuery(data).where(sql<boolean>`out_of_view_cases.pupil_id = any(cast(${[...pupilIds]} as uuid[]))`), ctx)
       .orderBy('out_of_view_cases.id')
       .execute()) as CaseModel[];
     return pupilIds.map((id) => rows.filter((row) => row.pupil_id === id));
@@ -23,10 +23,9 @@ export function createOutreachLoaders(db: Kysely<Tables>, actor: Actor, now: Dat
 
   /** Reports of cases the caller sees in full (the guard checked SCHOOLING on the field). */
   const reportsByCase = new DataLoader<string, OutOfViewReportRow[]>(async (caseIds) => {
-    const rows = await db
-      .selectFrom('out_of_view_reports')
+    const rows = await data
+      .outOfViewReports(caseIds)
       .selectAll()
-      .where(sql<boolean>`case_id = any(cast(${[...caseIds]} as uuid[]))`)
       .orderBy('reported_at')
       .orderBy('id')
       .execute();

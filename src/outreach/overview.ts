@@ -92,12 +92,11 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
   const readsAttempts = mayEverRead(ctx.actor.organisationKind, ctx.actor.role, 'CONTACT_ATTEMPTS');
 
   // Per case: its group, whether it is seen in full, whether its attempts are, and its attempt counts.
-  const perCase = casesQuery(ctx.db, ctx)
+  const perCase = casesQuery(ctx.data)
     .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('contact_attempts')
-          .where(visibleContactAttempts(ctx.actor))
+      () =>
+        ctx.data
+          .contactAttempts()
           .where('contact_attempts.case_id', 'is not', null)
           .select((inner) => [
             'contact_attempts.case_id',
@@ -148,13 +147,19 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
     .execute();
 
   // Open referrals about the pupils of cases seen in full, that the caller's organisation is party to.
-  const referralCounts = await casesQuery(ctx.db, ctx)
+  const referralCounts = await casesQuery(ctx.data)
     .where((eb) => fullOutOfViewCases(ctx.actor, ctx.now)(eb))
-    .innerJoin('referrals', 'referrals.pupil_id', 'out_of_view_cases.pupil_id')
-    .innerJoin('organisations as receiver', 'receiver.id', 'referrals.receiver_org_id')
-    .where((eb) => visibleReferrals(ctx.actor, ctx.now)(eb as never))
-    .where('referrals.status', 'in', [...OPEN_REFERRAL_STATUSES])
-    .select([sql<string>`${key}`.as('group_key'), 'receiver.kind', sql<number>`count(distinct referrals.id)`.as('count')])
+    .innerJoin(
+      () =>
+        ctx.data
+          .referrals()
+          .select(['referrals.id', 'referrals.pupil_id', 'referrals.receiver_org_id'])
+          .where('referrals.status', 'in', [...OPEN_REFERRAL_STATUSES])
+          .as('party'),
+      (join) => join.onRef('party.pupil_id', '=', 'out_of_view_cases.pupil_id'),
+    )
+    .innerJoin('organisations as receiver', 'receiver.id', 'party.receiver_org_id')
+    .select([sql<string>`${key}`.as('group_key'), 'receiver.kind', sql<number>`count(distinct party.id)`.as('count')])
     .groupBy([sql`${key}`, 'receiver.kind'])
     .execute();
 

@@ -38,12 +38,12 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
   const [school, office, lastVisit] = await Promise.all([
     ctx.services.directory.require(found.reporting_school_id),
     ctx.services.directory.require(ctx.actor.organisationId),
-    ctx.db
-      .selectFrom('contact_attempts')
-      .select('occurred_at')
-      .where('case_id', '=', found.id)
-      .where('kind', '=', 'DOOR_VISIT')
-      .orderBy('occurred_at', 'desc')
+    ctx.data
+      .contactAttempts()
+      .select('contact_attempts.occurred_at')
+      .where('contact_attempts.case_id', '=', found.id)
+      .where('contact_attempts.kind', '=', 'DOOR_VISIT')
+      .orderBy('contact_attempts.occurred_at', 'desc')
       .limit(1)
       .executeTakeFirst(),
   ]);

@@ -38,7 +38,7 @@ export const outreachResolvers: Resolvers = {
       // Filtering on a tagged field is reading it: such filters match only cases seen in full,
       // whose pupil links cover the categories filtered on.
       const filtered = assertInputCategories(ctx, info, 'OutOfViewCaseFilter', filter);
-      let query = casesQuery(ctx.db, ctx);
+      let query = casesQuery(ctx.data);
       if (filtered.length > 0) query = query.where((eb) => visiblePupils(ctx.actor, ctx.now, ['SCHOOLING', ...filtered])(eb as never));
       if (filter.status) query = query.where('out_of_view_cases.status', '=', filter.status);
       if (filter.reportingSchoolId) query = query.where('out_of_view_cases.reporting_school_id', '=', filter.reportingSchoolId);
@@ -81,10 +81,7 @@ export const outreachResolvers: Resolvers = {
   Pupil: {
     // Guarded by @category(CONTACT_ATTEMPTS) on the field: the pupil's links were checked already.
     contactAttempts: async (pupil, args, ctx) => {
-      const query = ctx.db
-        .selectFrom('contact_attempts')
-        .where('contact_attempts.pupil_id', '=', pupil.id)
-        .where(visibleContactAttempts(ctx.actor));
+      const query = ctx.data.contactAttempts().where('contact_attempts.pupil_id', '=', pupil.id);
       return keysetConnection(query, (q) => q.selectAll('contact_attempts'), BY_TIME('contact_attempts', 'occurred_at'), attemptPage(args), 'contactAttempt');
     },
     outOfViewCases: (pupil, _args, ctx) => ctx.loaders.casesByPupil.load(pupil.id),
@@ -114,10 +111,7 @@ export const outreachResolvers: Resolvers = {
           }
         : null,
     attempts: async (found, args, ctx) => {
-      const query = ctx.db
-        .selectFrom('contact_attempts')
-        .where('contact_attempts.case_id', '=', found.id)
-        .where(visibleContactAttempts(ctx.actor));
+      const query = ctx.data.contactAttempts().where('contact_attempts.case_id', '=', found.id);
       return keysetConnection(query, (q) => q.selectAll('contact_attempts'), BY_TIME('contact_attempts', 'occurred_at'), attemptPage(args), 'contactAttempt');
     },
     letterLanguage: async (found, _args, ctx) => (await ctx.loaders.pupilById.load(found.pupil_id))?.letter_language as never,

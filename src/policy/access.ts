@@ -14,6 +14,7 @@ import {
   readableCategories,
   referralLinks,
   retentionCutoff,
+  REVIEWS_WHOLE_REGION,
   ROLE_READS_CASE_DATA,
   SECRET_INVOLVEMENT_KINDS,
   type ReferralLinkFacts,
@@ -21,25 +22,11 @@ import {
 import type { DataCategory } from './vocabulary.ts';
 import { basesContinuingUnderRestriction } from '../audit/processing-activities.ts';
 
-// ---- The benchmark's unguarded baseline (issue 10) -------------------------------------------------
-// Actors made by `unguardedBaselineActor` see every row: the filters below answer TRUE for them. Only
-// a hub built with `unguardedBaseline: true` makes such actors (src/graphql/context.ts), and that
-// option throws at construction when the hub is in production (src/http/app.ts). A WeakSet, not a
-// property: nothing in a token, a request or the database can mark an actor.
-const UNGUARDED_ACTORS = new WeakSet<Actor>();
-
-/** A copy of `actor` whose row filters are off. For the benchmark's baseline only. */
-export function unguardedBaselineActor(actor: Actor): Actor {
-  const copy = Object.freeze({ ...actor });
-  UNGUARDED_ACTORS.add(copy);
-  return copy;
-}
-
 /**
  * The SQL twin of `referralLinks`: referrals (aliased `alias`) through which the actor's
  * organisation is, right now, linked to their pupil.
  */
-function referralLinksActor(
+export function referralLinksActor(
   eb: ExpressionBuilder<any, any>,
   alias: string,
   actor: Actor,
@@ -90,16 +77,35 @@ function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor,
 }
 
 /**
+ * Leerlingzaken's link: the pupils of its own municipality, and of municipalities whose pupils it
+ * serves by an agreement in force (municipal_agreements). Nothing else crosses a municipal border.
+ */
+function homeMunicipality(eb: ExpressionBuilder<any, any>, alias: string, actor: Actor, now: Date): Expression<SqlBool> {
+  return eb.or([
+    eb(`${alias}.municipality_code`, '=', actor.municipalityCode),
+    eb(
+      `${alias}.municipality_code`,
+      'in',
+      eb
+        .selectFrom('municipal_agreements')
+        .select('municipal_agreements.municipality_code')
+        .where('municipal_agreements.serving_org_id', '=', actor.organisationId)
+        .where('municipal_agreements.valid_from', '<=', now)
+        .where((inner) => inner.or([inner('municipal_agreements.valid_until', 'is', null), inner('municipal_agreements.valid_until', '>', now)]))
+        .where('municipal_agreements.ended_at', 'is', null),
+    ),
+  ]);
+}
+
+/**
  * Row filter for `pupils`: the pupils the actor has at least one lawful link to. With `covering`,
  * only pupils whose links cover those categories: a search on a field is a read of that field, so
  * a BSN search must not find a pupil whose only link does not share the BSN.
  */
 export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCategory[] = []) {
   return (eb: ExpressionBuilder<Tables, 'pupils'>): Expression<SqlBool> => {
-    if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     const links: Expression<SqlBool>[] = [];
-    if (hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY'))
-      links.push(eb('pupils.municipality_code', '=', actor.municipalityCode));
+    if (hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY')) links.push(homeMunicipality(eb, 'pupils', actor, now));
     if (hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT'))
       links.push(eb('pupils.school_id', '=', actor.organisationId));
     if (hasLinkKind(actor.organisationKind, actor.role, 'EMERGENCY'))
@@ -126,12 +132,11 @@ export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCa
  */
 export function visibleReferrals(actor: Actor, now: Date) {
   return (eb: ExpressionBuilder<Tables, 'referrals'>): Expression<SqlBool> => {
-    if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     if (!ROLE_READS_CASE_DATA[actor.role]) return eb.lit(false);
     // Under a restriction, a party keeps a non-statutory referral only through a statutory link of its
     // own to that pupil (its home Leerlingzaken, its school).
     const statutory = (inner: ExpressionBuilder<any, any>): Expression<SqlBool>[] => [
-      ...(hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') ? [inner('own.municipality_code', '=', actor.municipalityCode)] : []),
+      ...(hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') ? [homeMunicipality(inner, 'own', actor, now)] : []),
       ...(hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT') ? [inner('own.school_id', '=', actor.organisationId)] : []),
     ];
     const hasStatutory = statutory(eb as never).length > 0;
@@ -153,13 +158,13 @@ export function visibleReferrals(actor: Actor, now: Date) {
  * Its own organisation's notes it reads in every category its kind may read (they are its own
  * records, whatever a referral shares). Others' notes need the category covered by its links and,
  * because a note also tells who wrote it:
- *  - when written within a referral, the actor must be party to that referral;
+ *  - when written within a referral, the actor must be party to that referral and its link to the
+ *    actor still live (when a link ends, its content ends);
  *  - when written outside a referral, the author must not be of a kind whose involvement is secret.
  */
-export function visibleNotes(actor: Actor, categories: readonly DataCategory[]) {
+export function visibleNotes(actor: Actor, categories: readonly DataCategory[], now: Date) {
   const own = readableCategories(actor.organisationKind, actor.role);
   return (eb: ExpressionBuilder<Tables, 'notes'>): Expression<SqlBool> => {
-    if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     return eb.or([
       own.length > 0 ? eb.and([eb('notes.author_org_id', '=', actor.organisationId), eb('notes.category', 'in', [...own])]) : eb.lit(false),
       eb.and([
@@ -174,9 +179,7 @@ export function visibleNotes(actor: Actor, categories: readonly DataCategory[]) 
               eb
                 .selectFrom('referrals as party')
                 .select('party.id')
-                .where((inner) =>
-                  inner.or([inner('party.sender_org_id', '=', actor.organisationId), inner('party.receiver_org_id', '=', actor.organisationId)]),
-                ),
+                .where((inner) => referralLinksActor(inner, 'party', actor, now)),
             ),
           ]),
           eb.and([eb('notes.referral_id', 'is', null), eb('notes.author_org_id', 'not in', secretOrganisations(eb))]),
@@ -198,9 +201,7 @@ function secretOrganisations(eb: ExpressionBuilder<Tables, any>) {
  */
 export function visibleContactAttempts(actor: Actor) {
   return (eb: ExpressionBuilder<Tables, 'contact_attempts'>): Expression<SqlBool> =>
-    UNGUARDED_ACTORS.has(actor)
-      ? eb.lit(true)
-      : eb.or([eb('contact_attempts.org_id', '=', actor.organisationId), eb('contact_attempts.org_id', 'not in', secretOrganisations(eb))]);
+    eb.or([eb('contact_attempts.org_id', '=', actor.organisationId), eb('contact_attempts.org_id', 'not in', secretOrganisations(eb))]);
 }
 
 export interface PupilAccess {
@@ -217,11 +218,13 @@ export function pupilAccess(
   partyReferrals: readonly ReferralLinkFacts[],
   emergencyOpen: boolean,
   now: Date,
+  agreedMunicipalities: readonly string[] = [],
 ): PupilAccess {
   const categories = new Set<DataCategory>();
   const { organisationKind: kind, role } = actor;
   const full =
-    (hasLinkKind(kind, role, 'HOME_MUNICIPALITY') && pupil.municipality_code === actor.municipalityCode) ||
+    (hasLinkKind(kind, role, 'HOME_MUNICIPALITY') &&
+      (pupil.municipality_code === actor.municipalityCode || agreedMunicipalities.includes(pupil.municipality_code))) ||
     (hasLinkKind(kind, role, 'ENROLMENT') && pupil.school_id === actor.organisationId);
   if (full) for (const category of readableCategories(kind, role)) categories.add(category);
   if (hasLinkKind(kind, role, 'REFERRAL_PARTY')) {
@@ -269,7 +272,27 @@ function knownOutOfViewCases(actor: Actor, eb: ExpressionBuilder<Tables, 'out_of
 /** Row filter for cases of pupils out of view: seen in full, or known to exist. */
 export function visibleOutOfViewCases(actor: Actor, now: Date) {
   return (eb: ExpressionBuilder<Tables, 'out_of_view_cases' | 'pupils'>): Expression<SqlBool> => {
-    if (UNGUARDED_ACTORS.has(actor)) return eb.lit(true);
     return eb.or([fullOutOfViewCases(actor, now)(eb), knownOutOfViewCases(actor, eb)]);
+  };
+}
+
+/**
+ * Row filter for `access_log_records`, the privacy officer's tenant: the records of her own
+ * organisation's people, and, for the municipality's (Leerlingzaken's) privacy officer, every record
+ * about a pupil of her municipality. Another municipality's pupils and people are not hers to
+ * supervise, also where her Leerlingzaken serves them by agreement (their own officer does).
+ */
+export function tenantAccessLog(actor: Actor) {
+  return (eb: ExpressionBuilder<Tables, 'access_log_records'>): Expression<SqlBool> => {
+    const own = eb('access_log_records.actor_org_id', '=', actor.organisationId);
+    if (!REVIEWS_WHOLE_REGION.includes(actor.organisationKind)) return own;
+    return eb.or([
+      own,
+      eb(
+        'access_log_records.pupil_id',
+        'in',
+        eb.selectFrom('pupils as tenant').select('tenant.id').where('tenant.municipality_code', '=', actor.municipalityCode),
+      ),
+    ]);
   };
 }

@@ -25,7 +25,7 @@ import type { RequestContext } from '../graphql/context.ts';
 import { forbidden } from '../graphql/errors.ts';
 import type { PupilRow, ReferralRow } from '../db/tables.ts';
 import type { CaseModel } from '../outreach/cases.ts';
-import { mayEverRead } from './policy.ts';
+import { mayEverRead, referralLinks } from './policy.ts';
 import { DATA_CATEGORIES, type DataCategory } from './vocabulary.ts';
 
 /** The category a field or input field is tagged with, if any. */
@@ -141,7 +141,18 @@ interface Subject {
    * its tagged fields are null without an error, and nothing was read, so nothing is logged.
    */
   existenceOnly?: boolean;
+  /**
+   * A referral whose link to the caller's organisation has ended (consent revoked, cancelled,
+   * rejected, past retention): the party reads what it wrote itself and the lifecycle facts that
+   * tell it so; the rest is null without an error, and nothing of it is read, so nothing is logged.
+   */
+  endedFor?: 'SENDER' | 'RECEIVER';
 }
+
+/** What every party still reads of a referral whose link ended: that it ended, and between whom. */
+const LIFECYCLE_FIELDS = new Set(['Referral.status', 'Referral.sender', 'Referral.receiver', 'Referral.createdAt', 'Referral.updatedAt', 'Referral.closedAt', 'Referral.version', 'Referral.allowedActions', 'Referral.overdue', 'Referral.events']);
+/** What the sender wrote: still its own to read after the link ended. */
+const SENDER_WRITTEN = new Set(['Referral.urgency', 'Referral.reason', 'Referral.sharedCategories', 'Referral.legalBasis', 'Referral.consent', 'Referral.handedOverFrom']);
 
 /** For each type carrying tagged fields: whose data it is and which categories the caller may read. */
 const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Subject | Promise<Subject>> = {
@@ -158,6 +169,7 @@ const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Subject |
     pupilId: referral.pupil_id,
     categories: new Set(mayEverRead(ctx.actor.organisationKind, ctx.actor.role, 'REFERRAL') ? (['REFERRAL'] as const) : []),
     emergency: false,
+    ...(referralLinks(referral, ctx.now) ? {} : { endedFor: referral.sender_org_id === ctx.actor.organisationId ? 'SENDER' : 'RECEIVER' }),
   }),
 };
 
@@ -181,6 +193,15 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = (parent, args, ctx: RequestContext, info) => {
         const guarded = (subject: Subject) => {
           if (subject.existenceOnly) return null;
+          if (subject.endedFor && subject.categories.has(category)) {
+            // Events are filtered by the gateway to what the party wrote itself.
+            if (LIFECYCLE_FIELDS.has(fieldName)) return resolve(parent, args, ctx, info);
+            if (subject.endedFor === 'SENDER' && SENDER_WRITTEN.has(fieldName)) {
+              ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
+              return resolve(parent, args, ctx, info);
+            }
+            return fieldName === 'Referral.handedOverTo' ? [] : null;
+          }
           if (!subject.categories.has(category)) {
             ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
             throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {

@@ -9,8 +9,7 @@ import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
-import { SECRET_INVOLVEMENT_KINDS } from '../policy/policy.ts';
-import { OPEN_REFERRAL_STATUSES, type OrganisationKind } from '../policy/vocabulary.ts';
+import { isSecretKind } from '../policy/gateway.ts';
 
 export interface InvolvementModel {
   organisationId: string;
@@ -18,46 +17,8 @@ export interface InvolvementModel {
   coordinating: boolean;
 }
 
-interface OpenReferral {
-  sender_org_id: string;
-  receiver_org_id: string;
-  created_at: Date;
-}
-
-/** All organisations involved through open referrals, in order of involvement, and the coordinator. */
-async function involvementOf(ctx: RequestContext, pupilId: string, visibleTo: string | null) {
-  const referrals = await ctx.db
-    .selectFrom('referrals')
-    .select(['sender_org_id', 'receiver_org_id', 'created_at'])
-    .where('pupil_id', '=', pupilId)
-    .where('status', 'in', [...OPEN_REFERRAL_STATUSES])
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  const stored = await ctx.db.selectFrom('pupil_coordination').selectAll().where('pupil_id', '=', pupilId).executeTakeFirst();
-  const isSecret = async (orgId: string) =>
-    SECRET_INVOLVEMENT_KINDS.includes((await ctx.services.directory.require(orgId)).kind as OrganisationKind);
-  const shown: OpenReferral[] = [];
-  for (const referral of referrals) {
-    const party = visibleTo === referral.sender_org_id || visibleTo === referral.receiver_org_id;
-    const secret = (await isSecret(referral.sender_org_id)) || (await isSecret(referral.receiver_org_id));
-    if (visibleTo === null || party || !secret) shown.push(referral);
-  }
-  const since = new Map<string, Date>();
-  for (const referral of (visibleTo === null ? referrals : shown)) {
-    for (const org of [referral.sender_org_id, referral.receiver_org_id]) if (!since.has(org)) since.set(org, new Date(referral.created_at));
-  }
-  const all = new Set(referrals.flatMap((r) => [r.sender_org_id, r.receiver_org_id]));
-  // The coordinator: as agreed, or else whoever started the earliest open referral — preferably an
-  // organisation whose involvement is not secret, so that every involved party can see who it is.
-  let started: string | null = null;
-  for (const referral of referrals) if (!started && !(await isSecret(referral.sender_org_id))) started = referral.sender_org_id;
-  const coordinator = stored && all.has(stored.org_id) ? stored.org_id : (started ?? referrals[0]?.sender_org_id ?? null);
-  return { since, coordinator, involved: all, count: all.size };
-}
-
 export async function pupilInvolvement(ctx: RequestContext, pupil: PupilRow): Promise<InvolvementModel[]> {
-  const { since, coordinator } = await involvementOf(ctx, pupil.id, ctx.actor.organisationId);
+  const { since, coordinator } = await ctx.data.involvement(pupil.id);
   if (since.size < 2) return [];
   return [...since].map(([organisationId, at]) => ({ organisationId, since: at, coordinating: organisationId === coordinator }));
 }
@@ -73,13 +34,20 @@ export async function proposeCoordinationTransfer(ctx: RequestContext, raw: unkn
   const input = parseInput(ProposeInput, raw);
   const pupil = await ctx.loaders.pupilById.load(input.pupilId.toLowerCase());
   if (!pupil) throw badInput('no pupil with this id that you may see', { argument: 'input.pupilId' });
-  const { coordinator, involved } = await involvementOf(ctx, pupil.id, null);
+  const { coordinator, since } = await ctx.data.involvement(pupil.id);
   if (coordinator !== ctx.actor.organisationId)
     throw badInput('only the organisation holding the coordinating role can hand it over', { argument: 'input.pupilId' });
   // Only to an organisation the proposer can see is involved (never reveals a secret involvement).
-  const visible = await involvementOf(ctx, pupil.id, ctx.actor.organisationId);
-  if (!involved.has(input.toOrganisationId) || !visible.since.has(input.toOrganisationId) || input.toOrganisationId === ctx.actor.organisationId)
+  if (!since.has(input.toOrganisationId) || input.toOrganisationId === ctx.actor.organisationId)
     throw badInput('input.toOrganisationId must be another organisation involved through an open referral', { argument: 'input.toOrganisationId' });
+  // Every involved party sees who coordinates: an organisation whose involvement is itself secret
+  // (Veilig Thuis, the crisis team, the police) cannot hold the role without revealing that.
+  const receiving = await ctx.services.directory.require(input.toOrganisationId);
+  if (isSecretKind(receiving.kind))
+    throw badInput(
+      'input.toOrganisationId: the coordinating role is shown to every involved partner, so it cannot go to an organisation whose involvement is kept from them (Veilig Thuis, the crisis team, the police)',
+      { argument: 'input.toOrganisationId' },
+    );
   try {
     return await ctx.db
       .insertInto('coordination_transfers')
@@ -128,12 +96,11 @@ export async function respondToCoordinationTransfer(ctx: RequestContext, raw: un
 
 /** The open proposal about a pupil, shown to its two parties only. */
 export async function pendingTransfer(ctx: RequestContext, pupil: PupilRow): Promise<CoordinationTransferRow | null> {
-  const row = await ctx.db
-    .selectFrom('coordination_transfers')
+  const row = await ctx.data
+    .coordinationTransfers()
     .selectAll()
-    .where('pupil_id', '=', pupil.id)
-    .where('status', '=', 'PROPOSED')
-    .where((eb) => eb.or([eb('from_org_id', '=', ctx.actor.organisationId), eb('to_org_id', '=', ctx.actor.organisationId)]))
+    .where('coordination_transfers.pupil_id', '=', pupil.id)
+    .where('coordination_transfers.status', '=', 'PROPOSED')
     .executeTakeFirst();
   return row ?? null;
 }

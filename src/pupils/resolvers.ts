@@ -4,7 +4,6 @@ import { badInput } from '../graphql/errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';
-import { visiblePupils, visibleReferrals } from '../policy/access.ts';
 import { sortCategories } from '../policy/policy.ts';
 import { addNote } from '../notes/service.ts';
 import { pendingTransfer, proposeCoordinationTransfer, pupilInvolvement, respondToCoordinationTransfer } from './coordination.ts';
@@ -30,7 +29,7 @@ export const pupilResolvers: Resolvers = {
       const filter = parseFilter(PupilFilter, args.filter);
       // A filter is a way of reading: it needs the category of the field it filters on.
       const filtered = assertInputCategories(ctx, info, 'PupilFilter', filter);
-      let query = ctx.db.selectFrom('pupils').where(visiblePupils(ctx.actor, ctx.now, filtered));
+      let query = ctx.data.pupils(filtered);
       if (filter.schoolId !== undefined) query = query.where('pupils.school_id', '=', filter.schoolId);
       if (filter.reportedMissing !== undefined)
         query = query.where('pupils.reported_missing_at', filter.reportedMissing ? 'is not' : 'is', null);
@@ -73,10 +72,7 @@ export const pupilResolvers: Resolvers = {
     pendingCoordinationTransfer: (pupil, _args, ctx) => pendingTransfer(ctx, pupil),
     referrals: async (pupil, args, ctx) => {
       const page = parsePage(args, 'referral', BY_ID('referrals'));
-      const query = ctx.db
-        .selectFrom('referrals')
-        .where('referrals.pupil_id', '=', pupil.id)
-        .where(visibleReferrals(ctx.actor, ctx.now));
+      const query = ctx.data.referrals().where('referrals.pupil_id', '=', pupil.id);
       return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
     },
   },

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { PupilRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { BY_TIME, keysetConnection, parsePage, type Connection } from '../graphql/pagination.ts';
-import { visibleContactAttempts, visibleNotes, visibleReferrals } from '../policy/access.ts';
+import { eventReason } from '../policy/gateway.ts';
 
 export interface TimelineRow extends Record<string, unknown> {
   entry_kind: 'REFERRAL_EVENT' | 'NOTE' | 'CONTACT_ATTEMPT' | 'OUT_OF_VIEW';
@@ -29,17 +29,15 @@ export async function pupilTimeline(
 ): Promise<TimelineConnectionModel> {
   const page = parsePage(args, 'timeline', TIMELINE_KEY);
   const { categories, emergency } = await ctx.loaders.pupilAccess.load(pupil);
-  const db = ctx.db;
+  const data = ctx.data;
 
   const branches = [];
   if (categories.has('REFERRAL')) {
     ctx.audit.record(pupil.id, 'READ', 'GRANTED', 'REFERRAL', 'Pupil.timeline', emergency);
     branches.push(
-      db
-        .selectFrom('referral_events')
-        .innerJoin('referrals', 'referrals.id', 'referral_events.referral_id')
+      data
+        .referralEvents()
         .where('referrals.pupil_id', '=', pupil.id)
-        .where(visibleReferrals(ctx.actor, ctx.now))
         .select([
           sql<string>`'REFERRAL_EVENT'`.as('entry_kind'),
           'referral_events.id as id',
@@ -48,7 +46,7 @@ export async function pupilTimeline(
           'referral_events.actor_role as role',
           'referral_events.action as action',
           sql<string | null>`referral_events.to_status`.as('status'),
-          sql<string | null>`referral_events.reason`.as('text'),
+          eventReason(ctx.actor).as('text'),
           sql<string | null>`cast(referral_events.referral_id as text)`.as('referral_id'),
         ]),
     );
@@ -56,10 +54,9 @@ export async function pupilTimeline(
   const noteCategories = [...categories];
   for (const category of noteCategories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.timeline', emergency);
   branches.push(
-    db
-      .selectFrom('notes')
+    data
+      .notes(noteCategories)
       .where('notes.pupil_id', '=', pupil.id)
-      .where(visibleNotes(ctx.actor, noteCategories))
       .select([
         sql<string>`'NOTE'`.as('entry_kind'),
         'notes.id as id',
@@ -74,10 +71,9 @@ export async function pupilTimeline(
   );
   if (categories.has('CONTACT_ATTEMPTS')) {
     branches.push(
-      db
-        .selectFrom('contact_attempts')
+      data
+        .contactAttempts()
         .where('contact_attempts.pupil_id', '=', pupil.id)
-        .where(visibleContactAttempts(ctx.actor))
         .select([
           sql<string>`'CONTACT_ATTEMPT'`.as('entry_kind'),
           'contact_attempts.id as id',
@@ -94,9 +90,9 @@ export async function pupilTimeline(
   if (categories.has('SCHOOLING')) {
     // Out of view: each school report (REPORTED) and each case's close (CASE_CLOSED, with its outcome).
     branches.push(
-      db
-        .selectFrom('out_of_view_reports')
-        .innerJoin('out_of_view_cases', 'out_of_view_cases.id', 'out_of_view_reports.case_id')
+      data
+        .outOfViewCases()
+        .innerJoin('out_of_view_reports', 'out_of_view_reports.case_id', 'out_of_view_cases.id')
         .where('out_of_view_cases.pupil_id', '=', pupil.id)
         .select([
           sql<string>`'OUT_OF_VIEW'`.as('entry_kind'),
@@ -109,8 +105,8 @@ export async function pupilTimeline(
           sql<string | null>`out_of_view_reports.remark`.as('text'),
           sql<string | null>`cast(null as text)`.as('referral_id'),
         ]),
-      db
-        .selectFrom('out_of_view_cases')
+      data
+        .outOfViewCases()
         .where('out_of_view_cases.pupil_id', '=', pupil.id)
         .where('out_of_view_cases.status', '=', 'CLOSED')
         .select([
@@ -123,12 +119,12 @@ export async function pupilTimeline(
           sql<string | null>`out_of_view_cases.outcome`.as('status'),
           sql<string | null>`out_of_view_cases.closing_remark`.as('text'),
           // The referral the case became, only when the caller is party to it.
-          sql<string | null>`case when out_of_view_cases.referral_id in (select r.id from referrals r where r.sender_org_id = ${ctx.actor.organisationId} or r.receiver_org_id = ${ctx.actor.organisationId}) then cast(out_of_view_cases.referral_id as text) else null end`.as('referral_id'),
+          sql<string | null>`case when out_of_view_cases.referral_id in (${data.referrals().select('referrals.id')}) then cast(out_of_view_cases.referral_id as text) else null end`.as('referral_id'),
         ]),
     );
   }
   const [first, ...rest] = branches;
   const union = rest.reduce((all, branch) => all.unionAll(branch as never), first!);
-  const base = db.selectFrom(union.as('timeline'));
+  const base = ctx.db.selectFrom(union.as('timeline'));
   return keysetConnection(base as never, (q: any) => q.selectAll('timeline'), TIMELINE_KEY, page, 'timeline') as Promise<TimelineConnectionModel>;
 }

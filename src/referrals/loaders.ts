@@ -1,42 +1,38 @@
-// Per-request batch loaders for referrals and their events, filtered by the caller's party-ship.
+// Per-request batch loaders for referrals and their events, through the caller's gateway.
 import DataLoader from 'dataloader';
-import type { Kysely } from 'kysely';
-import type { Actor } from '../auth/actor.ts';
-import type { ReferralEventRow, ReferralRow, Tables } from '../db/tables.ts';
-import { visibleReferrals } from '../policy/access.ts';
+import type { ReferralEventRow, ReferralRow } from '../db/tables.ts';
+import { referralEventColumns, type DataGateway } from '../policy/gateway.ts';
 
-export function createReferralLoaders(db: Kysely<Tables>, actor: Actor, now: Date) {
+export function createReferralLoaders(data: DataGateway) {
   const referralById = new DataLoader<string, ReferralRow | null>(async (ids) => {
-    const rows = await db
-      .selectFrom('referrals')
-      .selectAll()
-      .where('id', 'in', [...ids])
-      .where(visibleReferrals(actor, now))
+    const rows = await data
+      .referrals()
+      .selectAll('referrals')
+      .where('referrals.id', 'in', [...ids])
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  // Only called for referrals that were themselves loaded through the visibility filter.
+  // Events as the caller may see them (the gateway applies what derives from other rows).
   const eventsByReferral = new DataLoader<string, ReferralEventRow[]>(async (referralIds) => {
-    const rows = await db
-      .selectFrom('referral_events')
-      .selectAll()
-      .where('referral_id', 'in', [...referralIds])
-      .orderBy('occurred_at')
-      .orderBy('id')
-      .execute();
+    const rows = (await data
+      .referralEvents()
+      .select(referralEventColumns(data.actor))
+      .where('referral_events.referral_id', 'in', [...referralIds])
+      .orderBy('referral_events.occurred_at')
+      .orderBy('referral_events.id')
+      .execute()) as ReferralEventRow[];
     return referralIds.map((id) => rows.filter((row) => row.referral_id === id));
   });
 
   // Hand-over chain, forwards: the continuations the caller is party to.
   const handedOverTo = new DataLoader<string, ReferralRow[]>(async (referralIds) => {
-    const rows = await db
-      .selectFrom('referrals')
-      .selectAll()
-      .where('handed_over_from_id', 'in', [...referralIds])
-      .where(visibleReferrals(actor, now))
-      .orderBy('created_at')
+    const rows = await data
+      .referrals()
+      .selectAll('referrals')
+      .where('referrals.handed_over_from_id', 'in', [...referralIds])
+      .orderBy('referrals.created_at')
       .execute();
     return referralIds.map((id) => rows.filter((row) => row.handed_over_from_id === id));
   });

@@ -17,7 +17,6 @@ import {
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
-import { visibleReferrals } from '../policy/access.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
 const ReferralFilter = z
@@ -36,7 +35,7 @@ export const referralResolvers: Resolvers = {
     referrals: async (_parent, args, ctx) => {
       const page = parsePage(args, 'referral', BY_ID('referrals'));
       const filter = parseFilter(ReferralFilter, args.filter);
-      let query = ctx.db.selectFrom('referrals').where(visibleReferrals(ctx.actor, ctx.now));
+      let query = ctx.data.referrals();
       if (filter.status) query = query.where('referrals.status', 'in', filter.status);
       if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
       if (filter.direction === 'SENT') query = query.where('referrals.sender_org_id', '=', ctx.actor.organisationId);

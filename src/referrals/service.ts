@@ -9,8 +9,6 @@ import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
-import { visiblePupils, visibleReferrals } from '../policy/access.ts';
-import { accessToPupils } from '../pupils/loaders.ts';
 import { mayEverRead, mayPerform } from '../policy/policy.ts';
 import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES, type DataCategory, type OrganisationKind, type ReferralStatus } from '../policy/vocabulary.ts';
 import { deadlinesFor } from './deadlines.ts';
@@ -69,11 +67,11 @@ export function partyOf(referral: Pick<ReferralRow, 'sender_org_id' | 'receiver_
 }
 
 async function visiblePupil(db: Db, ctx: RequestContext, pupilId: string): Promise<PupilRow> {
-  const pupil = await db
-    .selectFrom('pupils')
-    .selectAll()
-    .where('id', '=', pupilId.toLowerCase())
-    .where(visiblePupils(ctx.actor, ctx.now))
+  const pupil = await ctx.data
+    .in(db as Kysely<Tables>)
+    .pupils()
+    .selectAll('pupils')
+    .where('pupils.id', '=', pupilId.toLowerCase())
     .executeTakeFirst();
   if (!pupil) throw NO_PUPIL();
   return pupil;
@@ -81,7 +79,7 @@ async function visiblePupil(db: Db, ctx: RequestContext, pupilId: string): Promi
 
 /** The categories the caller may read of this pupil right now (inside the transaction). */
 async function readableNow(db: Db, ctx: RequestContext, pupil: PupilRow): Promise<Set<DataCategory>> {
-  const [access] = await accessToPupils(db as Kysely<Tables>, ctx.actor, [pupil], ctx.now);
+  const [access] = await ctx.data.in(db as Kysely<Tables>).pupilAccess([pupil]);
   return access!.categories;
 }
 
@@ -198,12 +196,9 @@ export async function handOverReferral(ctx: RequestContext, rawInput: unknown): 
     const original = await transitionIn(trx, ctx, input, 'HAND_OVER', { reason: input.reason, outcome: null, successful: true });
     const pupil = await visiblePupil(trx, ctx, original.pupil_id);
     const next = await insertReferral(trx, ctx, pupil, input, original.id);
-    // The handed-over referral is done: its work continues in the new one.
-    await trx
-      .updateTable('referrals')
-      .set({ outcome: `handed over to ${next.receiver_org_id}` })
-      .where('id', '=', original.id)
-      .execute();
+    // The handed-over referral is done: its work continues in the new one, which its own parties
+    // find through handedOverTo. No outcome text names the new receiver: that is the new referral's
+    // content, and the old referral's sender may not be party to it.
     return next;
   });
 }
@@ -235,11 +230,11 @@ async function transitionIn(
   action: ReferralAction,
   details: TransitionDetails,
 ): Promise<ReferralRow> {
-  let referral = await trx
-    .selectFrom('referrals')
-    .selectAll()
-    .where('id', '=', input.referralId.toLowerCase())
-    .where(visibleReferrals(ctx.actor, ctx.now))
+  let referral = await ctx.data
+    .in(trx)
+    .referrals()
+    .selectAll('referrals')
+    .where('referrals.id', '=', input.referralId.toLowerCase())
     .executeTakeFirst();
   if (!referral) throw NO_REFERRAL();
   const party = partyOf(referral, ctx.actor.organisationId)!;

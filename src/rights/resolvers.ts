@@ -15,7 +15,13 @@ export const rightsResolvers: Resolvers = {
     // A correction shows the earlier value: only of fields whose category the caller reads for this pupil.
     corrections: async (pupil, _args, ctx) => {
       const { categories } = await ctx.loaders.pupilAccess.load(pupil);
-      const rows = await ctx.db.selectFrom('pupil_corrections').selectAll().where('pupil_id', '=', pupil.id).orderBy('corrected_at').orderBy('id').execute();
+      const rows = await ctx.data
+        .pupilCorrections()
+        .selectAll()
+        .where('pupil_corrections.pupil_id', '=', pupil.id)
+        .orderBy('pupil_corrections.corrected_at')
+        .orderBy('pupil_corrections.id')
+        .execute();
       const readable = rows.filter((row) => {
         const spec = CORRECTABLE[row.field];
         return spec ? categories.has(spec.category) : categories.has('IDENTITY');

@@ -9,11 +9,10 @@ import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
 import { badInput, forbidden } from '../graphql/errors.ts';
 import { isCalendarDate, parseInput, text, uuid } from '../graphql/input.ts';
-import { visiblePupils } from '../policy/access.ts';
+import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_LANGUAGES, type DataCategory } from '../policy/vocabulary.ts';
 import { isValidBsn } from '../pupils/bsn.ts';
-import { accessToPupils } from '../pupils/loaders.ts';
 import { inTransaction } from '../referrals/service.ts';
 
 const reason = text(1000);
@@ -47,7 +46,7 @@ const NO_PUPIL = () => badInput('no pupil with this id that you may see', { argu
 
 /** The pupil, locked for the change, if the caller sees it; else the same answer as for no pupil. */
 async function pupilForChange(trx: Transaction<Tables>, ctx: RequestContext, pupilId: string): Promise<PupilRow> {
-  const pupil = await trx.selectFrom('pupils').selectAll().where('id', '=', pupilId.toLowerCase()).where(visiblePupils(ctx.actor, ctx.now)).forUpdate().executeTakeFirst();
+  const pupil = await ctx.data.in(trx).pupils().selectAll('pupils').where('pupils.id', '=', pupilId.toLowerCase()).forUpdate().executeTakeFirst();
   if (!pupil) throw NO_PUPIL();
   return pupil;
 }
@@ -95,13 +94,13 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
     const keeper =
       (ctx.actor.organisationKind === 'LEERLINGZAKEN' && pupil.municipality_code === ctx.actor.municipalityCode) || pupil.school_id === ctx.actor.organisationId;
     if (!keeper) throw forbidden("only the pupil's home Leerlingzaken or its school corrects the pupil's data", { argument: 'input.pupilId' });
-    const [access] = await accessToPupils(trx as never, ctx.actor, [pupil], ctx.now);
+    const [access] = await ctx.data.in(trx).pupilAccess([pupil]);
     if (!access!.categories.has(spec.category))
       throw forbidden(`you may not read ${spec.category} of this pupil, so you may not correct ${input.field}`, { argument: 'input.field', category: spec.category });
     const previous = asText(pupil[spec.column]);
     if (previous === parsed.data) throw badInput(`input.value is the value already held; nothing to correct`, { argument: 'input.value' });
     if (spec.column === 'bsn' && parsed.data) {
-      const taken = await trx.selectFrom('pupils').select('id').where('bsn', '=', parsed.data).where('id', '<>', pupil.id).executeTakeFirst();
+      const taken = await systemData(trx, 'integrity').selectFrom('pupils').select('id').where('bsn', '=', parsed.data).where('id', '<>', pupil.id).executeTakeFirst();
       // Said without naming whose: the BSN belongs to another record, which a clerk must sort out.
       if (taken) throw badInput('input.value: another pupil record holds this BSN; ask Leerlingzaken to merge the records', { argument: 'input.value' });
     }
@@ -159,8 +158,8 @@ export async function allowEmployeesInSubjectAccess(ctx: RequestContext, rawInpu
   const input = parseInput(AllowInput, rawInput);
   return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.allowEmployeesInSubjectAccess' }, async (trx) => {
     // The privacy officer reads no case data: only whether the pupil lives in her municipality.
-    const pupil = await trx.selectFrom('pupils').select(['id', 'municipality_code']).where('id', '=', input.pupilId.toLowerCase()).executeTakeFirst();
-    if (!pupil || pupil.municipality_code !== ctx.actor.municipalityCode)
+    const pupil = await ctx.data.in(trx).tenantPupils().select('pupils.id').where('pupils.id', '=', input.pupilId.toLowerCase()).executeTakeFirst();
+    if (!pupil)
       throw badInput('no pupil of your municipality with this id', { argument: 'input.pupilId' });
     const row = await trx
       .insertInto('subject_access_disclosures')

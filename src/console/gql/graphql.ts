@@ -547,7 +547,7 @@ export type PupilReferralsQueryVariables = Exact<{
 }>;
 
 
-export type PupilReferralsQuery = { pupil: { id: string, referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind } } }> } | null, involvement: Array<{ since: string, coordinating: boolean, organisation: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null } }> | null } | null };
+export type PupilReferralsQuery = { pupil: { id: string, referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind } } }> } | null, involvement: Array<{ since: string, coordinating: boolean, organisation: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null } }> | null } | null };
 
 export type PupilNotesQueryVariables = Exact<{
   id: string | number;
@@ -568,7 +568,7 @@ export type PupilTimelineQueryVariables = Exact<{
 
 export type PupilTimelineQuery = { pupil: { id: string, timeline: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, kind: TimelineEntryKind, occurredAt: string, role: string, action: string, status: string | null, text: string | null, organisation: { id: string, name: string }, referral: { id: string } | null } }> } | null } | null };
 
-export type ReferralListItemFragment = { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null };
+export type ReferralListItemFragment = { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null };
 
 export type ReferralListQueryVariables = Exact<{
   first: number;
@@ -577,14 +577,14 @@ export type ReferralListQueryVariables = Exact<{
 }>;
 
 
-export type ReferralListQuery = { referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null } }> } };
+export type ReferralListQuery = { referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null } }> } };
 
 export type ReferralDetailQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ReferralDetailQuery = { referral: { id: string, version: number, status: ReferralStatus, urgency: Urgency, reason: string, sharedCategories: Array<DataCategory>, legalBasis: LegalBasis, receiveDueAt: string | null, responseDueAt: string | null, receivedAt: string | null, overdue: boolean, outcome: string | null, outcomeSuccessful: boolean | null, createdAt: string, updatedAt: string, closedAt: string | null, allowedActions: Array<string>, consent: { givenBy: string, validFrom: string, validUntil: string | null, revokedAt: string | null } | null, sender: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, receiver: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, pupil: { id: string, displayName: string | null } | null, handedOverFrom: { id: string, status: ReferralStatus, sender: { id: string, name: string }, receiver: { id: string, name: string } } | null, handedOverTo: Array<{ id: string, status: ReferralStatus, receiver: { id: string, name: string } }>, events: Array<{ id: string, action: string, fromStatus: ReferralStatus | null, toStatus: ReferralStatus, role: string, reason: string | null, occurredAt: string, organisation: { id: string, name: string } }> } | null };
+export type ReferralDetailQuery = { referral: { id: string, version: number, status: ReferralStatus, urgency: Urgency | null, reason: string | null, sharedCategories: Array<DataCategory> | null, legalBasis: LegalBasis | null, receiveDueAt: string | null, responseDueAt: string | null, receivedAt: string | null, overdue: boolean, outcome: string | null, outcomeSuccessful: boolean | null, createdAt: string, updatedAt: string, closedAt: string | null, allowedActions: Array<string>, consent: { givenBy: string, validFrom: string, validUntil: string | null, revokedAt: string | null } | null, sender: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, receiver: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, pupil: { id: string, displayName: string | null } | null, handedOverFrom: { id: string, status: ReferralStatus, sender: { id: string, name: string }, receiver: { id: string, name: string } } | null, handedOverTo: Array<{ id: string, status: ReferralStatus, receiver: { id: string, name: string } }>, events: Array<{ id: string, action: string, fromStatus: ReferralStatus | null, toStatus: ReferralStatus, role: string, reason: string | null, occurredAt: string, organisation: { id: string, name: string } }> } | null };
 
 export type ReferralReceiversQueryVariables = Exact<{ [key: string]: never; }>;
 

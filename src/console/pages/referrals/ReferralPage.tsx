@@ -143,10 +143,10 @@ function ReferralFacts({ referral, nameHidden }: { referral: Referral; nameHidde
           <UrgencyText urgency={referral.urgency} />
         </Fact>
         <Fact label={t('referrals.detail.reason')}>
-          <span className="reason-text">{referral.reason}</span>
+          <span className="reason-text">{referral.reason ?? t('referrals.linkEnded')}</span>
         </Fact>
-        <Fact label={t('referrals.detail.shared')}>{referral.sharedCategories.map((category) => t.dynamic('category', category)).join(', ')}</Fact>
-        <Fact label={t('referrals.detail.legalBasis')}>{t.dynamic('legalBasis', referral.legalBasis)}</Fact>
+        <Fact label={t('referrals.detail.shared')}>{referral.sharedCategories ? referral.sharedCategories.map((category) => t.dynamic('category', category)).join(', ') : t('referrals.linkEnded')}</Fact>
+        <Fact label={t('referrals.detail.legalBasis')}>{referral.legalBasis ? t.dynamic('legalBasis', referral.legalBasis) : t('referrals.linkEnded')}</Fact>
         {referral.consent ? (
           <Fact label={t('referrals.detail.consent')}>
             {t('referrals.detail.consentText', {
@@ -510,8 +510,8 @@ function HandOverForm({ referral, onCancel }: { referral: Referral; onCancel: ()
   // Start from what this referral shared, as far as the viewer may share it on.
   const [value, setValue] = useState<ShareValue>({
     ...EMPTY_SHARE,
-    urgency: referral.urgency,
-    sharedCategories: referral.sharedCategories.filter((category) => viewer.readableCategories.includes(category)),
+    urgency: referral.urgency ?? EMPTY_SHARE.urgency,
+    sharedCategories: (referral.sharedCategories ?? []).filter((category) => viewer.readableCategories.includes(category)),
   });
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, refused } = useRefusalFocus();

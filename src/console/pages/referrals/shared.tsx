@@ -47,8 +47,9 @@ export function StatusBadge({ status }: { status: ReferralStatus }) {
   return <span className={`badge${tone}`}>{t.dynamic('status', status)}</span>;
 }
 
-export function UrgencyText({ urgency }: { urgency: Urgency }) {
+export function UrgencyText({ urgency }: { urgency: Urgency | null }) {
   const t = useT();
+  if (urgency === null) return <>{t('referrals.linkEnded')}</>;
   return urgency === 'URGENT' ? <span className="badge badge-urgent">{t('referrals.urgentBadge')}</span> : <>{t.dynamic('urgency', urgency)}</>;
 }
 
@@ -60,7 +61,7 @@ export function OverdueBadge() {
 export interface ReferralRowData {
   id: string;
   status: ReferralStatus;
-  urgency: Urgency;
+  urgency: Urgency | null;
   overdue: boolean;
   responseDueAt: string | null;
   createdAt: string;
