@@ -67,6 +67,27 @@ function shown(visible: number, hidden: number): number | null {
   return hidden > 0 && hidden < SMALL_GROUP_THRESHOLD ? null : visible + hidden;
 }
 
+/**
+ * Reporting schools whose cases known only to exist (EXISTENCE_ONLY) the caller may see listed one
+ * by one: those whose overview counts are shown. A list is a count too: where the overview hides a
+ * school's numbers, its existence-only cases stay out of lists and their totals.
+ */
+export async function schoolsWithListableExistence(ctx: RequestContext): Promise<string[]> {
+  const groups = await casesQuery(ctx.data)
+    .where((eb) => eb.not(fullOutOfViewCases(ctx.actor, ctx.now)(eb)))
+    .select([
+      'out_of_view_cases.reporting_school_id as school',
+      sql<number>`count(*)`.as('reported'),
+      sql<number>`count(*) filter (where out_of_view_cases.status = 'CLOSED')`.as('closed'),
+      sql<number>`count(*) filter (where out_of_view_cases.status = 'OPEN')`.as('open'),
+    ])
+    .groupBy('out_of_view_cases.reporting_school_id')
+    .execute();
+  return groups
+    .filter((group) => [group.reported, group.closed, group.open].every((count) => shown(0, Number(count)) !== null))
+    .map((group) => group.school);
+}
+
 function countsOf(parts: Parts): Counts {
   // reported = back in view + still out of view: hiding one of the three hides all three, or it
   // could be worked out from the other two.

@@ -5,12 +5,12 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
-import { visibleContactAttempts, visiblePupils } from '../policy/access.ts';
+import { fullOutOfViewCases, visiblePupils } from '../policy/access.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';
 import { NEXT_STEPS } from '../policy/vocabulary.ts';
 import { casesQuery, closeOutOfViewCase, recordContactAttempt, referOutOfViewCase, reportOutOfView, selectCase } from './cases.ts';
 import { RULES } from './next-step.ts';
-import { outOfViewOverview } from './overview.ts';
+import { outOfViewOverview, schoolsWithListableExistence } from './overview.ts';
 import { printOutreachLetter } from './print.ts';
 import { CSV_FIELD_NAMES, decodeCsv, parseReportsCsv } from './reports.ts';
 
@@ -38,7 +38,13 @@ export const outreachResolvers: Resolvers = {
       // Filtering on a tagged field is reading it: such filters match only cases seen in full,
       // whose pupil links cover the categories filtered on.
       const filtered = assertInputCategories(ctx, info, 'OutOfViewCaseFilter', filter);
-      let query = casesQuery(ctx.data);
+      const listable = await schoolsWithListableExistence(ctx);
+      let query = casesQuery(ctx.data).where((eb) =>
+        eb.or([
+          fullOutOfViewCases(ctx.actor, ctx.now)(eb),
+          listable.length > 0 ? eb('out_of_view_cases.reporting_school_id', 'in', listable) : eb.lit(false),
+        ]),
+      );
       if (filtered.length > 0) query = query.where((eb) => visiblePupils(ctx.actor, ctx.now, ['SCHOOLING', ...filtered])(eb as never));
       if (filter.status) query = query.where('out_of_view_cases.status', '=', filter.status);
       if (filter.reportingSchoolId) query = query.where('out_of_view_cases.reporting_school_id', '=', filter.reportingSchoolId);
