@@ -78,8 +78,8 @@ export interface DataGateway {
   contactAttempts(): SelectQueryBuilder<Tables, 'contact_attempts', object>;
   /** Cases of pupils out of view, joined with their pupil: seen in full or known to exist. */
   outOfViewCases(): SelectQueryBuilder<Tables, 'out_of_view_cases' | 'pupils', object>;
-  /** Reports of the given (visible) cases. */
-  outOfViewReports(caseIds: readonly string[]): SelectQueryBuilder<Tables, 'out_of_view_reports', object>;
+  /** Reports (SCHOOLING) of the cases the caller sees in full; narrow with `caseIds` where known. */
+  outOfViewReports(caseIds?: readonly string[]): SelectQueryBuilder<Tables, 'out_of_view_reports', object>;
   /** Corrections of visible pupils (their category decides per row: the resolver filters). */
   pupilCorrections(): SelectQueryBuilder<Tables, 'pupil_corrections', object>;
   /**
@@ -165,18 +165,20 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
         .innerJoin('pupils', 'pupils.id', 'out_of_view_cases.pupil_id')
         .where(visibleOutOfViewCases(actor, now)),
     // Reports are SCHOOLING data: only of cases the caller sees in full.
-    outOfViewReports: (caseIds) =>
-      db
+    outOfViewReports: (caseIds) => {
+      const among = (column: string) => (caseIds ? sql<SqlBool>`${sql.ref(column)} = any(cast(${[...caseIds]} as uuid[]))` : sql<SqlBool>`true`);
+      return db
         .selectFrom('out_of_view_reports')
-        .where(sql<SqlBool>`out_of_view_reports.case_id = any(cast(${[...caseIds]} as uuid[]))`)
+        .where(among('out_of_view_reports.case_id'))
         .where('out_of_view_reports.case_id', 'in', (eb) =>
           eb
             .selectFrom('out_of_view_cases')
             .innerJoin('pupils', 'pupils.id', 'out_of_view_cases.pupil_id')
             .select('out_of_view_cases.id')
-            .where(sql<SqlBool>`out_of_view_cases.id = any(cast(${[...caseIds]} as uuid[]))`)
+            .where(among('out_of_view_cases.id'))
             .where(fullOutOfViewCases(actor, now)),
-        ),
+        );
+    },
     pupilCorrections: () =>
       db
         .selectFrom('pupil_corrections')

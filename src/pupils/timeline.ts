@@ -91,9 +91,8 @@ export async function pupilTimeline(
     // Out of view: each school report (REPORTED) and each case's close (CASE_CLOSED, with its outcome).
     branches.push(
       data
-        .outOfViewCases()
-        .innerJoin('out_of_view_reports', 'out_of_view_reports.case_id', 'out_of_view_cases.id')
-        .where('out_of_view_cases.pupil_id', '=', pupil.id)
+        .outOfViewReports()
+        .where('out_of_view_reports.case_id', 'in', data.outOfViewCases().select('out_of_view_cases.id').where('out_of_view_cases.pupil_id', '=', pupil.id))
         .select([
           sql<string>`'OUT_OF_VIEW'`.as('entry_kind'),
           'out_of_view_reports.id as id',

@@ -9,6 +9,7 @@ import type { RequestContext } from '../graphql/context.ts';
 import { apiError, badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
+import { systemData } from '../policy/gateway.ts';
 import { mayEverRead, mayPerform } from '../policy/policy.ts';
 import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES, type DataCategory, type OrganisationKind, type ReferralStatus } from '../policy/vocabulary.ts';
 import { deadlinesFor } from './deadlines.ts';
@@ -368,7 +369,7 @@ export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow):
  */
 export async function expireStaleReferrals(db: Kysely<Tables>, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - EXPIRE_AFTER_DAYS * 24 * 3600_000);
-  const stale = await db
+  const stale = await systemData(db, 'expiry')
     .selectFrom('referrals')
     .select(['id', 'version', 'sender_org_id'])
     .where('status', '=', 'REQUESTED')
