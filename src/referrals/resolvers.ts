@@ -9,6 +9,7 @@ import {
   createReferral,
   handOverReferral,
   isOverdue,
+  overdueReferrals,
   ReasonedInput,
   receiveOnOpen,
   RejectInput,
@@ -47,12 +48,7 @@ export const referralResolvers: Resolvers = {
         query = query.where((eb) => (filter.awaitingMyDecision ? awaiting(eb) : eb.not(awaiting(eb))));
       }
       if (filter.overdue !== undefined) {
-        // The SQL twin of isOverdue() in service.ts.
-        const overdue = (eb: ExpressionBuilder<Tables, 'referrals'>) =>
-          eb.or([
-            eb.and([eb('referrals.status', '=', 'REQUESTED'), eb('referrals.receive_due_at', '<', ctx.now)]),
-            eb.and([eb('referrals.status', 'in', ['REQUESTED', 'RECEIVED']), eb('referrals.response_due_at', '<', ctx.now)]),
-          ]);
+        const overdue = overdueReferrals('referrals', ctx.now);
         query = query.where((eb) => (filter.overdue ? overdue(eb) : eb.not(overdue(eb))));
       }
       return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');

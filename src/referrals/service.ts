@@ -2,7 +2,7 @@
 // record, checks the state machine (lifecycle.ts) and the version the caller saw, and leaves no
 // trace when anything fails.
 import { newId } from '../db/ids.ts';
-import type { Kysely, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
@@ -407,6 +407,18 @@ export function actionsFor(referral: ReferralRow, organisationId: string): strin
   return allowedActions(referral.status as ReferralStatus, party).filter(
     (action) => action !== 'REVOKE_CONSENT' || (referral.legal_basis === 'CONSENT' && referral.consent_revoked_at === null),
   );
+}
+
+/**
+ * The SQL twin of isOverdue, for referrals aliased `alias`. Never NULL (a referral without a
+ * deadline is not overdue), so that NOT of it is exactly the referrals that are not overdue.
+ */
+export function overdueReferrals(alias: string, now: Date) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
+    eb.or([
+      eb.and([eb(`${alias}.status`, '=', 'REQUESTED'), eb(`${alias}.receive_due_at`, 'is not', null), eb(`${alias}.receive_due_at`, '<', now)]),
+      eb.and([eb(`${alias}.status`, 'in', ['REQUESTED', 'RECEIVED']), eb(`${alias}.response_due_at`, 'is not', null), eb(`${alias}.response_due_at`, '<', now)]),
+    ]);
 }
 
 /** Whether a response deadline has passed without the response. */
