@@ -380,7 +380,10 @@ describe('the export for one pupil', () => {
     const { result, json } = await exportOf(LZ_COORD, s.pupil.id);
 
     expect(result.exceptionsApplied).toEqual([]);
-    expect(json.exceptions).toEqual([]);
+    // The family's document names the same grounds as before, whether or not one applies now: a list
+    // that changed with the investigation would tell the family that Veilig Thuis was involved.
+    expect(json.exceptions).toEqual([MELDCODE_EXCEPTION_NL]);
+    expect(json.exceptions).toEqual(before.json.exceptions);
     expect(json.organisations).toEqual([LZ_ORG, DALTON_ORG, SMW_ORG, VT_ORG]);
     expect(json.referrals.map((referral: any) => referral.id)).toEqual([s.smwReferral, s.vtReferral]);
     expect(json.referrals[1]).toEqual({
@@ -446,7 +449,11 @@ describe('the export for one pupil', () => {
     });
 
     const { result, json } = await exportOf(LZ_COORD, pupil.id);
-    expect(result.exceptionsApplied).toEqual([MELDCODE_FOR_OFFICER]);
+    // Leerlingzaken is no party to the referral SMW handed on to Veilig Thuis: its officer is not told
+    // that an exception applies (that would reveal the involvement); the family's document names the
+    // grounds as every export does, and leaves the hidden referral out.
+    expect(result.exceptionsApplied).toEqual([]);
+    expect(json.exceptions).toEqual([MELDCODE_EXCEPTION_NL]);
     expect(json.referrals.map((referral: any) => referral.id)).toEqual([smwReferral]);
     expect(json.organisations.map((org: any) => org.id)).not.toContain('veilig-thuis-haaglanden');
     // The hidden referral's own reason is its content: it must not come back through the hand-over event.
@@ -581,9 +588,9 @@ describe('the export is logged', () => {
 
 describe('the export as a PDF for the family', () => {
   it.each([
-    ['nl', 'Niet alles is getoond'],
-    ['en', 'Not everything is shown'],
-  ] as const)('in %s: a PDF with the pupil’s name and the box saying not everything is shown', async (language, boxTitle) => {
+    ['nl', 'Wat wij soms niet mogen tonen'],
+    ['en', 'What we may not always show'],
+  ] as const)('in %s: a PDF with the pupil’s name and the box on what may not always be shown', async (language, boxTitle) => {
     const s = await scenario();
     t.clock.now = s.at(60);
     const { result, json } = await exportOf(LZ_COORD, s.pupil.id, { format: 'PDF', language });
@@ -608,15 +615,19 @@ describe('the export as a PDF for the family', () => {
     t.clock.now = s.at(60);
     const { result } = await exportOf(LZ_COORD, s.pupil.id, { format: 'PDF', language });
     const text = await pdfText(result.pdf.base64);
-    expect(text).toMatch(language === 'nl' ? /Niet alles is getoond/ : /Not everything is shown/);
+    expect(text).toMatch(language === 'nl' ? /Wat wij soms niet mogen tonen/ : /What we may not always show/);
     expect(text).not.toMatch(/Veilig Thuis/i);
   });
 
-  it('without an exception, there is no such box', async () => {
+  it('without an exception, the same box with the same grounds: whether one applies does not show', async () => {
     const pupil = await newPupil(t, { schoolId: 'school-dalton-laak' });
-    const { result } = await exportOf(LZ_COORD, pupil.id, { format: 'PDF', language: 'nl' });
+    const { result, json } = await exportOf(LZ_COORD, pupil.id, { format: 'PDF', language: 'nl' });
+    expect(result.exceptionsApplied).toEqual([]);
+    expect(json.exceptions).toEqual([MELDCODE_EXCEPTION_NL]);
     const text = await pdfText(result.pdf.base64);
     expect(text).toContain(`${pupil.givenName} ${pupil.familyName}`);
+    expect(text).toContain('Wat wij soms niet mogen tonen');
+    expect(text).toContain(MELDCODE_EXCEPTION_NL.description);
     expect(text).not.toContain('Niet alles is getoond');
   });
 });

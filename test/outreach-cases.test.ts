@@ -529,7 +529,12 @@ describe('outOfViewCases filters', () => {
 
   it('by reporting school', async () => {
     const all = await ids({});
-    expect(all).toEqual(expect.arrayContaining([plain, urgent, letter, closed, rijswijk]));
+    // The Rijswijk pupil's case is known to Den Haag to exist only, and it is the only such case of
+    // Zuiderpark: a group of 1 to 4 stays out of the list (as its count stays out of the overview).
+    expect([...all].sort()).toEqual([plain, urgent, letter, closed].sort());
+    expect((await view(LZ_DH, rijswijk)).visibility).toBe('EXISTENCE_ONLY');
+    // The Leerlingzaken that works it lists it by the same school filter.
+    expect(await ids({}, LZ_RW)).toContain(rijswijk);
     const zeester = await allCaseIds(t, LZ_DH, { reportingSchoolId: 'school-zeester-escamp' });
     expect(zeester).not.toContain(plain);
   });
@@ -556,7 +561,12 @@ describe('outOfViewCases filters', () => {
     const mine = await ids({ assignedToMe: true });
     expect(mine).toEqual(expect.arrayContaining([plain, urgent, letter, closed]));
     expect(mine).not.toContain(rijswijk);
-    expect(await ids({ assignedToMe: false })).toContain(rijswijk);
+    // Not assigned to Den Haag: only the Rijswijk case, which Den Haag knows to exist only, in a
+    // group too small to list (it is found by id, not in the list).
+    expect(await ids({ assignedToMe: false })).toEqual([]);
+    // The reporting school, to which no case is assigned, finds all of them with assignedToMe: false.
+    expect([...(await ids({ assignedToMe: false }, REPORTER))].sort()).toEqual([...mine()].sort());
+    expect(await ids({ assignedToMe: true }, REPORTER)).toEqual([]);
     expect(await ids({ assignedToMe: true }, LZ_RW)).toEqual([rijswijk]);
   });
 

@@ -650,11 +650,17 @@ describe('routing to the home municipality', () => {
       `query { outOfViewCases(first: 100, filter: { reportingSchoolId: "school-dalton-laak", assignedToMe: false }) { edges { node { id visibility pupil { id } nextStep { action } } } pageInfo { hasNextPage } } }`,
     );
     expect(list.errors).toBeUndefined();
-    const listed = list.data.outOfViewCases.edges.map((e: any) => e.node).find((n: any) => n.id === caseId);
-    expect(listed).toEqual({ id: caseId, visibility: 'EXISTENCE_ONLY', pupil: null, nextStep: null });
+    const listed = list.data.outOfViewCases.edges.map((e: any) => e.node).filter((n: any) => n.visibility === 'EXISTENCE_ONLY');
+    // Known to exist, but not listed: Dalton's group of cases Den Haag knows to exist only is small
+    // (its counts are hidden in the overview, checked below), and a list is a count too.
+    expect(listed.map((n: any) => n.id)).not.toContain(caseId);
+    expect(listed).toEqual([]);
     // Filtering on a tagged field matches only cases seen in full.
     expect(await allCaseIds(t, LZ_DH, { urgent: true })).not.toContain(caseId);
     expect((await logOf(t, pupil.id)).filter((r) => r.actor_org_id === 'lz-den-haag')).toEqual(logBefore);
+    const overview = await gqlOk(t, { org: 'lz-den-haag', role: 'COORDINATOR' }, `{ outOfViewOverview(groupBy: SCHOOL) { rows { school { id } reported smallGroupsHidden } } }`);
+    const dalton = overview.outOfViewOverview.rows.find((row: any) => row.school?.id === 'school-dalton-laak');
+    expect(dalton).toMatchObject({ reported: null, smallGroupsHidden: true });
   });
 
   it('an organisation with no link (school social work, a school elsewhere) gets null, as for an id never used', async () => {

@@ -124,7 +124,18 @@ describe('the chain', () => {
     r3 = { id: body.data.result.id, status: 'REQUESTED', version: 1, pupilId: pupil.id };
     expect(body.data.result.handedOverFrom).toEqual({ id: r2.id });
     const original = (await gqlOk(t, SMW, 'query($id: ID!) { referral(id: $id) { status outcome outcomeSuccessful handedOverTo { id } } }', { id: r2.id })).referral;
-    expect(original).toEqual({ status: 'COMPLETED', outcome: 'handed over to cjg-den-haag', outcomeSuccessful: true, handedOverTo: [{ id: r3.id }] });
+    // No outcome text names the new receiver: SMW, party to the new referral, finds it through handedOverTo.
+    expect(original).toEqual({ status: 'COMPLETED', outcome: null, outcomeSuccessful: true, handedOverTo: [{ id: r3.id }] });
+    // Leerlingzaken, which sent r2 but is no party to r3, reads neither the new receiver nor the
+    // hand-over's reason (the content of r3).
+    const asSender = (
+      await gqlOk(t, LZ, 'query($id: ID!) { referral(id: $id) { status outcome handedOverTo { id } events { action reason } } }', { id: r2.id })
+    ).referral;
+    expect(asSender).toMatchObject({ status: 'COMPLETED', outcome: null, handedOverTo: [] });
+    expect(asSender.events.filter((e: any) => e.action === 'HAND_OVER')).toEqual([{ action: 'HAND_OVER', reason: null }]);
+    expect(JSON.stringify(asSender)).not.toContain('cjg-den-haag');
+    const asReceiver = (await gqlOk(t, SMW, 'query($id: ID!) { referral(id: $id) { events { action reason } } }', { id: r2.id })).referral;
+    expect(asReceiver.events.filter((e: any) => e.action === 'HAND_OVER')).toEqual([{ action: 'HAND_OVER', reason: 'Opvoedondersteuning door het CJG' }]);
   });
 });
 

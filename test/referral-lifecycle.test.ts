@@ -159,20 +159,38 @@ describe('every status × action × party', () => {
               expect(next.row).toMatchObject({ sender_org_id: 'smw-den-haag', receiver_org_id: 'cjg-den-haag', handed_over_from_id: ref.id });
               expect(next.events.map((e) => e.action)).toEqual(['CREATE']);
               expect(after.row.outcome_successful).toBe(true);
+              // No outcome text names the new receiver: the continuation is found through handedOverTo.
+              expect(after.row.outcome).toBeNull();
             } else {
               expect(result).toMatchObject({ id: ref.id, status: expected.to, version: after.row.version });
             }
 
-            // The event as the sender sees it through the API.
-            const view = (await gqlOk(t, path.sender, NODE_VIEW, { id: ref.id })).node;
-            expect(view.version).toBe(after.row.version);
-            expect(view.events.at(-1)).toEqual({
+            // The event as its author sees it through the API: in full (a hand-over's reason too, for
+            // the receiver that handed over is party to the referral the hand-over created).
+            const written = {
               action,
               fromStatus: expected.autoReceive ? 'RECEIVED' : status,
               toStatus: expected.to,
               organisation: { id: who.org },
               reason,
-            });
+            };
+            const own = (await gqlOk(t, who, NODE_VIEW, { id: ref.id })).node;
+            expect(own.version).toBe(after.row.version);
+            expect(own.events.at(-1)).toEqual(written);
+
+            // The event as the sender sees it through the API. Where the receiver's action ended the
+            // referral's link (rejected, consent revoked), the sender reads only the events it wrote
+            // itself; a hand-over's reason belongs to the new referral, to which the sender is no party.
+            const view = (await gqlOk(t, path.sender, NODE_VIEW, { id: ref.id })).node;
+            expect(view.version).toBe(after.row.version);
+            const linkEnded = expected.to === 'REJECTED' || expected.to === 'CANCELLED' || action === 'REVOKE_CONSENT';
+            if (party === 'RECEIVER' && linkEnded) {
+              expect(view.events.length).toBeGreaterThanOrEqual(1);
+              for (const event of view.events) expect(event.organisation).toEqual({ id: path.sender.org });
+              expect(view.events.map((e: any) => e.action)).not.toContain(action);
+            } else {
+              expect(view.events.at(-1)).toEqual(action === 'HAND_OVER' ? { ...written, reason: null } : written);
+            }
           });
         } else {
           // The receiver's action on a REQUESTED referral is checked before the automatic RECEIVE, so

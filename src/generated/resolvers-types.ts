@@ -1057,8 +1057,11 @@ export type Pupil = Node & {
   contactAttempts: Maybe<ContactAttemptConnection>;
   /**
    * Notes about this pupil, oldest first. Each note has a category; without `categories` you get the
-   * notes of every category you may read for this pupil. Naming a category you may not read for this
-   * pupil is refused (FORBIDDEN).
+   * notes of every category you may read for this pupil. Others' notes need the category shared with
+   * your organisation through its links to the pupil; your organisation's own notes you read in every
+   * category your kind may read (they are your records, whatever a referral shares). So naming a
+   * category your kind may read but your links do not cover gives your own notes of it only; naming a
+   * category your kind may never read is refused (FORBIDDEN).
    */
   notes: Maybe<NoteConnection>;
   /** Cases of this pupil being out of view, oldest first. */
