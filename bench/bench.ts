@@ -1,9 +1,10 @@
 // Issue 10: the price of privacy, measured at region scale against an unguarded baseline in the
 // same run. Two hubs share one database in this process: the guarded hub as it runs in production
-// (policy, row filters, field guard, access log), and the same hub built with `unguardedBaseline`
+// (policy, row filters, field guard, access log), and the same hub built with the baseline gateway of bench/baseline.ts
 // (none of those; refused in production). autocannon drives both over loopback from a worker
 // thread, scenario by scenario, baseline and guarded back to back.
 import { createServer, type Server } from 'node:http';
+import { unguardedGateway } from './baseline.ts';
 import type { AddressInfo } from 'node:net';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -223,7 +224,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const logger = createLogger(config.LOG_LEVEL);
     const clock = () => BENCH_NOW;
     const guarded = await listen(assembleHub({ config, database, logger, clock }));
-    const baseline = await listen(assembleHub({ config, database, logger, clock, unguardedBaseline: true }));
+    const baseline = await listen(assembleHub({ config, database, logger, clock, baseline: { gateway: unguardedGateway } }));
     running.push(guarded, baseline);
 
     const scenarios = await buildScenarios(owner.db, mode.variety);

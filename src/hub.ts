@@ -15,6 +15,7 @@ import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { createHub, UnguardedBaselineInProductionError, type Hub } from './http/app.ts';
 import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
+import type { GatewayFactory } from './graphql/context.ts';
 import { createMetrics } from './metrics.ts';
 import { OrganisationDirectory } from './organisations/directory.ts';
 
@@ -84,8 +85,8 @@ export interface AssembleOptions {
   logger: Logger;
   issuers?: Map<string, TrustedIssuer>;
   clock?: () => Date;
-  /** Benchmark only: see HubOptions.unguardedBaseline (throws when NODE_ENV=production). */
-  unguardedBaseline?: boolean;
+  /** Benchmark only: see HubOptions.baseline (throws when NODE_ENV=production). */
+  baseline?: { gateway: GatewayFactory };
 }
 
 /**
@@ -120,8 +121,8 @@ export function webhookSecretKey(config: Config): string {
   return config.WEBHOOK_SECRET_KEY ?? DEV_WEBHOOK_SECRET_KEY;
 }
 
-export function assembleHub({ config, database, logger, issuers, clock, unguardedBaseline }: AssembleOptions): Hub {
-  if (unguardedBaseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
+export function assembleHub({ config, database, logger, issuers, clock, baseline }: AssembleOptions): Hub {
+  if (baseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
   const trusted = issuers ?? trustedIssuers(config);
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
@@ -149,6 +150,6 @@ export function assembleHub({ config, database, logger, issuers, clock, unguarde
       devSignIn: config.NODE_ENV !== 'production' && [...trusted.values()].some((issuer) => issuer.demo),
     },
     ...(clock ? { clock } : {}),
-    ...(unguardedBaseline ? { unguardedBaseline: true } : {}),
+    ...(baseline ? { baseline } : {}),
   });
 }

@@ -3,6 +3,7 @@
 // database), both hubs, every scenario, the table. No timing assertion: a smoke proves it runs.
 import { describe, expect, it } from 'vitest';
 import { runBench } from '../bench/bench.ts';
+import { unguardedGateway } from '../bench/baseline.ts';
 import { loadConfig } from '../src/config.ts';
 import { openPGlite } from '../src/db/database.ts';
 import { createHub, UnguardedBaselineInProductionError } from '../src/http/app.ts';
@@ -57,7 +58,7 @@ describe('the unguarded baseline', () => {
     const logger = createLogger('silent');
     const database = await openPGlite();
     try {
-      expect(() => assembleHub({ config, database, logger, unguardedBaseline: true })).toThrow(UnguardedBaselineInProductionError);
+      expect(() => assembleHub({ config, database, logger, baseline: { gateway: unguardedGateway } })).toThrow(UnguardedBaselineInProductionError);
       // Also one level down, whoever assembles the hub.
       expect(() =>
         createHub({
@@ -70,7 +71,7 @@ describe('the unguarded baseline', () => {
           directory: new OrganisationDirectory(database.db),
           production: true,
           accessLog: {} as never,
-          unguardedBaseline: true,
+          baseline: { gateway: unguardedGateway },
         }),
       ).toThrow(/cannot be enabled in production/);
     } finally {

@@ -75,7 +75,7 @@ describe('TypeScript twins answer as their SQL twins (property tests on the data
           ${facts.consent_revoked_at}::timestamptz as consent_revoked_at, ${[]}::text[] as shared_categories)`;
         const answer = await test.database.db
           .selectFrom(row.as('link') as never)
-          .select((eb) => referralLinksActor(eb, 'link', actor, NOW).as('links'))
+          .select((eb) => sql<boolean>`${referralLinksActor(eb, 'link', actor, NOW)}`.as('links'))
           .executeTakeFirstOrThrow();
         expect(Boolean((answer as { links: boolean }).links)).toBe(facts.party === 'org-a' && referralLinks(facts, NOW));
       }),
@@ -94,7 +94,7 @@ describe('TypeScript twins answer as their SQL twins (property tests on the data
         const row = sql`(select ${f.status}::text as status, ${f.receive_due_at}::timestamptz as receive_due_at, ${f.response_due_at}::timestamptz as response_due_at)`;
         const answer = (await test.database.db
           .selectFrom(row.as('r') as never)
-          .select((eb) => [overdueReferrals('r', NOW)(eb).as('overdue'), eb.not(overdueReferrals('r', NOW)(eb)).as('not_overdue')])
+          .select((eb) => [sql<boolean>`${overdueReferrals('r', NOW)(eb)}`.as('overdue'), sql<boolean>`${eb.not(overdueReferrals('r', NOW)(eb))}`.as('not_overdue')])
           .executeTakeFirstOrThrow()) as { overdue: boolean | null; not_overdue: boolean | null };
         const expected = isOverdue(f as unknown as ReferralRow, NOW);
         expect(answer.overdue).toBe(expected);

@@ -15,7 +15,7 @@ import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
 import type { Database } from '../db/database.ts';
-import { createRequestContext, type HubServices, type RequestContext } from '../graphql/context.ts';
+import { createRequestContext, type GatewayFactory, type HubServices, type RequestContext } from '../graphql/context.ts';
 import { buildHubSchema } from '../graphql/schema.ts';
 import type { Logger } from '../logging.ts';
 import type { Metrics } from '../metrics.ts';
@@ -45,16 +45,16 @@ export interface HubOptions {
   /** Seals webhook secrets at rest (config WEBHOOK_SECRET_KEY; a development key otherwise). */
   webhookSecretKey?: string;
   /**
-   * Benchmark only (issue 10, `npm run bench`): the same server without the policy and the access
-   * log, to measure what they cost: no category guard (operation and field), no row filters, no
-   * access-log records. Refused (throws) when `production` is true.
+   * Benchmark only (`npm run bench`, bench/baseline.ts): the same server reading through the
+   * benchmark's own gateway, without the category guard and the access log, to measure what the
+   * policy costs. Refused (throws) when `production` is true.
    */
-  unguardedBaseline?: boolean;
+  baseline?: { gateway: GatewayFactory };
 }
 
 export class UnguardedBaselineInProductionError extends Error {
   constructor() {
-    super('unguardedBaseline (the benchmark baseline without policy and access log) cannot be enabled in production');
+    super('a baseline (the benchmark hub without policy and access log) cannot be enabled in production');
   }
 }
 
@@ -86,7 +86,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export function createHub(options: HubOptions): Hub {
   const { database, logger, metrics, verifyBearer, directory } = options;
-  const unguarded = options.unguardedBaseline === true;
+  const unguarded = options.baseline !== undefined;
   if (unguarded && options.production) throw new UnguardedBaselineInProductionError();
   if (unguarded) logger.warn('UNGUARDED BASELINE: no policy and no access log (benchmark only)');
   const services: HubServices = {
@@ -98,7 +98,7 @@ export function createHub(options: HubOptions): Hub {
     webhookSecretKey: options.webhookSecretKey ?? DEV_WEBHOOK_SECRET_KEY,
     production: options.production,
     logger,
-    ...(unguarded ? { unguardedBaseline: true } : {}),
+    ...(options.baseline ? { gateway: options.baseline.gateway } : {}),
   };
   const draining = { value: false };
   const hardening = options.hardening ?? defaultHardening(options.production);
