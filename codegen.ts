@@ -56,6 +56,7 @@ const config = {
     OutOfViewReport: '../db/tables.ts#OutOfViewReportRow',
     PupilCorrection: '../db/tables.ts#PupilCorrectionRow',
     SubjectAccessDisclosure: '../db/tables.ts#SubjectAccessDisclosureRow',
+    MunicipalAgreement: '../db/tables.ts#MunicipalAgreementRow',
     HubEvent: '../db/tables.ts#HubEventRow',
     WebhookEndpoint: '../db/tables.ts#WebhookEndpointRow',
     WebhookDelivery: '../events/resolvers.ts#WebhookDeliveryModel',

@@ -28,6 +28,7 @@ export const unguardedGateway: GatewayFactory = (db, actor, now) => {
     reviewableEmergencyAccesses: () => db.selectFrom('emergency_accesses'),
     involvement: async (): Promise<InvolvementFacts> => ({ since: new Map(), coordinator: null }),
     coordinationTransfers: () => db.selectFrom('coordination_transfers'),
+    municipalAgreements: () => db.selectFrom('municipal_agreements'),
     accessLog: () => db.selectFrom('access_log_records'),
     accessLogVerifications: () => db.selectFrom('access_log_verifications'),
     pupilAccess: async (pupils) => pupils.map(() => ({ categories: new Set(DATA_CATEGORIES), emergency: false })),

@@ -16,6 +16,7 @@ import { noteResolvers } from '../notes/resolvers.ts';
 import { outreachResolvers } from '../outreach/resolvers.ts';
 import { rightsResolvers } from '../rights/resolvers.ts';
 import { eventResolvers } from '../events/resolvers.ts';
+import { tenancyResolvers } from '../tenancy/agreements.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -34,6 +35,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     emergencyResolvers,
     accessLogResolvers,
     verificationResolvers,
+    tenancyResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),

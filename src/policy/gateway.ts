@@ -95,6 +95,8 @@ export interface DataGateway {
   involvement(pupilId: string): Promise<InvolvementFacts>;
   /** Proposals of the coordinating role the caller's organisation is party to. */
   coordinationTransfers(): SelectQueryBuilder<Tables, 'coordination_transfers', object>;
+  /** Agreements between municipalities that concern the caller's: as the one served or the one serving. */
+  municipalAgreements(): SelectQueryBuilder<Tables, 'municipal_agreements', object>;
   /** The access log as a privacy officer may read it: her organisation's people, and her tenant's pupils. */
   accessLog(): SelectQueryBuilder<Tables, 'access_log_records', object>;
   /** Chain verifications the caller's organisation started. */
@@ -207,6 +209,12 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
       db
         .selectFrom('coordination_transfers')
         .where((eb) => eb.or([eb('coordination_transfers.from_org_id', '=', actor.organisationId), eb('coordination_transfers.to_org_id', '=', actor.organisationId)])),
+    municipalAgreements: () =>
+      db
+        .selectFrom('municipal_agreements')
+        .where((eb) =>
+          eb.or([eb('municipal_agreements.municipality_code', '=', actor.municipalityCode), eb('municipal_agreements.serving_org_id', '=', actor.organisationId)]),
+        ),
     accessLog: () => db.selectFrom('access_log_records').where(tenantAccessLog(actor)),
     accessLogVerifications: () => db.selectFrom('access_log_verifications').where('access_log_verifications.org_id', '=', actor.organisationId),
     pupilAccess: (pupils) => accessToPupils(db, actor, pupils, now),

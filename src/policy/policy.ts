@@ -125,6 +125,10 @@ export const OPERATIONS = {
   allowEmployeesInSubjectAccess: { kinds: ['LEERLINGZAKEN'], roles: ['PRIVACY_OFFICER'] },
   /** Register and remove the organisation's webhook endpoints, and read their delivery log. */
   manageWebhooks: { kinds: 'ALL', roles: ['COORDINATOR'] },
+  /** Let another municipality's Leerlingzaken serve one's own municipality's pupils, by a dated agreement. */
+  agreeMunicipalCooperation: { kinds: ['LEERLINGZAKEN'], roles: ['COORDINATOR'] },
+  /** See the agreements between municipalities that concern one's own. */
+  readMunicipalAgreements: { kinds: ['LEERLINGZAKEN'], roles: ['PROFESSIONAL', 'COORDINATOR', 'PRIVACY_OFFICER'] },
   /** Read and export the access log (AVG art. 15 inzageverzoek, art. 39 supervision; NEN 7513). */
   readAccessLog: { kinds: 'ALL', roles: ['PRIVACY_OFFICER'] },
   /** Review emergency accesses (AVG art. 39: the privacy officer monitors compliance). */
