@@ -59,7 +59,8 @@ export const ROLE_READS_CASE_DATA: Readonly<Record<Role, boolean>> = {
 export type LawfulLinkKind =
   /** Break the glass: one person, one pupil, at most EMERGENCY_ACCESS.maxHours, reviewed afterwards. */
   | 'EMERGENCY'
-  /** Leerlingzaken to the pupils living in its municipality (Leerplichtwet art. 16). */
+  /** Leerlingzaken to the pupils living in its municipality (Leerplichtwet art. 16), and to those of
+   *  another municipality while a dated agreement lets it serve them (municipal_agreements). */
   | 'HOME_MUNICIPALITY'
   /** A school to the pupils enrolled in it. */
   | 'ENROLMENT'

@@ -17,7 +17,7 @@ import { DATA_CATEGORIES, ORGANISATION_KINDS, ROLES } from './vocabulary.ts';
 import { TRANSITIONS } from '../referrals/lifecycle.ts';
 
 const LINK_WORDS: Record<string, string> = {
-  HOME_MUNICIPALITY: 'pupils living in its municipality',
+  HOME_MUNICIPALITY: 'pupils living in its municipality, or in one whose pupils it serves by a dated agreement',
   ENROLMENT: 'its enrolled pupils',
   REFERRAL_PARTY: `pupils of referrals it sent or received (open, or closed < ${REFERRAL_LINK_RETENTION_DAYS} days)`,
   EMERGENCY: `emergency access (≤ ${EMERGENCY_ACCESS.maxHours} h, reviewed)`,
