@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { MunicipalityRow, OrganisationRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { fullOutOfViewCases, visibleContactAttempts, visiblePupils, visibleReferrals } from '../policy/access.ts';
+import { fullOutOfViewCases, visiblePupils } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { mayEverRead, SMALL_GROUP_THRESHOLD } from '../policy/policy.ts';
 import { OPEN_REFERRAL_STATUSES, type OrganisationKind } from '../policy/vocabulary.ts';
