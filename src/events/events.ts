@@ -37,7 +37,8 @@ export const WEBHOOK_TYPE: Readonly<Record<HubEventKind, string>> = {
 export const EVENTS_CHANNEL = 'ketenhub_events';
 
 /** Referral actions after which the parties' link may have ended: still announced to both. */
-const LINK_ENDING_ACTIONS: readonly string[] = ['CANCEL', 'REJECT', 'COMPLETE', 'FAIL', 'REVOKE_CONSENT', 'EXPIRE', 'HAND_OVER'];
+/** Referral actions that can end a party's link: each reaches both parties, on every channel. */
+export const LINK_ENDING_ACTIONS: readonly string[] = ['CANCEL', 'REJECT', 'COMPLETE', 'FAIL', 'REVOKE_CONSENT', 'EXPIRE', 'HAND_OVER'];
 
 export interface NewHubEvent {
   kind: HubEventKind;

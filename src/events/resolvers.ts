@@ -13,7 +13,7 @@ import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
-import { HUB_EVENT_KINDS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
+import { HUB_EVENT_KINDS, LINK_ENDING_ACTIONS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
 import { newWebhookSecret, sealSecret } from './webhooks.ts';
 
 /** The category an event's pupil must be readable in for a timeline subscriber. */
@@ -41,6 +41,9 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
   // Both scopes go through the pupil: a party to a referral whose link ended (consent revoked,
   // cancelled, rejected, past retention) no longer hears of it.
   if (scope === 'referral' && (!event.referral_id || !(await referralVisible(ctx, event.referral_id)))) return false;
+  // The change that ends a party's link reaches that party too, as its webhook does: it learns the
+  // status and that the referral ended (the pupil and the referral's content resolve to null by then).
+  if (scope === 'referral' && kind === 'REFERRAL_CHANGED' && LINK_ENDING_ACTIONS.includes(event.action ?? '')) return true;
   const pupil = await ctx.data.pupils().selectAll('pupils').where('pupils.id', '=', event.pupil_id).executeTakeFirst();
   if (!pupil) return false;
   const { categories } = await ctx.loaders.pupilAccess.load(pupil);
