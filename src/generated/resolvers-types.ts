@@ -505,9 +505,18 @@ export type OutOfViewOverviewRow = {
   attempts: AttemptCounts;
   /** Open cases whose next step is overdue. */
   overdueNextSteps: Maybe<Scalars['Int']['output']>;
+  /** Open cases per next step (every step, zero included), and how many of those are overdue. Counted over the cases whose contact attempts the caller may see, like overdueNextSteps: the step derives from the attempts. */
+  openByNextStep: Array<NextStepCount>;
   /** Open referrals about these pupils that the caller's organisation is party to, per receiving kind. */
   openReferralsByPartnerKind: Array<PartnerKindCount>;
   smallGroupsHidden: Scalars['Boolean']['output'];
+};
+
+export type NextStepCount = {
+  __typename?: 'NextStepCount';
+  step: NextStepAction;
+  open: Scalars['Int']['output'];
+  overdue: Scalars['Int']['output'];
 };
 
 export type OutOfViewOverview = {
@@ -1960,6 +1969,7 @@ export type ResolversTypes = {
   AttemptCounts: ResolverTypeWrapper<AttemptCounts>;
   PartnerKindCount: ResolverTypeWrapper<PartnerKindCount>;
   OutOfViewOverviewRow: ResolverTypeWrapper<Omit<OutOfViewOverviewRow, 'school' | 'municipality'> & { school?: Maybe<ResolversTypes['Organisation']>, municipality?: Maybe<ResolversTypes['Municipality']> }>;
+  NextStepCount: ResolverTypeWrapper<NextStepCount>;
   OutOfViewOverview: ResolverTypeWrapper<Omit<OutOfViewOverview, 'rows' | 'total'> & { rows: Array<ResolversTypes['OutOfViewOverviewRow']>, total: ResolversTypes['OutOfViewOverviewRow'] }>;
   OutOfViewReportInput: OutOfViewReportInput;
   ReportPupilsOutOfViewInput: ReportPupilsOutOfViewInput;
@@ -2088,6 +2098,7 @@ export type ResolversParentTypes = {
   AttemptCounts: AttemptCounts;
   PartnerKindCount: PartnerKindCount;
   OutOfViewOverviewRow: Omit<OutOfViewOverviewRow, 'school' | 'municipality'> & { school?: Maybe<ResolversParentTypes['Organisation']>, municipality?: Maybe<ResolversParentTypes['Municipality']> };
+  NextStepCount: NextStepCount;
   OutOfViewOverview: Omit<OutOfViewOverview, 'rows' | 'total'> & { rows: Array<ResolversParentTypes['OutOfViewOverviewRow']>, total: ResolversParentTypes['OutOfViewOverviewRow'] };
   OutOfViewReportInput: OutOfViewReportInput;
   ReportPupilsOutOfViewInput: ReportPupilsOutOfViewInput;
@@ -2386,8 +2397,15 @@ export type OutOfViewOverviewRowResolvers<ContextType = RequestContext, ParentTy
   referredToPartner?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   attempts?: Resolver<ResolversTypes['AttemptCounts'], ParentType, ContextType>;
   overdueNextSteps?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  openByNextStep?: Resolver<Array<ResolversTypes['NextStepCount']>, ParentType, ContextType>;
   openReferralsByPartnerKind?: Resolver<Array<ResolversTypes['PartnerKindCount']>, ParentType, ContextType>;
   smallGroupsHidden?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type NextStepCountResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['NextStepCount'] = ResolversParentTypes['NextStepCount']> = {
+  step?: Resolver<ResolversTypes['NextStepAction'], ParentType, ContextType>;
+  open?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type OutOfViewOverviewResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['OutOfViewOverview'] = ResolversParentTypes['OutOfViewOverview']> = {
@@ -2814,6 +2832,7 @@ export type Resolvers<ContextType = RequestContext> = {
   AttemptCounts?: AttemptCountsResolvers<ContextType>;
   PartnerKindCount?: PartnerKindCountResolvers<ContextType>;
   OutOfViewOverviewRow?: OutOfViewOverviewRowResolvers<ContextType>;
+  NextStepCount?: NextStepCountResolvers<ContextType>;
   OutOfViewOverview?: OutOfViewOverviewResolvers<ContextType>;
   ReportPupilsOutOfViewPayload?: ReportPupilsOutOfViewPayloadResolvers<ContextType>;
   PrintedDocument?: PrintedDocumentResolvers<ContextType>;

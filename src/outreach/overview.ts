@@ -9,7 +9,7 @@ import type { RequestContext } from '../graphql/context.ts';
 import { fullOutOfViewCases, visiblePupils } from '../policy/access.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { mayEverRead, SMALL_GROUP_THRESHOLD } from '../policy/policy.ts';
-import { OPEN_REFERRAL_STATUSES, type OrganisationKind } from '../policy/vocabulary.ts';
+import { NEXT_STEPS, OPEN_REFERRAL_STATUSES, type NextStepAction, type OrganisationKind } from '../policy/vocabulary.ts';
 import { casesQuery } from './cases.ts';
 
 export type Grouping = 'SCHOOL' | 'MUNICIPALITY';
@@ -21,6 +21,7 @@ interface Counts {
   referredToPartner: number | null;
   attempts: { phone: number | null; letter: number | null; doorVisit: number | null; noteLeft: number | null };
   overdueNextSteps: number | null;
+  openByNextStep: { step: NextStepAction; open: number; overdue: number }[];
   openReferralsByPartnerKind: { kind: OrganisationKind; count: number | null }[];
   smallGroupsHidden: boolean;
 }
@@ -39,6 +40,7 @@ interface Parts {
   openHidden: number;
   referred: number;
   overdue: number;
+  steps: Map<NextStepAction, { open: number; overdue: number }>;
   phone: number;
   letter: number;
   doorVisit: number;
@@ -55,6 +57,7 @@ const emptyParts = (): Parts => ({
   openHidden: 0,
   referred: 0,
   overdue: 0,
+  steps: new Map(),
   phone: 0,
   letter: 0,
   doorVisit: 0,
@@ -102,6 +105,7 @@ function countsOf(parts: Parts): Counts {
     referredToPartner: parts.referred,
     attempts: { phone: parts.phone, letter: parts.letter, doorVisit: parts.doorVisit, noteLeft: parts.noteLeft },
     overdueNextSteps: parts.overdue,
+    openByNextStep: NEXT_STEPS.map((step) => ({ step, open: parts.steps.get(step)?.open ?? 0, overdue: parts.steps.get(step)?.overdue ?? 0 })),
     openReferralsByPartnerKind: [...parts.referrals].sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => ({ kind, count })),
     smallGroupsHidden: reported === null || backInView === null || stillOutOfView === null,
   };
@@ -140,6 +144,7 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
       'out_of_view_cases.status',
       'out_of_view_cases.outcome',
       'out_of_view_cases.next_step_due_at',
+      'out_of_view_cases.next_step',
       sql<number>`coalesce(tried.phone, 0)`.as('phone'),
       sql<number>`coalesce(tried.letter, 0)`.as('letter'),
       sql<number>`coalesce(tried.door_visit, 0)`.as('door_visit'),
@@ -165,6 +170,16 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
       sql<number>`coalesce(sum(c.note_left) filter (where c.attempts_visible), 0)`.as('note_left'),
     ])
     .groupBy('c.group_key')
+    .execute();
+
+  // Open cases per next step, of the cases whose attempts (from which the step derives) are visible.
+  const stepCounts = await ctx.db
+    .selectFrom(perCase.as('c'))
+    .where('c.attempts_visible', '=', true)
+    .where('c.status', '=', 'OPEN')
+    .where('c.next_step', 'is not', null)
+    .select(['c.group_key', 'c.next_step', sql<number>`count(*)`.as('open'), sql<number>`count(*) filter (where c.next_step_due_at < ${now})`.as('overdue')])
+    .groupBy(['c.group_key', 'c.next_step'])
     .execute();
 
   // Open referrals about the pupils of cases seen in full, that the caller's organisation is party to.
@@ -206,6 +221,7 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
     parts.noteLeft = Number(row.note_left);
   }
   for (const row of referralCounts) partsOf(row.group_key).referrals.set(row.kind as OrganisationKind, Number(row.count));
+  for (const row of stepCounts) partsOf(row.group_key).steps.set(row.next_step as NextStepAction, { open: Number(row.open), overdue: Number(row.overdue) });
 
   const keys = [...byKey.keys()].sort();
   const municipalities =
@@ -228,6 +244,10 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
     for (const field of ['reportedFull', 'reportedHidden', 'closedFull', 'closedHidden', 'openFull', 'openHidden', 'referred', 'overdue', 'phone', 'letter', 'doorVisit', 'noteLeft'] as const)
       sum[field] += parts[field];
     for (const [kind, count] of parts.referrals) sum.referrals.set(kind, (sum.referrals.get(kind) ?? 0) + count);
+    for (const [step, count] of parts.steps) {
+      const summed = sum.steps.get(step) ?? { open: 0, overdue: 0 };
+      sum.steps.set(step, { open: summed.open + count.open, overdue: summed.overdue + count.overdue });
+    }
   }
   const total: OverviewRow = { school: null, municipality: null, ...countsOf(sum) };
   if (rows.some((row) => row.smallGroupsHidden)) {
