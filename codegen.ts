@@ -57,6 +57,7 @@ const config = {
     PupilCorrection: '../db/tables.ts#PupilCorrectionRow',
     SubjectAccessDisclosure: '../db/tables.ts#SubjectAccessDisclosureRow',
     MunicipalAgreement: '../db/tables.ts#MunicipalAgreementRow',
+    OutOfViewStatistic: '../db/tables.ts#OutOfViewStatisticRow',
     HubEvent: '../db/tables.ts#HubEventRow',
     WebhookEndpoint: '../db/tables.ts#WebhookEndpointRow',
     WebhookDelivery: '../events/resolvers.ts#WebhookDeliveryModel',

@@ -396,6 +396,7 @@ export type OutOfViewCaseRow = Selectable<OutOfViewCasesTable>;
 export type OutOfViewReportRow = Selectable<OutOfViewReportsTable>;
 export type PupilCorrectionRow = Selectable<PupilCorrectionsTable>;
 export type MunicipalAgreementRow = Selectable<MunicipalAgreementsTable>;
+export type OutOfViewStatisticRow = Selectable<OutOfViewStatisticsTable>;
 export type SubjectAccessDisclosureRow = Selectable<SubjectAccessDisclosuresTable>;
 export type HubEventRow = Selectable<HubEventsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;

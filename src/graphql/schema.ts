@@ -17,6 +17,7 @@ import { outreachResolvers } from '../outreach/resolvers.ts';
 import { rightsResolvers } from '../rights/resolvers.ts';
 import { eventResolvers } from '../events/resolvers.ts';
 import { tenancyResolvers } from '../tenancy/agreements.ts';
+import { statisticsResolvers } from '../outreach/statistics.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -36,6 +37,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     accessLogResolvers,
     verificationResolvers,
     tenancyResolvers,
+    statisticsResolvers,
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),

@@ -116,6 +116,8 @@ export const OPERATIONS = {
   printOutreachLetter: { kinds: ['LEERLINGZAKEN', 'SCHOOL_SOCIAL_WORK'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** The overview of pupils out of view per school and municipality (counts, small groups hidden). */
   readOutOfViewOverview: { kinds: 'ALL', roles: ['COORDINATOR'] },
+  /** The anonymised counts of closed cases (no pupil): the municipality's own, or the school's own reports. */
+  readOutOfViewStatistics: { kinds: ['LEERLINGZAKEN', 'SCHOOL'], roles: ['COORDINATOR', 'PRIVACY_OFFICER'] },
   /** Correct a pupil's data in a category one may read for the pupil; the earlier value is kept (AVG art. 16). */
   correctPupilData: { kinds: ['LEERLINGZAKEN', 'SCHOOL'], roles: ['PROFESSIONAL', 'COORDINATOR'] },
   /** Restrict or lift the restriction of processing (AVG art. 18): the municipality as controller. */
