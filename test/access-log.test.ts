@@ -16,6 +16,7 @@ let t: TestHub;
 const LZ = { org: 'lz-den-haag', role: 'PROFESSIONAL' } as const;
 const LZ_PO = { org: 'lz-den-haag', role: 'PRIVACY_OFFICER' } as const;
 const SMW_PO = { org: 'smw-den-haag', role: 'PRIVACY_OFFICER' } as const;
+const POLICE_PO = { org: 'politie-den-haag', role: 'PRIVACY_OFFICER' } as const;
 let pupilId: string;
 
 beforeAll(async () => {
@@ -298,9 +299,20 @@ describe('privacy officers', () => {
   });
 
   it('query by actor, organisation, period and outcome; reading the log is logged', async () => {
-    const byActor = await t.gql(LZ_PO, LOG, { filter: { actorSubject: 'demo-professional@politie-den-haag', outcome: 'REFUSED' } });
+    // The police's refused attempt names no pupil: it is the police's privacy officer's to read (her
+    // own organisation's people), not the municipality's (neither her people nor her pupils).
+    const byActor = await t.gql(POLICE_PO, LOG, { filter: { actorSubject: 'demo-professional@politie-den-haag', outcome: 'REFUSED' } });
+    expect(byActor.body.errors).toBeUndefined();
     expect(byActor.body.data.accessLog.totalCount).toBe(1);
     expect(byActor.body.data.accessLog.edges[0].node.actorSubject).toBe('demo-professional@politie-den-haag');
+    expect(byActor.body.data.accessLog.edges[0].node.organisation).toEqual({ id: 'politie-den-haag' });
+    const notHers = await t.gql(LZ_PO, LOG, { filter: { actorSubject: 'demo-professional@politie-den-haag', outcome: 'REFUSED' } });
+    expect(notHers.body.errors).toBeUndefined();
+    expect(notHers.body.data.accessLog.totalCount).toBe(0);
+    // Her own people, by actor and outcome.
+    const own = await t.gql(LZ_PO, LOG, { filter: { actorSubject: 'demo-professional@lz-den-haag', outcome: 'GRANTED' } });
+    expect(own.body.data.accessLog.totalCount).toBeGreaterThanOrEqual(1);
+    for (const edge of own.body.data.accessLog.edges) expect(edge.node.organisation).toEqual({ id: 'lz-den-haag' });
     const empty = await t.gql(LZ_PO, LOG, { filter: { from: '2030-01-01T00:00:00Z' } });
     expect(empty.body.data.accessLog.totalCount).toBe(0);
     const reads = await t.database.db.selectFrom('access_log_records').selectAll().where('actor_role', '=', 'PRIVACY_OFFICER').execute();
@@ -337,9 +349,16 @@ describe('privacy officers', () => {
     expect(signals).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'MANY_PUPILS', actorSubject: 'demo-professional@lz-den-haag' }),
-        expect.objectContaining({ kind: 'REPEATED_REFUSALS', actorSubject: 'demo-professional@politie-den-haag' }),
         expect.objectContaining({ kind: 'EMERGENCY_ACCESS', actorSubject: 'demo-professional@lz-den-haag', count: 1 }),
       ]),
     );
+    // Signals follow the log's tenancy: the police's refusals (about no pupil of hers) are not the
+    // municipality's privacy officer's to see, but the police's own.
+    expect(signals.filter((signal) => signal.actorSubject === 'demo-professional@politie-den-haag')).toEqual([]);
+    const police = await t.gql(POLICE_PO, 'query($from: DateTime!, $to: DateTime!) { accessLogSignals(from: $from, to: $to) { kind actorSubject count organisation { id } } }', { from, to });
+    expect(police.body.errors).toBeUndefined();
+    const policeSignals = police.body.data.accessLogSignals as Array<{ kind: string; actorSubject: string; organisation: { id: string } }>;
+    expect(policeSignals).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'REPEATED_REFUSALS', actorSubject: 'demo-professional@politie-den-haag' })]));
+    for (const signal of policeSignals) expect(signal.organisation).toEqual({ id: 'politie-den-haag' });
   });
 });

@@ -99,8 +99,9 @@ describe('emergency access', () => {
     expect(crisis.body.data.openEmergencyAccess.pupil.familyName).toBe(rijswijkPupil.family_name);
   });
 
-  it('refuses bad input, naming the field, and opens nothing', async () => {
+  it('refuses bad input, naming the field, and opens nothing; each refused attempt is logged', async () => {
     const before = await t.database.db.selectFrom('emergency_accesses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const refusedBefore = await t.database.db.selectFrom('access_log_records').select('seq').where('action', '=', 'EMERGENCY').where('outcome', '=', 'REFUSED').execute();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ pupilId: rijswijkPupil.id, reason: 'kort' }, /input.reason must say why/],
       [{ pupilId: rijswijkPupil.id, reason: REASON, hours: 25 }, /input.hours must be at most 24/],
@@ -117,21 +118,36 @@ describe('emergency access', () => {
     }
     const after = await t.database.db.selectFrom('emergency_accesses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
-    const refused = await t.database.db.selectFrom('access_log_records').selectAll().where('action', '=', 'EMERGENCY').where('outcome', '=', 'REFUSED').execute();
-    expect(refused.length).toBe(1);
+    // A refused attempt to break the glass is itself a record: one per attempt, bad input included.
+    const refused = await t.database.db.selectFrom('access_log_records').selectAll().where('action', '=', 'EMERGENCY').where('outcome', '=', 'REFUSED').orderBy('seq').execute();
+    const added = refused.filter((record) => !refusedBefore.some((earlier) => earlier.seq === record.seq));
+    expect(added).toHaveLength(cases.length);
+    for (const record of added) expect(record).toMatchObject({ actor_org_id: 'lz-den-haag', actor_subject: ALICE.subject, emergency: true, pupil_id: null });
+    // The input errors as the mutation refused; the search for a BSN that matches no pupil by its field.
+    expect(added.filter((record) => record.fields.includes('!Mutation.openEmergencyAccess'))).toHaveLength(cases.length - 1);
+    expect(added.filter((record) => record.fields.includes('!OpenEmergencyAccessInput.bsn'))).toHaveLength(1);
   });
 
   it('waits for review by the right privacy officer, once', async () => {
     const QUEUE = '{ emergencyAccessesAwaitingReview { totalCount edges { node { id subject reason organisation { id } pupil { id } } } } }';
     const municipal = await t.gql({ org: 'lz-den-haag', role: 'PRIVACY_OFFICER' }, QUEUE);
     const queue = municipal.body.data.emergencyAccessesAwaitingReview;
-    expect(queue.totalCount).toBe(2); // Alice's and the crisis team's
+    // Her own people's (Alice's); the crisis team's access is about a Rijswijk pupil, so it is not hers.
+    expect(queue.totalCount).toBe(1);
     const alices = queue.edges.find((e: { node: { id: string } }) => e.node.id === accessId).node;
     // The privacy officer reads no case data: she sees who, when and why, not the pupil's file.
     expect(alices).toMatchObject({ subject: ALICE.subject, reason: REASON, organisation: { id: 'lz-den-haag' }, pupil: null });
 
+    expect(queue.edges.map((e: { node: { organisation: { id: string } } }) => e.node.organisation.id)).toEqual(['lz-den-haag']);
+
     const crisisOfficer = await t.gql({ org: 'jbw-crisisteam', role: 'PRIVACY_OFFICER' }, QUEUE);
     expect(crisisOfficer.body.data.emergencyAccessesAwaitingReview.totalCount).toBe(1);
+    // Rijswijk's privacy officer answers for Rijswijk's pupils: both accesses are about one of them.
+    const rijswijkOfficer = await t.gql({ org: 'lz-rijswijk', role: 'PRIVACY_OFFICER' }, QUEUE);
+    expect(rijswijkOfficer.body.errors).toBeUndefined();
+    const rijswijkQueue = rijswijkOfficer.body.data.emergencyAccessesAwaitingReview;
+    expect(rijswijkQueue.totalCount).toBe(2);
+    expect(rijswijkQueue.edges.map((e: { node: { organisation: { id: string } } }) => e.node.organisation.id).sort()).toEqual(['jbw-crisisteam', 'lz-den-haag']);
     const professional = await t.gql(ALICE, QUEUE);
     expect(professional.body.errors[0].extensions.code).toBe('FORBIDDEN');
 
@@ -144,6 +160,9 @@ describe('emergency access', () => {
     const again = await t.gql({ org: 'lz-den-haag', role: 'PRIVACY_OFFICER' }, REVIEW, { input });
     expect(again.body.errors[0].message).toMatch(/no emergency access awaiting your review/);
     const after = await t.gql({ org: 'lz-den-haag', role: 'PRIVACY_OFFICER' }, QUEUE);
-    expect(after.body.data.emergencyAccessesAwaitingReview.totalCount).toBe(1);
+    expect(after.body.data.emergencyAccessesAwaitingReview.totalCount).toBe(0);
+    // Reviewed once: it leaves Rijswijk's queue too; the crisis team's still waits.
+    const rijswijkAfter = await t.gql({ org: 'lz-rijswijk', role: 'PRIVACY_OFFICER' }, QUEUE);
+    expect(rijswijkAfter.body.data.emergencyAccessesAwaitingReview.totalCount).toBe(1);
   });
 });

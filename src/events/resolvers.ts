@@ -12,6 +12,8 @@ import { apiError, badInput } from '../graphql/errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { systemData } from '../policy/gateway.ts';
+import { referralLinks } from '../policy/policy.ts';
+import { markEvent } from './sse.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { HUB_EVENT_KINDS, LINK_ENDING_ACTIONS, WEBHOOK_EVENT_KINDS, type HubEventKind } from './events.ts';
 import { newWebhookSecret, sealSecret } from './webhooks.ts';
@@ -31,6 +33,27 @@ async function referralVisible(ctx: RequestContext, referralId: string): Promise
   return row !== undefined;
 }
 
+/** Whether this event is the one that ended the subscriber's link through its referral (or earlier). */
+async function endedBy(ctx: RequestContext, event: HubEventRow): Promise<boolean> {
+  const referral = await ctx.data.referrals().selectAll('referrals').where('referrals.id', '=', event.referral_id!).executeTakeFirst();
+  if (!referral) return false;
+  if (referralLinks(referral, ctx.now)) return true;
+  // The first change that ended the link at once; read past the door, only to decide delivery.
+  const first = await systemData(ctx.db, 'events')
+    .selectFrom('referral_events')
+    .select('id')
+    .where('referral_id', '=', referral.id)
+    .where('action', 'in', LINK_ENDING_AT_ONCE)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return first?.id === event.subject_id;
+}
+
+/** Actions that end the parties' link at once (a completion or failure keeps it for the retention link). */
+const LINK_ENDING_AT_ONCE = ['CANCEL', 'REJECT', 'REVOKE_CONSENT', 'EXPIRE'];
+
 /** Whether the subscriber may see this event now: fresh queries, nothing cached from earlier events. */
 async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'referral' | 'pupil'): Promise<boolean> {
   refreshForEvent(ctx);
@@ -43,7 +66,8 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
   if (scope === 'referral' && (!event.referral_id || !(await referralVisible(ctx, event.referral_id)))) return false;
   // The change that ends a party's link reaches that party too, as its webhook does: it learns the
   // status and that the referral ended (the pupil and the referral's content resolve to null by then).
-  if (scope === 'referral' && kind === 'REFERRAL_CHANGED' && LINK_ENDING_ACTIONS.includes(event.action ?? '')) return true;
+  // Only that change: once ended, later ones (a cancellation after revoked consent) do not reach it.
+  if (scope === 'referral' && kind === 'REFERRAL_CHANGED' && LINK_ENDING_ACTIONS.includes(event.action ?? '') && (await endedBy(ctx, event))) return true;
   const pupil = await ctx.data.pupils().selectAll('pupils').where('pupils.id', '=', event.pupil_id).executeTakeFirst();
   if (!pupil) return false;
   const { categories } = await ctx.loaders.pupilAccess.load(pupil);
@@ -66,12 +90,66 @@ async function deliverable(ctx: RequestContext, event: HubEventRow, scope: 'refe
   }
 }
 
-function stream(ctx: RequestContext, scope: 'referral' | 'pupil', matches: (event: HubEventRow) => boolean) {
+/** How many missed events one reconnection may replay (a client further behind re-queries). */
+export const MAX_REPLAY = 1000;
+
+/** The id the client last received (`Last-Event-ID`, sent by EventSource on reconnecting), if any. */
+function lastEventId(ctx: RequestContext): string | null {
+  const header = (ctx as unknown as { request?: Request }).request?.headers.get('last-event-id') ?? null;
+  if (header === null) return null;
+  if (!isUuid(header)) throw badInput('the Last-Event-ID header must be an event id (a UUID) received on this stream', { argument: 'Last-Event-ID' });
+  return header.toLowerCase();
+}
+
+/**
+ * The events of one subscription: first those missed since `Last-Event-ID` (still in hub_events,
+ * within its retention), then the live ones; each checked as the subscriber at delivery. Listening
+ * starts before the replay is read, and an event in both is sent once.
+ */
+function stream(ctx: RequestContext, scope: 'referral' | 'pupil', matches: (event: HubEventRow) => boolean, narrowing: Narrowing = {}) {
+  const since = lastEventId(ctx);
+  const live = ctx.services.events.pubsub.subscribe('hub:event')[Symbol.asyncIterator]() as AsyncIterator<HubEventRow>;
+  async function* events(): AsyncGenerator<HubEventRow> {
+    const first = live.next(); // starts listening now
+    const sent = new Set<string>();
+    if (since) {
+      // Read past the door: each event is then checked as the subscriber by deliverable().
+      const missed = await systemData(ctx.db, 'events').selectFrom('hub_events').selectAll().where('id', '>', since).orderBy('id').limit(MAX_REPLAY).execute();
+      for (const event of missed) {
+        sent.add(event.id);
+        yield event;
+      }
+    }
+    for (let next = await first; !next.done; next = await live.next()) if (!sent.has(next.value.id)) yield next.value;
+  }
+  const source = events();
+  const finish = source.return.bind(source);
+  source.return = (value) => {
+    void live.return?.();
+    return finish(value);
+  };
   return pipe(
-    ctx.services.events.pubsub.subscribe('hub:event'),
-    filter((event: HubEventRow) => matches(event) && deliverable(ctx, event, scope)),
-    map((event: HubEventRow) => ({ event })),
+    source,
+    filter(async (event: HubEventRow) => matches(event) && (await deliverable(ctx, event, scope)) && (await wanted(ctx, narrowing, event))),
+    map((event: HubEventRow) => {
+      markEvent(ctx, event.id);
+      return { event };
+    }),
   );
+}
+
+interface Narrowing {
+  kinds?: readonly string[] | null;
+  statuses?: readonly string[] | null;
+}
+
+/** The optional filters of a subscription: event kinds, and the status of the event's referral now. */
+async function wanted(ctx: RequestContext, narrowing: Narrowing, event: HubEventRow): Promise<boolean> {
+  if (narrowing.kinds?.length && !narrowing.kinds.includes(event.kind)) return false;
+  if (!narrowing.statuses?.length) return true;
+  if (!event.referral_id) return false;
+  const referral = await ctx.data.referrals().select('referrals.status').where('referrals.id', '=', event.referral_id).executeTakeFirst();
+  return referral !== undefined && narrowing.statuses.includes(referral.status);
 }
 
 const RegisterInput = z.object({
@@ -120,14 +198,14 @@ export const eventResolvers: Resolvers = {
         // Unknown and not-a-party answer the same.
         if (!(await referralVisible(ctx, id))) throw badInput('no referral with this id that your organisation is party to', { argument: 'referralId' });
         await ctx.services.events.start();
-        return stream(ctx, 'referral', (event) => event.referral_id === id) as never;
+        return stream(ctx, 'referral', (event) => event.referral_id === id, args) as never;
       },
       resolve: (payload: Payload) => payload.event as never,
     },
     myReferralsChanged: {
-      subscribe: async (_parent, _args, ctx) => {
+      subscribe: async (_parent, args, ctx) => {
         await ctx.services.events.start();
-        return stream(ctx, 'referral', (event) => event.referral_id !== null) as never;
+        return stream(ctx, 'referral', (event) => event.referral_id !== null, args) as never;
       },
       resolve: (payload: Payload) => payload.event as never,
     },
@@ -137,7 +215,7 @@ export const eventResolvers: Resolvers = {
         const id = args.pupilId.toLowerCase();
         if (!(await ctx.loaders.pupilById.load(id))) throw badInput('no pupil with this id that you may see', { argument: 'pupilId' });
         await ctx.services.events.start();
-        return stream(ctx, 'pupil', (event) => event.pupil_id === id) as never;
+        return stream(ctx, 'pupil', (event) => event.pupil_id === id, args) as never;
       },
       resolve: (payload: Payload) => payload.event as never,
     },

@@ -237,6 +237,14 @@ export type HubEvent = {
   pupil: Maybe<Pupil>;
 };
 
+/**
+ * Subscriptions over server-sent events (`accept: text/event-stream`). Each event is sent with its id
+ * as the SSE `id:` (and in `extensions.eventId`); a client that reconnects with the `Last-Event-ID`
+ * header first receives the events it missed (as far as its access allows now, up to 1000, within
+ * the 30 days events are kept), then the live ones. A comment line every 15 seconds keeps the
+ * connection open. `kinds` keeps only events of those kinds; `statuses` only events of referrals now
+ * in one of those statuses.
+ */
 export type Subscription = {
   __typename?: 'Subscription';
   /** Changes to one referral your organisation is party to. */
@@ -248,13 +256,47 @@ export type Subscription = {
 };
 
 
+/**
+ * Subscriptions over server-sent events (`accept: text/event-stream`). Each event is sent with its id
+ * as the SSE `id:` (and in `extensions.eventId`); a client that reconnects with the `Last-Event-ID`
+ * header first receives the events it missed (as far as its access allows now, up to 1000, within
+ * the 30 days events are kept), then the live ones. A comment line every 15 seconds keeps the
+ * connection open. `kinds` keeps only events of those kinds; `statuses` only events of referrals now
+ * in one of those statuses.
+ */
 export type SubscriptionReferralChangedArgs = {
   referralId: Scalars['ID']['input'];
+  kinds?: InputMaybe<Array<HubEventKind>>;
+  statuses?: InputMaybe<Array<ReferralStatus>>;
 };
 
 
+/**
+ * Subscriptions over server-sent events (`accept: text/event-stream`). Each event is sent with its id
+ * as the SSE `id:` (and in `extensions.eventId`); a client that reconnects with the `Last-Event-ID`
+ * header first receives the events it missed (as far as its access allows now, up to 1000, within
+ * the 30 days events are kept), then the live ones. A comment line every 15 seconds keeps the
+ * connection open. `kinds` keeps only events of those kinds; `statuses` only events of referrals now
+ * in one of those statuses.
+ */
+export type SubscriptionMyReferralsChangedArgs = {
+  kinds?: InputMaybe<Array<HubEventKind>>;
+  statuses?: InputMaybe<Array<ReferralStatus>>;
+};
+
+
+/**
+ * Subscriptions over server-sent events (`accept: text/event-stream`). Each event is sent with its id
+ * as the SSE `id:` (and in `extensions.eventId`); a client that reconnects with the `Last-Event-ID`
+ * header first receives the events it missed (as far as its access allows now, up to 1000, within
+ * the 30 days events are kept), then the live ones. A comment line every 15 seconds keeps the
+ * connection open. `kinds` keeps only events of those kinds; `statuses` only events of referrals now
+ * in one of those statuses.
+ */
 export type SubscriptionPupilTimelineArgs = {
   pupilId: Scalars['ID']['input'];
+  kinds?: InputMaybe<Array<HubEventKind>>;
+  statuses?: InputMaybe<Array<ReferralStatus>>;
 };
 
 /** An endpoint of your organisation that receives webhooks. */
@@ -2306,7 +2348,7 @@ export type HubEventResolvers<ContextType = RequestContext, ParentType extends R
 
 export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   referralChanged?: SubscriptionResolver<ResolversTypes['HubEvent'], "referralChanged", ParentType, ContextType, RequireFields<SubscriptionReferralChangedArgs, 'referralId'>>;
-  myReferralsChanged?: SubscriptionResolver<ResolversTypes['HubEvent'], "myReferralsChanged", ParentType, ContextType>;
+  myReferralsChanged?: SubscriptionResolver<ResolversTypes['HubEvent'], "myReferralsChanged", ParentType, ContextType, Partial<SubscriptionMyReferralsChangedArgs>>;
   pupilTimeline?: SubscriptionResolver<ResolversTypes['HubEvent'], "pupilTimeline", ParentType, ContextType, RequireFields<SubscriptionPupilTimelineArgs, 'pupilId'>>;
 };
 

@@ -2,6 +2,7 @@
 // envelop plugins for authentication context, the category guard and the access log.
 import { createEventBus } from '../events/bus.ts';
 import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcher } from '../events/webhooks.ts';
+import { useEventStreamIds } from '../events/sse.ts';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
@@ -165,6 +166,7 @@ export function createHub(options: HubOptions): Hub {
       ...useQueryLimits({ ...hardening.limits, production: options.production }),
       useRequestIdOnUnexpectedErrors(),
       ...(unguarded ? [] : [useOperationCategoryGuard(), useAccessLog()]),
+      useEventStreamIds(),
     ],
   });
 

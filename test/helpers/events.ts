@@ -44,6 +44,8 @@ export interface EventStream {
   contentType: string | null;
   /** Every `next` payload so far (also those already taken by `next()`). */
   received: any[];
+  /** The SSE `id:` of each payload in `received` (null where the frame had none). */
+  ids: (string | null)[];
   /** Whether the server completed or closed the stream. */
   readonly ended: boolean;
   /** The next payload not yet taken; rejects after `timeoutMs`. */
@@ -66,15 +68,17 @@ export async function subscribe(
   query: string,
   variables: Record<string, unknown> = {},
   operationName?: string,
+  headers: Record<string, string> = {},
 ): Promise<EventStream> {
   const controller = new AbortController();
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
     body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),
     signal: controller.signal,
   });
   const received: any[] = [];
+  const ids: (string | null)[] = [];
   let taken = 0;
   let ended = false;
   const wakers = new Set<() => void>();
@@ -105,14 +109,17 @@ export async function subscribe(
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
             let event = 'message';
+            let id: string | null = null;
             const data: string[] = [];
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) continue;
-              if (line.startsWith('event:')) event = line.slice(6).trim();
+              if (line.startsWith('id:')) id = line.slice(3).trim();
+              else if (line.startsWith('event:')) event = line.slice(6).trim();
               else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
             }
             if (event === 'next' && data.length > 0) {
               received.push(JSON.parse(data.join('\n')));
+              ids.push(id);
               wake();
             } else if (event === 'complete') {
               ended = true;
@@ -156,6 +163,7 @@ export async function subscribe(
     status: response.status,
     contentType,
     received,
+    ids,
     get ended() {
       return ended;
     },
