@@ -93,15 +93,16 @@ const NODE_VIEW = `query($id: ID!) { node(id: $id) { ... on Referral {
 } } }`;
 
 describe('the transition table itself matches DOMAIN.md', () => {
-  it('only the receiver moves the work forward; the sender may only cancel (or record a revoked consent)', () => {
+  it('only the receiver moves the work forward; the sender may only cancel, withdraw a mistake before acceptance (or record a revoked consent)', () => {
     const senderActions = new Set(TRANSITIONS.filter((tr) => tr.by === 'SENDER').map((tr) => tr.action));
-    expect(sorted([...senderActions])).toEqual(['CANCEL', 'REVOKE_CONSENT']);
+    expect(sorted([...senderActions])).toEqual(['CANCEL', 'ENTER_IN_ERROR', 'REVOKE_CONSENT']);
+    expect(TRANSITIONS.find((tr) => tr.action === 'ENTER_IN_ERROR')!.from).toEqual(['REQUESTED', 'RECEIVED']);
     // Reasons are required for REJECTED, ON_HOLD, CANCELLED and FAILED; completion records an outcome.
     for (const tr of TRANSITIONS) {
       if (tr.to && ['REJECTED', 'ON_HOLD', 'CANCELLED', 'FAILED'].includes(tr.to)) expect(tr.requires, tr.action).toBe('reason');
       if (tr.action === 'COMPLETE') expect(tr.requires).toBe('outcome');
     }
-    for (const closed of ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED'] as const)
+    for (const closed of ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED', 'ENTERED_IN_ERROR'] as const)
       for (const party of PARTIES) expect(tableAllowed(closed, party), `${closed} ${party}`).toEqual([]);
   });
 });

@@ -436,6 +436,8 @@ export function pathTo(rng: Random, status: ReferralStatus): ReferralAction[] {
       if (open.length === 4 && rng.chance(0.3)) open.push('PUT_ON_HOLD');
       return [...open, 'CANCEL'];
     }
+    case 'ENTERED_IN_ERROR':
+      throw new Error('the demo region makes no referral entered in error');
   }
 }
 

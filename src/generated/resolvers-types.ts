@@ -1289,7 +1289,39 @@ export type ReferralStatus =
   | 'ON_HOLD'
   | 'COMPLETED'
   | 'FAILED'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** Made by mistake and withdrawn by its sender before acceptance (FHIR entered-in-error). Left out of `referrals` unless asked for by status; kept in the access log. */
+  | 'ENTERED_IN_ERROR';
+
+/**
+ * The coded reason of a step (FHIR Task.statusReason), beside its free text. Each action has its own
+ * list: REJECT: NOT_OUR_TASK, NO_CAPACITY, INSUFFICIENT_INFORMATION, ALREADY_INVOLVED, NO_CONSENT, OTHER;
+ * PUT_ON_HOLD: WAITING_FOR_FAMILY, WAITING_FOR_PARTNER, PUPIL_UNREACHABLE, OTHER; FAIL: FAMILY_DECLINED,
+ * PUPIL_UNREACHABLE, NOT_OUR_TASK, OTHER; CANCEL: NO_LONGER_NEEDED, FAMILY_MOVED, CONSENT_WITHDRAWN,
+ * OTHER; HAND_OVER: BETTER_SUITED_PARTNER, SAFETY_CONCERN, OTHER; ENTER_IN_ERROR: WRONG_PUPIL,
+ * WRONG_PARTNER, DUPLICATE, OTHER; EXPIRE (the hub's): NOT_RECEIVED_IN_TIME. A step given no code
+ * records OTHER; a code of another action's list is refused.
+ */
+export type StatusReasonCode =
+  | 'NOT_OUR_TASK'
+  | 'NO_CAPACITY'
+  | 'INSUFFICIENT_INFORMATION'
+  | 'ALREADY_INVOLVED'
+  | 'NO_CONSENT'
+  | 'OTHER'
+  | 'WAITING_FOR_FAMILY'
+  | 'WAITING_FOR_PARTNER'
+  | 'PUPIL_UNREACHABLE'
+  | 'FAMILY_DECLINED'
+  | 'NO_LONGER_NEEDED'
+  | 'FAMILY_MOVED'
+  | 'CONSENT_WITHDRAWN'
+  | 'BETTER_SUITED_PARTNER'
+  | 'SAFETY_CONCERN'
+  | 'WRONG_PUPIL'
+  | 'WRONG_PARTNER'
+  | 'DUPLICATE'
+  | 'NOT_RECEIVED_IN_TIME';
 
 export type Urgency =
   | 'NORMAL'
@@ -1367,6 +1399,14 @@ export type ReferralEvent = {
    */
   role: Scalars['String']['output'];
   reason: Maybe<Scalars['String']['output']>;
+  /** The coded reason of a reasoned step (see StatusReasonCode). */
+  reasonCode: Maybe<StatusReasonCode>;
+  /**
+   * Who acted: the person's id at its own organisation for that organisation's own events; for
+   * another organisation's, a stable pseudonymous staff id (`medewerker-…`): the same person gives the
+   * same id, but it names nobody outside that organisation. `ketenhub` for the hub's own steps.
+   */
+  actor: Scalars['String']['output'];
   occurredAt: Scalars['DateTime']['output'];
 };
 
@@ -1488,6 +1528,8 @@ export type Mutation = {
   handOverReferral: Referral;
   /** Record that the family withdrew its consent: access through this referral ends at once. */
   revokeConsent: Referral;
+  /** Sender only, before the receiver accepted it: the referral was made by mistake (ENTERED_IN_ERROR). The receiver's access ends at once. */
+  markReferralEnteredInError: Referral;
   addNote: Note;
   /** Propose to hand over the coordinating role (regie); the other organisation must accept. */
   proposeCoordinationTransfer: CoordinationTransfer;
@@ -1644,6 +1686,11 @@ export type MutationRevokeConsentArgs = {
 };
 
 
+export type MutationMarkReferralEnteredInErrorArgs = {
+  input: ReasonedReferralActionInput;
+};
+
+
 export type MutationAddNoteArgs = {
   input: AddNoteInput;
 };
@@ -1767,6 +1814,8 @@ export type ReasonedReferralActionInput = {
   version: Scalars['Int']['input'];
   /** Required, 1 to 2000 characters. */
   reason: Scalars['String']['input'];
+  /** The coded reason, from the action's list (see StatusReasonCode); OTHER when left out. */
+  reasonCode?: InputMaybe<StatusReasonCode>;
 };
 
 export type RejectReferralInput = {
@@ -1790,6 +1839,8 @@ export type HandOverReferralInput = {
   /** The referral you received and now hand over; it is completed with outcome 'handed over'. */
   referralId: Scalars['ID']['input'];
   version: Scalars['Int']['input'];
+  /** The coded reason of the hand-over: BETTER_SUITED_PARTNER, SAFETY_CONCERN or OTHER (when left out). */
+  reasonCode?: InputMaybe<StatusReasonCode>;
   /** The organisation that takes the work over. */
   receiverId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -2094,6 +2145,7 @@ export type ResolversTypes = {
   NoteConnection: ResolverTypeWrapper<NoteConnectionModel>;
   NoteEdge: ResolverTypeWrapper<Omit<NoteEdge, 'node'> & { node: ResolversTypes['Note'] }>;
   ReferralStatus: ReferralStatus;
+  StatusReasonCode: StatusReasonCode;
   Urgency: Urgency;
   LegalBasis: LegalBasis;
   Consent: ResolverTypeWrapper<Consent>;
@@ -2737,6 +2789,8 @@ export type ReferralEventResolvers<ContextType = RequestContext, ParentType exte
   organisation?: Resolver<ResolversTypes['Organisation'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reasonCode?: Resolver<Maybe<ResolversTypes['StatusReasonCode']>, ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -2810,6 +2864,7 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   cancelReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<MutationCancelReferralArgs, 'input'>>;
   handOverReferral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<MutationHandOverReferralArgs, 'input'>>;
   revokeConsent?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<MutationRevokeConsentArgs, 'input'>>;
+  markReferralEnteredInError?: Resolver<ResolversTypes['Referral'], ParentType, ContextType, RequireFields<MutationMarkReferralEnteredInErrorArgs, 'input'>>;
   addNote?: Resolver<ResolversTypes['Note'], ParentType, ContextType, RequireFields<MutationAddNoteArgs, 'input'>>;
   proposeCoordinationTransfer?: Resolver<ResolversTypes['CoordinationTransfer'], ParentType, ContextType, RequireFields<MutationProposeCoordinationTransferArgs, 'input'>>;
   respondToCoordinationTransfer?: Resolver<ResolversTypes['CoordinationTransfer'], ParentType, ContextType, RequireFields<MutationRespondToCoordinationTransferArgs, 'input'>>;

@@ -45,6 +45,9 @@ export const REFERRAL_STATUSES = [
   'COMPLETED',
   'FAILED',
   'CANCELLED',
+  // Made by mistake (FHIR entered-in-error): withdrawn by the sender before the receiver took it
+  // on; left out of lists, kept in the log.
+  'ENTERED_IN_ERROR',
 ] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 

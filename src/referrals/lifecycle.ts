@@ -16,7 +16,8 @@ export type ReferralAction =
   | 'CANCEL'
   | 'HAND_OVER' // doorverwijzen: the work continues in a new referral to another partner
   | 'EXPIRE' // left REQUESTED for 30 days
-  | 'REVOKE_CONSENT';
+  | 'REVOKE_CONSENT'
+  | 'ENTER_IN_ERROR'; // the sender made it by mistake (wrong pupil, wrong partner), before acceptance
 
 /** Which party of a referral acts: only the receiver moves the work forward. */
 export type Party = 'SENDER' | 'RECEIVER' | 'SYSTEM';
@@ -49,10 +50,12 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: 'REVOKE_CONSENT', by: 'SENDER', from: OPEN, to: null, requires: 'nothing' },
   { action: 'REVOKE_CONSENT', by: 'RECEIVER', from: OPEN, to: null, requires: 'nothing' },
   { action: 'EXPIRE', by: 'SYSTEM', from: ['REQUESTED'], to: 'CANCELLED', requires: 'reason' },
+  // A referral made by mistake: the sender withdraws it before the receiver accepted it.
+  { action: 'ENTER_IN_ERROR', by: 'SENDER', from: ['REQUESTED', 'RECEIVED'], to: 'ENTERED_IN_ERROR', requires: 'reason' },
 ];
 
 /** Statuses that end the work. */
-export const CLOSED_STATUSES: readonly ReferralStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED'];
+export const CLOSED_STATUSES: readonly ReferralStatus[] = ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED', 'ENTERED_IN_ERROR'];
 
 export function findTransition(status: ReferralStatus, action: ReferralAction, by: Party): Transition | undefined {
   return TRANSITIONS.find((t) => t.action === action && t.by === by && t.from.includes(status));
@@ -66,6 +69,22 @@ export function allowedActions(status: ReferralStatus, by: Party): ReferralActio
     for (const t of TRANSITIONS) if (t.by === 'RECEIVER' && t.from.includes('RECEIVED') && !actions.includes(t.action)) actions.push(t.action);
   return [...new Set(actions)];
 }
+
+/**
+ * The coded reason of each reasoned step (FHIR Task.statusReason): a small list per action, beside
+ * the free text. A step given no code records OTHER.
+ */
+export const STATUS_REASONS = {
+  REJECT: ['NOT_OUR_TASK', 'NO_CAPACITY', 'INSUFFICIENT_INFORMATION', 'ALREADY_INVOLVED', 'NO_CONSENT', 'OTHER'],
+  PUT_ON_HOLD: ['WAITING_FOR_FAMILY', 'WAITING_FOR_PARTNER', 'PUPIL_UNREACHABLE', 'OTHER'],
+  FAIL: ['FAMILY_DECLINED', 'PUPIL_UNREACHABLE', 'NOT_OUR_TASK', 'OTHER'],
+  CANCEL: ['NO_LONGER_NEEDED', 'FAMILY_MOVED', 'CONSENT_WITHDRAWN', 'OTHER'],
+  HAND_OVER: ['BETTER_SUITED_PARTNER', 'SAFETY_CONCERN', 'OTHER'],
+  ENTER_IN_ERROR: ['WRONG_PUPIL', 'WRONG_PARTNER', 'DUPLICATE', 'OTHER'],
+  EXPIRE: ['NOT_RECEIVED_IN_TIME'],
+} as const satisfies Partial<Record<ReferralAction, readonly string[]>>;
+export const STATUS_REASON_CODES = [...new Set(Object.values(STATUS_REASONS).flat())] as readonly string[];
+export type StatusReasonAction = keyof typeof STATUS_REASONS;
 
 /** Reasons a receiver can give for rejecting a referral (besides free text). */
 export const REJECTION_REASONS = [

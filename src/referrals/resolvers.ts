@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Tables } from '../db/tables.ts';
+import type { RequestContext } from '../graphql/context.ts';
 import { parseFilter, parseInput } from '../graphql/input.ts';
 import {
   ActionInput,
@@ -20,6 +21,14 @@ import { badInput } from '../graphql/errors.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
+/**
+ * Another organisation's person as a stable pseudonymous staff id: keyed (the access log's pseudonym
+ * key) over organisation and person, so it tells events of the same person apart without naming them.
+ */
+function staffPseudonym(ctx: RequestContext, organisationId: string, subject: string): string {
+  return `medewerker-${ctx.services.accessLog.pseudonym(`staff:${organisationId}:${subject}`).slice(0, 12)}`;
+}
+
 const ReferralFilter = z
   .object({
     status: z.array(z.enum(REFERRAL_STATUSES)).min(1, 'must name at least one status').max(REFERRAL_STATUSES.length),
@@ -37,7 +46,8 @@ export const referralResolvers: Resolvers = {
       const page = parsePage(args, 'referral', BY_ID('referrals'));
       const filter = parseFilter(ReferralFilter, args.filter);
       let query = ctx.data.referrals();
-      if (filter.status) query = query.where('referrals.status', 'in', filter.status);
+      // A referral made by mistake is left out of lists unless asked for by its status.
+      query = filter.status ? query.where('referrals.status', 'in', filter.status) : query.where('referrals.status', '<>', 'ENTERED_IN_ERROR');
       if (filter.urgency) query = query.where('referrals.urgency', '=', filter.urgency);
       if (filter.direction === 'SENT') query = query.where('referrals.sender_org_id', '=', ctx.actor.organisationId);
       if (filter.direction === 'RECEIVED') query = query.where('referrals.receiver_org_id', '=', ctx.actor.organisationId);
@@ -71,7 +81,7 @@ export const referralResolvers: Resolvers = {
     startReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'START'),
     putReferralOnHold: (_parent, args, ctx) => {
       const input = parseInput(ReasonedInput, args.input);
-      return transitionReferral(ctx, input, 'PUT_ON_HOLD', { reason: input.reason });
+      return transitionReferral(ctx, input, 'PUT_ON_HOLD', { reason: input.reason, reasonCode: input.reasonCode ?? null });
     },
     resumeReferral: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'RESUME'),
     completeReferral: (_parent, args, ctx) => {
@@ -80,14 +90,18 @@ export const referralResolvers: Resolvers = {
     },
     failReferral: (_parent, args, ctx) => {
       const input = parseInput(ReasonedInput, args.input);
-      return transitionReferral(ctx, input, 'FAIL', { reason: input.reason });
+      return transitionReferral(ctx, input, 'FAIL', { reason: input.reason, reasonCode: input.reasonCode ?? null });
     },
     cancelReferral: (_parent, args, ctx) => {
       const input = parseInput(ReasonedInput, args.input);
-      return transitionReferral(ctx, input, 'CANCEL', { reason: input.reason });
+      return transitionReferral(ctx, input, 'CANCEL', { reason: input.reason, reasonCode: input.reasonCode ?? null });
     },
     handOverReferral: (_parent, args, ctx) => handOverReferral(ctx, args.input),
     revokeConsent: (_parent, args, ctx) => transitionReferral(ctx, parseInput(ActionInput, args.input), 'REVOKE_CONSENT'),
+    markReferralEnteredInError: (_parent, args, ctx) => {
+      const input = parseInput(ReasonedInput, args.input);
+      return transitionReferral(ctx, input, 'ENTER_IN_ERROR', { reason: input.reason, reasonCode: input.reasonCode ?? null });
+    },
   },
   Referral: {
     // Null when the caller's link to the pupil has ended (e.g. the referral was cancelled).
@@ -126,6 +140,9 @@ export const referralResolvers: Resolvers = {
     toStatus: (event) => event.to_status as never,
     organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
     role: (event) => event.actor_role,
+    reasonCode: (event) => event.reason_code as never,
+    actor: (event, _args, ctx) =>
+      event.actor_role === 'SYSTEM' || event.actor_org_id === ctx.actor.organisationId ? event.actor_subject : staffPseudonym(ctx, event.actor_org_id, event.actor_subject),
     occurredAt: (event) => event.occurred_at,
   },
 };

@@ -20,6 +20,9 @@ import {
   EXPIRE_AFTER_DAYS,
   findTransition,
   REJECTION_REASONS,
+  STATUS_REASON_CODES,
+  STATUS_REASONS,
+  type StatusReasonAction,
   type Party,
   type ReferralAction,
 } from './lifecycle.ts';
@@ -51,10 +54,11 @@ export const ShareInput = z
 
 export const CreateInput = z.intersection(z.object({ pupilId: uuid }), ShareInput);
 export const ActionInput = z.object({ referralId: uuid, version: z.number().int().min(1, 'must be at least 1') });
-export const ReasonedInput = ActionInput.extend({ reason: text(2000) });
+const reasonCode = z.enum(STATUS_REASON_CODES as [string, ...string[]]).nullish();
+export const ReasonedInput = ActionInput.extend({ reason: text(2000), reasonCode });
 export const RejectInput = ActionInput.extend({ reason: z.enum(REJECTION_REASONS), explanation: text(2000) });
 export const CompleteInput = ActionInput.extend({ successful: z.boolean(), outcome: text(2000) });
-export const HandOverInput = z.intersection(ActionInput, ShareInput);
+export const HandOverInput = z.intersection(ActionInput.extend({ reasonCode }), ShareInput);
 
 // ---- Reading inside a transaction, through the same filters as every query -----------------------
 
@@ -194,7 +198,7 @@ export async function handOverReferral(ctx: RequestContext, rawInput: unknown): 
   requireOperation(ctx, 'handOverReferral');
   const input = parseInput(HandOverInput, rawInput);
   return inTransaction(ctx, { pupilId: null, action: 'UPDATE', field: 'Mutation.handOverReferral' }, async (trx) => {
-    const original = await transitionIn(trx, ctx, input, 'HAND_OVER', { reason: input.reason, outcome: null, successful: true });
+    const original = await transitionIn(trx, ctx, input, 'HAND_OVER', { reason: input.reason, reasonCode: input.reasonCode ?? null, outcome: null, successful: true });
     const pupil = await visiblePupil(trx, ctx, original.pupil_id);
     const next = await insertReferral(trx, ctx, pupil, input, original.id);
     // The handed-over referral is done: its work continues in the new one, which its own parties
@@ -297,9 +301,18 @@ async function applyIn(
   if (!updated)
     throw apiError('CONFLICT', 'the referral was changed by someone else at the same moment; reload it and try again');
   const reason = action === 'COMPLETE' ? (details.outcome ?? null) : (details.reason ?? null);
-  await insertEvent(trx, ctx, referral.id, action, status, to, reason, details.reasonCode ?? null);
+  await insertEvent(trx, ctx, referral.id, action, status, to, reason, statusReason(action, details.reasonCode));
   ctx.audit.record(referral.pupil_id, 'UPDATE', 'GRANTED', 'REFERRAL', `Referral.${action}`);
   return updated;
+}
+
+/** The coded reason of a step: one of its action's codes (OTHER when none was given), or null. */
+function statusReason(action: ReferralAction, code: string | null | undefined): string | null {
+  const allowed: readonly string[] | undefined = STATUS_REASONS[action as StatusReasonAction];
+  if (!allowed) return null;
+  if (!code) return allowed.includes('OTHER') ? 'OTHER' : allowed[0]!;
+  if (!allowed.includes(code)) throw badInput(`input.reasonCode: ${code} is not a reason for ${action}; use one of ${allowed.join(', ')}`, { argument: 'input.reasonCode', allowed });
+  return code;
 }
 
 async function insertEvent(
@@ -389,7 +402,7 @@ export async function expireStaleReferrals(db: Kysely<Tables>, now: Date): Promi
         .returning('id')
         .executeTakeFirst();
       if (!updated) return false;
-      await insertEvent(trx, null, referral.id, 'EXPIRE', 'REQUESTED', 'CANCELLED', `not received within ${EXPIRE_AFTER_DAYS} days`, null, {
+      await insertEvent(trx, null, referral.id, 'EXPIRE', 'REQUESTED', 'CANCELLED', `not received within ${EXPIRE_AFTER_DAYS} days`, 'NOT_RECEIVED_IN_TIME', {
         orgId: referral.sender_org_id,
         now,
       });

@@ -150,6 +150,12 @@ export const ACTIONS: Record<Action, ActionSpec> = {
   CANCEL: { mutation: 'cancelReferral', inputType: 'ReasonedReferralActionInput', extra: { reason: 'Leerling is terug' }, eventReason: 'Leerling is terug' },
   HAND_OVER: { mutation: 'handOverReferral', inputType: 'HandOverReferralInput', extra: HAND_OVER_EXTRA, eventReason: HAND_OVER_EXTRA.reason },
   REVOKE_CONSENT: { mutation: 'revokeConsent', inputType: 'ReferralActionInput', extra: {}, eventReason: null },
+  ENTER_IN_ERROR: {
+    mutation: 'markReferralEnteredInError',
+    inputType: 'ReasonedReferralActionInput',
+    extra: { reason: 'Verkeerde leerling gekozen', reasonCode: 'WRONG_PUPIL' },
+    eventReason: 'Verkeerde leerling gekozen',
+  },
 };
 
 export function actionMutation(action: Action, fields = 'id status version handedOverFrom { id }'): string {

@@ -269,7 +269,39 @@ export type ReferralStatus =
   | 'ON_HOLD'
   | 'COMPLETED'
   | 'FAILED'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** Made by mistake and withdrawn by its sender before acceptance (FHIR entered-in-error). Left out of `referrals` unless asked for by status; kept in the access log. */
+  | 'ENTERED_IN_ERROR';
+
+/**
+ * The coded reason of a step (FHIR Task.statusReason), beside its free text. Each action has its own
+ * list: REJECT: NOT_OUR_TASK, NO_CAPACITY, INSUFFICIENT_INFORMATION, ALREADY_INVOLVED, NO_CONSENT, OTHER;
+ * PUT_ON_HOLD: WAITING_FOR_FAMILY, WAITING_FOR_PARTNER, PUPIL_UNREACHABLE, OTHER; FAIL: FAMILY_DECLINED,
+ * PUPIL_UNREACHABLE, NOT_OUR_TASK, OTHER; CANCEL: NO_LONGER_NEEDED, FAMILY_MOVED, CONSENT_WITHDRAWN,
+ * OTHER; HAND_OVER: BETTER_SUITED_PARTNER, SAFETY_CONCERN, OTHER; ENTER_IN_ERROR: WRONG_PUPIL,
+ * WRONG_PARTNER, DUPLICATE, OTHER; EXPIRE (the hub's): NOT_RECEIVED_IN_TIME. A step given no code
+ * records OTHER; a code of another action's list is refused.
+ */
+export type StatusReasonCode =
+  | 'NOT_OUR_TASK'
+  | 'NO_CAPACITY'
+  | 'INSUFFICIENT_INFORMATION'
+  | 'ALREADY_INVOLVED'
+  | 'NO_CONSENT'
+  | 'OTHER'
+  | 'WAITING_FOR_FAMILY'
+  | 'WAITING_FOR_PARTNER'
+  | 'PUPIL_UNREACHABLE'
+  | 'FAMILY_DECLINED'
+  | 'NO_LONGER_NEEDED'
+  | 'FAMILY_MOVED'
+  | 'CONSENT_WITHDRAWN'
+  | 'BETTER_SUITED_PARTNER'
+  | 'SAFETY_CONCERN'
+  | 'WRONG_PUPIL'
+  | 'WRONG_PARTNER'
+  | 'DUPLICATE'
+  | 'NOT_RECEIVED_IN_TIME';
 
 export type Urgency =
   | 'NORMAL'
@@ -343,6 +375,8 @@ export type ReasonedReferralActionInput = {
   version: number;
   /** Required, 1 to 2000 characters. */
   reason: string;
+  /** The coded reason, from the action's list (see StatusReasonCode); OTHER when left out. */
+  reasonCode?: StatusReasonCode | null | undefined;
 };
 
 export type RejectReferralInput = {
@@ -366,6 +400,8 @@ export type HandOverReferralInput = {
   /** The referral you received and now hand over; it is completed with outcome 'handed over'. */
   referralId: string | number;
   version: number;
+  /** The coded reason of the hand-over: BETTER_SUITED_PARTNER, SAFETY_CONCERN or OTHER (when left out). */
+  reasonCode?: StatusReasonCode | null | undefined;
   /** The organisation that takes the work over. */
   receiverId: string | number;
   reason: string;
@@ -584,7 +620,7 @@ export type ReferralDetailQueryVariables = Exact<{
 }>;
 
 
-export type ReferralDetailQuery = { referral: { id: string, version: number, status: ReferralStatus, urgency: Urgency | null, reason: string | null, sharedCategories: Array<DataCategory> | null, legalBasis: LegalBasis | null, receiveDueAt: string | null, responseDueAt: string | null, receivedAt: string | null, overdue: boolean, outcome: string | null, outcomeSuccessful: boolean | null, createdAt: string, updatedAt: string, closedAt: string | null, allowedActions: Array<string>, consent: { givenBy: string, validFrom: string, validUntil: string | null, revokedAt: string | null } | null, sender: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, receiver: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, pupil: { id: string, displayName: string | null } | null, handedOverFrom: { id: string, status: ReferralStatus, sender: { id: string, name: string }, receiver: { id: string, name: string } } | null, handedOverTo: Array<{ id: string, status: ReferralStatus, receiver: { id: string, name: string } }>, events: Array<{ id: string, action: string, fromStatus: ReferralStatus | null, toStatus: ReferralStatus, role: string, reason: string | null, occurredAt: string, organisation: { id: string, name: string } }> } | null };
+export type ReferralDetailQuery = { referral: { id: string, version: number, status: ReferralStatus, urgency: Urgency | null, reason: string | null, sharedCategories: Array<DataCategory> | null, legalBasis: LegalBasis | null, receiveDueAt: string | null, responseDueAt: string | null, receivedAt: string | null, overdue: boolean, outcome: string | null, outcomeSuccessful: boolean | null, createdAt: string, updatedAt: string, closedAt: string | null, allowedActions: Array<string>, consent: { givenBy: string, validFrom: string, validUntil: string | null, revokedAt: string | null } | null, sender: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, receiver: { id: string, name: string, kind: OrganisationKind, contactEmail: string | null, contactPhone: string | null }, pupil: { id: string, displayName: string | null } | null, handedOverFrom: { id: string, status: ReferralStatus, sender: { id: string, name: string }, receiver: { id: string, name: string } } | null, handedOverTo: Array<{ id: string, status: ReferralStatus, receiver: { id: string, name: string } }>, events: Array<{ id: string, action: string, fromStatus: ReferralStatus | null, toStatus: ReferralStatus, role: string, reason: string | null, reasonCode: StatusReasonCode | null, actor: string, occurredAt: string, organisation: { id: string, name: string } }> } | null };
 
 export type ReferralReceiversQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -681,6 +717,13 @@ export type RevokeReferralConsentMutationVariables = Exact<{
 
 
 export type RevokeReferralConsentMutation = { revokeConsent: { id: string, version: number, status: ReferralStatus } };
+
+export type MarkReferralEnteredInErrorMutationVariables = Exact<{
+  input: ReasonedReferralActionInput;
+}>;
+
+
+export type MarkReferralEnteredInErrorMutation = { markReferralEnteredInError: { id: string, version: number, status: ReferralStatus } };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1406,11 +1449,13 @@ export const ReferralDetailDocument = new TypedDocumentString(`
       }
       role
       reason
+      reasonCode
+      actor
       occurredAt
     }
   }
 }
-    `, {"hash":"769acb7e99489e300a6a4949ffc62f62449317050b705048b5fe1110e3598250"}) as unknown as TypedDocumentString<ReferralDetailQuery, ReferralDetailQueryVariables>;
+    `, {"hash":"b82b8ae5d4dcbf6f67839112427a8f3b6cf177322c1be100e4319072e5531a1e"}) as unknown as TypedDocumentString<ReferralDetailQuery, ReferralDetailQueryVariables>;
 export const ReferralReceiversDocument = new TypedDocumentString(`
     query ReferralReceivers {
   organisations(first: 100) {
@@ -1538,6 +1583,15 @@ export const RevokeReferralConsentDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"6d21411092d5c3dc659fadaec09c4e1c3b99f5673d9ce93ebf9e4aaf8aee3d69"}) as unknown as TypedDocumentString<RevokeReferralConsentMutation, RevokeReferralConsentMutationVariables>;
+export const MarkReferralEnteredInErrorDocument = new TypedDocumentString(`
+    mutation MarkReferralEnteredInError($input: ReasonedReferralActionInput!) {
+  markReferralEnteredInError(input: $input) {
+    id
+    version
+    status
+  }
+}
+    `, {"hash":"a7bcb38747b6ce782ad743b413922ce8c5df3ec62318cd989041384c90dd8405"}) as unknown as TypedDocumentString<MarkReferralEnteredInErrorMutation, MarkReferralEnteredInErrorMutationVariables>;
 export const ViewerDocument = new TypedDocumentString(`
     query Viewer {
   viewer {

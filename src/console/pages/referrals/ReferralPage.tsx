@@ -14,6 +14,7 @@ import {
   CompleteReferralDocument,
   FailReferralDocument,
   HandOverReferralDocument,
+  MarkReferralEnteredInErrorDocument,
   PutReferralOnHoldDocument,
   ReceiveReferralDocument,
   ReferralDetailDocument,
@@ -23,7 +24,9 @@ import {
   StartReferralDocument,
   type ReferralDetailQuery,
   type RejectionReason,
+  type StatusReasonCode,
 } from '../../gql/graphql.ts';
+import { STATUS_REASONS_BY_ACTION } from '../../gql/enums.ts';
 import { useT, type TextKey } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { SelectField, TextArea } from '../../ui/Field.tsx';
@@ -289,6 +292,7 @@ function ActionForm({ action, referral, onDone, onCancel }: { action: string; re
     case 'PUT_ON_HOLD':
     case 'FAIL':
     case 'CANCEL':
+    case 'ENTER_IN_ERROR':
       return <ReasonForm action={action} referral={referral} onDone={onDone} onCancel={onCancel} />;
     case 'HAND_OVER':
       return <HandOverForm referral={referral} onCancel={onCancel} />;
@@ -349,15 +353,23 @@ interface FormProps {
   onCancel: () => void;
 }
 
-function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action: 'PUT_ON_HOLD' | 'FAIL' | 'CANCEL' }) {
+const REASONED_OPERATION = {
+  PUT_ON_HOLD: PutReferralOnHoldDocument,
+  FAIL: FailReferralDocument,
+  CANCEL: CancelReferralDocument,
+  ENTER_IN_ERROR: MarkReferralEnteredInErrorDocument,
+} as const;
+
+function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action: keyof typeof REASONED_OPERATION }) {
   const t = useT();
-  const operation = action === 'PUT_ON_HOLD' ? PutReferralOnHoldDocument : action === 'FAIL' ? FailReferralDocument : CancelReferralDocument;
-  const [run, state] = useMutation(operation as typeof PutReferralOnHoldDocument);
+  const [run, state] = useMutation(REASONED_OPERATION[action] as typeof PutReferralOnHoldDocument);
   const [reason, setReason] = useState('');
+  // The coded reason (FHIR statusReason): one of this step's codes; OTHER when left as it is.
+  const [reasonCode, setReasonCode] = useState<StatusReasonCode>('OTHER');
   const { form, refused } = useRefusalFocus();
   const errors = state.error?.fieldErrors() ?? {};
   const submit = async () => {
-    const result = await run({ input: { referralId: referral.id, version: referral.version, reason } });
+    const result = await run({ input: { referralId: referral.id, version: referral.version, reason, reasonCode } });
     if (result) onDone(action);
     else refused();
   };
@@ -368,8 +380,15 @@ function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action
       onCancel={onCancel}
       running={state.running}
       form={form}
-      notice={onlyFieldErrors(state.error, ['reason']) ? null : state.error}
+      notice={onlyFieldErrors(state.error, ['reason', 'reasonCode']) ? null : state.error}
     >
+      <SelectField
+        label={t('referrals.field.reasonCode')}
+        error={errors.reasonCode}
+        value={reasonCode}
+        onChange={(event) => setReasonCode(event.target.value as StatusReasonCode)}
+        options={STATUS_REASONS_BY_ACTION[action].map((code) => ({ value: code, label: t.dynamic('statusReason', code) }))}
+      />
       <TextArea
         label={t('referrals.field.reason')}
         hint={t('referrals.field.reasonHint')}
@@ -564,6 +583,8 @@ function ReferralHistory({ referral }: { referral: Referral }) {
                 ? t('referrals.history.transition', { from: t.dynamic('status', event.fromStatus), to: t.dynamic('status', event.toStatus) })
                 : t.dynamic('status', event.toStatus)}
             </span>
+            {event.reasonCode ? <span className="reason-code"> · {t.dynamic('statusReason', event.reasonCode)}</span> : null}{' '}
+            <span className="actor">{t('referrals.history.actor', { actor: event.actor })}</span>
             {event.reason ? <p className="text">{event.reason}</p> : null}
           </li>
         ))}
