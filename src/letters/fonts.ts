@@ -16,14 +16,50 @@ const FILES: Record<FontRole, string> = {
   arabicBold: '@expo-google-fonts/vazirmatn/700Bold/Vazirmatn_700Bold.ttf',
 };
 
-let fonts: FontSet | undefined;
+let files: Readonly<Record<FontRole, Buffer>> | undefined;
 
-/** Parsed once per process: parsing and fontkit's glyph caches are the expensive part of a render. */
+/**
+ * A freshly parsed set of fonts for ONE document; only the file bytes are shared. A parsed fontkit
+ * font caches every glyph it has made, with the characters it was first made for, and pdfkit writes
+ * those characters into the document's ToUnicode map. Shared across documents, a glyph first made
+ * without characters (a component of a composite, such as the c in a Turkish ç, made while
+ * subsetting) keeps that emptiness for every later document, whose text then loses that letter.
+ */
 export function letterFonts(): FontSet {
-  if (!fonts) {
+  if (!files) {
     const require = createRequire(import.meta.url);
-    const load = (role: FontRole) => create(readFileSync(require.resolve(FILES[role]))) as Font;
-    fonts = { latin: load('latin'), latinBold: load('latinBold'), arabic: load('arabic'), arabicBold: load('arabicBold') };
+    const read = (role: FontRole) => readFileSync(require.resolve(FILES[role]));
+    files = { latin: read('latin'), latinBold: read('latinBold'), arabic: read('arabic'), arabicBold: read('arabicBold') };
   }
-  return fonts;
+  // Parsed on first use: a letter without Arabic never needs the Arabic fonts, and the reverse.
+  const parsed: Partial<Record<FontRole, Font>> = {};
+  const set = {} as Record<FontRole, Font>;
+  for (const role of Object.keys(FILES) as FontRole[]) {
+    Object.defineProperty(set, role, { enumerable: true, get: () => (parsed[role] ??= visualOrderLigatures(create(files![role]) as Font)) });
+  }
+  return set;
+}
+
+/**
+ * A glyph that stands for several characters (a ligature such as lam-alef) carries them in reading
+ * order, and pdfkit writes them so into the ToUnicode map. A right-to-left run, though, is drawn in
+ * visual order, and text extraction (pdf.js, Acrobat) reverses the whole run back into reading
+ * order, the characters of each ligature with it: "الأمر" came out as "األمر". So inside
+ * right-to-left runs a ligature's characters are handed to pdfkit in visual order, and the reader's
+ * reversal puts them right. The cached glyph itself is left alone: a copy carries the order.
+ */
+function visualOrderLigatures(font: Font): Font {
+  const layout = font.layout.bind(font);
+  font.layout = ((...args: Parameters<Font['layout']>) => {
+    const run = layout(...args);
+    if (run.direction === 'rtl') {
+      run.glyphs = run.glyphs.map((glyph) =>
+        glyph.codePoints.length > 1
+          ? (Object.create(glyph, { codePoints: { value: [...glyph.codePoints].reverse() } }) as typeof glyph)
+          : glyph,
+      );
+    }
+    return run;
+  }) as Font['layout'];
+  return font;
 }
