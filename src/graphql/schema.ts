@@ -16,6 +16,7 @@ import { noteResolvers } from '../notes/resolvers.ts';
 import { outreachResolvers } from '../outreach/resolvers.ts';
 import { rightsResolvers } from '../rights/resolvers.ts';
 import { eventResolvers } from '../events/resolvers.ts';
+import { webhookResolvers } from '../events/webhook-resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -30,6 +31,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     outreachResolvers,
     rightsResolvers,
     eventResolvers,
+    webhookResolvers,
     nodeResolvers,
     emergencyResolvers,
     accessLogResolvers,

@@ -246,7 +246,7 @@ export function createHub(options: HubOptions): Hub {
     res.status(404).json({ error: 'not found: the API is at /graphql, the console at /console; health at /healthz and /readyz' });
   });
 
-  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey });
+  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey, production: options.production });
   return {
     app,
     yoga,

@@ -31,4 +31,5 @@ export const ENUM_VALUES = {
   TimelineEntryKind: ['REFERRAL_EVENT', 'NOTE', 'CONTACT_ATTEMPT', 'OUT_OF_VIEW'],
   Urgency: ['NORMAL', 'URGENT'],
   WebhookDeliveryStatus: ['PENDING', 'DELIVERED', 'DEAD'],
+  WebhookDisabledReason: ['GONE', 'FAILING'],
 } as const;
