@@ -606,8 +606,10 @@ describe('what the receiver answers', () => {
     expect(r.requests).toHaveLength(2); // the first answered 410, the second (already under way) 200
     const state = await endpointState(LZ_COORD, lz.id);
     expect(state).toMatchObject({ disabledAt: t.clock.now.toISOString(), disabledReason: 'GONE' });
-    const gone = (await deliveries(LZ_COORD, lz.id)).nodes.find((d) => d.log[0].statusCode === 410);
-    expect(gone).toMatchObject({ status: 'DEAD', attempts: 1, nextAttemptAt: null });
+    const both = (await deliveries(LZ_COORD, lz.id)).nodes;
+    expect(both.find((d) => d.log[0].statusCode === 410)).toMatchObject({ status: 'DEAD', attempts: 1, nextAttemptAt: null });
+    // The one under way at the same moment keeps its own outcome.
+    expect(both.find((d) => d.log[0].statusCode === 200)).toMatchObject({ status: 'DELIVERED', attempts: 1 });
 
     // Disabled: a new event queues nothing for it and nothing is sent.
     const before = (await deliveries(LZ_COORD, lz.id)).totalCount;

@@ -404,8 +404,18 @@ export class WebhookDispatcher {
 
 type Leased = WebhookDeliveryRow & { url: string; secret: string; previous_secret: string | null; previous_secret_until: Date | null };
 
-/** Disables an endpoint: no new deliveries, and its pending ones end (DEAD; they can be redelivered). */
+/**
+ * Disables an endpoint: no new deliveries, and its pending ones end (DEAD; they can be redelivered).
+ * One under way on another lease records its own outcome; failed, it waits (not sent while the
+ * endpoint is disabled) and goes out once the endpoint is enabled again.
+ */
 export async function disableEndpoint(trx: Kysely<Tables>, endpointId: string, reason: 'GONE' | 'FAILING', now: Date): Promise<void> {
   await trx.updateTable('webhook_endpoints').set({ disabled_at: now, disabled_reason: reason }).where('id', '=', endpointId).where('disabled_at', 'is', null).execute();
-  await trx.updateTable('webhook_deliveries').set({ status: 'DEAD', leased_until: null }).where('endpoint_id', '=', endpointId).where('status', '=', 'PENDING').execute();
+  await trx
+    .updateTable('webhook_deliveries')
+    .set({ status: 'DEAD', leased_until: null })
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', 'PENDING')
+    .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<', now)]))
+    .execute();
 }
