@@ -143,6 +143,22 @@ describe('generateDemoRegion', () => {
     }
   });
 
+  it('follows the hub\'s own rules: an URGENT referral is due to be opened within 24 hours, and one that was opened says when', () => {
+    const problems: string[] = [];
+    for (const referral of region.referrals) {
+      const receiveDueAt = (referral as { receive_due_at?: Date | null }).receive_due_at ?? null;
+      const receivedAt = (referral as { received_at?: Date | null }).received_at ?? null;
+      const expectedDue = referral.urgency === 'URGENT' ? referral.created_at.getTime() + 24 * 3_600_000 : null;
+      if ((receiveDueAt?.getTime() ?? null) !== expectedDue) problems.push(`${referral.id} ${referral.urgency}: receive_due_at ${receiveDueAt?.toISOString()}`);
+      const received = eventsOf(referral.id).find((event) => event.action === 'RECEIVE');
+      if ((receivedAt?.getTime() ?? null) !== (received?.occurred_at.getTime() ?? null)) problems.push(`${referral.id}: received_at ${receivedAt?.toISOString()}, RECEIVE ${received?.occurred_at.toISOString()}`);
+    }
+    expect(problems).toEqual([]);
+    // Both kinds are there to check.
+    expect(region.referrals.filter((r) => r.urgency === 'URGENT').length).toBeGreaterThan(5);
+    expect(region.referrals.filter((r) => eventsOf(r.id).some((e) => e.action === 'RECEIVE')).length).toBeGreaterThan(20);
+  });
+
   it('gives every referral a legal path of events ending in its status, with version = event count', () => {
     for (const referral of region.referrals) {
       const events = eventsOf(referral.id);
@@ -330,6 +346,24 @@ describe('seeding PGlite', () => {
       .where((eb) => eb(eb.selectFrom('referral_events as e').select((e) => e.fn.countAll().as('n')).whereRef('e.referral_id', '=', 'r.id'), '<>', eb.ref('r.version')))
       .execute();
     expect(mismatched).toEqual([]);
+  });
+
+  it('stores every seeded referral, the region-scale ones too, with the hub\'s receive deadline and the moment it was opened', async () => {
+    const referrals = await database.db.selectFrom('referrals').select(['id', 'urgency', 'created_at', 'receive_due_at', 'received_at']).execute();
+    const opened = new Map(
+      (await database.db.selectFrom('referral_events').select(['referral_id', 'occurred_at']).where('action', '=', 'RECEIVE').execute()).map((e) => [
+        e.referral_id,
+        new Date(e.occurred_at).getTime(),
+      ]),
+    );
+    expect(referrals.length).toBeGreaterThan(region.referrals.length);
+    const problems = referrals.flatMap((r) => {
+      const due = r.receive_due_at ? new Date(r.receive_due_at).getTime() : null;
+      const received = r.received_at ? new Date(r.received_at).getTime() : null;
+      const expectedDue = r.urgency === 'URGENT' ? new Date(r.created_at).getTime() + 24 * 3_600_000 : null;
+      return [...(due !== expectedDue ? [`${r.id} receive_due_at`] : []), ...(received !== (opened.get(r.id) ?? null) ? [`${r.id} received_at`] : [])];
+    });
+    expect(problems).toEqual([]);
   });
 });
 
