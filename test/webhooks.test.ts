@@ -4,7 +4,8 @@
 // belong to one organisation. The receivers are local HTTP servers answering as scripted.
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   BACKOFF_SECONDS,
   DEAD_AFTER_MS,
@@ -528,6 +529,23 @@ function dispatcherWith(options: Partial<DispatcherOptions>): WebhookDispatcher 
   });
 }
 
+/**
+ * Whether the independent `standardwebhooks` package (the specification's reference library) accepts
+ * the request with `secret`, as a receiver's clock at the moment it was sent.
+ */
+function acceptedBy(secret: string, request: Receiver['requests'][number]): boolean {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Number(headersOf(request).timestamp) * 1000);
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 /** Every `v1,` signature in the header that verifies with `secret`, computed from the specification. */
 function signedBy(secret: string, request: Receiver['requests'][number]): boolean {
   const h = headersOf(request);
@@ -555,6 +573,9 @@ describe('secret rotation without downtime', () => {
     // The new secret's first; a receiver on either secret accepts the message.
     expect(signedBy(rotated.secret, during)).toBe(true);
     expect(signedBy(lz.secret, during)).toBe(true);
+    expect(acceptedBy(rotated.secret, during)).toBe(true);
+    expect(acceptedBy(lz.secret, during)).toBe(true);
+    expect(acceptedBy((await register(LZ_COORD, 'http://127.0.0.1:9/other', ['NOTE_ADDED'])).secret, during)).toBe(false);
     expect(verifyWebhook(rotated.secret, headersOf(during), during.body, t.clock.now.getTime())).toBe(true);
     expect(verifyWebhook(lz.secret, headersOf(during), during.body, t.clock.now.getTime())).toBe(true);
 
@@ -566,6 +587,8 @@ describe('secret rotation without downtime', () => {
     expect(headersOf(after).signature.split(' ')).toHaveLength(1);
     expect(signedBy(rotated.secret, after)).toBe(true);
     expect(signedBy(lz.secret, after)).toBe(false);
+    expect(acceptedBy(rotated.secret, after)).toBe(true);
+    expect(acceptedBy(lz.secret, after)).toBe(false);
   });
 
   it('with overlapHours 0 the previous secret stops at once; a bad overlap or another organisation\'s endpoint changes nothing', async () => {
