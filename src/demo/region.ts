@@ -638,9 +638,8 @@ export function buildReferral(rng: Random, spec: ReferralSpec): BuiltReferral {
     consent_valid_until: consent ? isoDate(addDays(spec.createdAt, 365)) : null,
     consent_revoked_at: consent && spec.consentRevoked ? addHours(last.occurred_at, -2) : null,
     handed_over_from_id: spec.handedOverFrom?.id ?? null,
-    response_due_at: urgent ? addHours(spec.createdAt, 48) : addDays(spec.createdAt, 7),
     // The hub's own rules, as createReferral and the RECEIVE action apply them.
-    receive_due_at: deadlinesFor(spec.createdAt, spec.urgency).receiveBy,
+    ...deadlineColumns(spec.createdAt, spec.urgency),
     received_at: events.find((event) => event.action === 'RECEIVE')?.occurred_at ?? null,
     outcome,
     closed_at: CLOSED_STATUSES.includes(spec.status) ? last.occurred_at : null,
@@ -651,14 +650,20 @@ export function buildReferral(rng: Random, spec: ReferralSpec): BuiltReferral {
   return { referral, events };
 }
 
+/** The deadline columns createReferral writes: urgent 24 h to open and 48 h to decide, normal 5 working days. */
+function deadlineColumns(createdAt: Date, urgency: Urgency): Pick<DemoReferral, 'response_due_at' | 'receive_due_at'> {
+  const deadlines = deadlinesFor(createdAt, urgency);
+  return { response_due_at: deadlines.decideBy, receive_due_at: deadlines.receiveBy };
+}
+
 /** Moves a referral and its events in time by `ms` (negative: earlier). */
 export function shiftReferral(built: BuiltReferral, ms: number): void {
   const move = (date: Date) => new Date(date.getTime() + ms);
   const r = built.referral;
   r.created_at = move(r.created_at);
   r.updated_at = move(r.updated_at);
-  r.response_due_at = move(r.response_due_at);
-  if (r.receive_due_at) r.receive_due_at = move(r.receive_due_at);
+  // Working days: recomputed on the new calendar rather than shifted.
+  Object.assign(r, deadlineColumns(r.created_at, r.urgency));
   if (r.received_at) r.received_at = move(r.received_at);
   if (r.closed_at) r.closed_at = move(r.closed_at);
   if (r.consent_revoked_at) r.consent_revoked_at = move(r.consent_revoked_at);
@@ -1203,7 +1208,8 @@ export function shiftDemoRegion(region: DemoRegion, now: Date): DemoRegion {
     ...region,
     pupils: region.pupils.map(shift),
     guardians: region.guardians.map(shift),
-    referrals: region.referrals.map(shift),
+    // Deadlines count working days: recomputed on the new calendar rather than shifted.
+    referrals: region.referrals.map(shift).map((referral) => ({ ...referral, ...deadlineColumns(referral.created_at, referral.urgency) })),
     referralEvents: region.referralEvents.map(shift),
     notes: region.notes.map(shift),
     contactAttempts: region.contactAttempts.map(shift),
