@@ -650,7 +650,7 @@ describe('what the receiver answers', () => {
     expect(r.requests.at(-1)!.answer).toBe(200);
   });
 
-  it('429 and 503 with Retry-After wait as long as asked (seconds or an HTTP date); other failures, and those without it, follow the schedule', async () => {
+  it('429 and 503 with Retry-After wait as long as asked (seconds or an HTTP date), never less than the schedule; other failures, and those without it, follow the schedule', async () => {
     const start = t.clock.now.getTime();
     // The second attempt comes 120 s after the first; its answer asks to wait until 10 minutes later.
     const date = new Date(start + 120_000 + 600_000).toUTCString();
@@ -659,12 +659,13 @@ describe('what the receiver answers', () => {
       { status: 503, headers: { 'retry-after': date } },
       { status: 500, headers: { 'retry-after': '3600' } },
       503,
+      { status: 429, headers: { 'retry-after': '0' } },
       200,
     ]);
     const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
     await referralFor();
     const waits: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       const before = t.clock.now.getTime();
       expect(await runOnce()).toBe(1);
       const [delivery] = (await deliveries(LZ_COORD, lz.id)).nodes;
@@ -673,10 +674,11 @@ describe('what the receiver answers', () => {
       t.clock.now = new Date(delivery.nextAttemptAt);
     }
     // 120 s as asked; until the date asked (an HTTP date has whole seconds); a 500's Retry-After is
-    // not a request to wait: the schedule's 2 min (third failure); a 503 without one: 10 min.
-    expect(waits).toEqual([120_000, Date.parse(date) - (start + 120_000), 120_000, 600_000]);
+    // not a request to wait: the schedule's 2 min (third failure); a 503 without one: 10 min; a
+    // Retry-After shorter than the schedule (0) does not shorten it: 30 min.
+    expect(waits).toEqual([120_000, Date.parse(date) - (start + 120_000), 120_000, 600_000, 1_800_000]);
     expect(waits[1]).toBeGreaterThan(599_000);
-    expect((await deliveries(LZ_COORD, lz.id)).nodes[0]).toMatchObject({ status: 'DELIVERED', attempts: 5 });
+    expect((await deliveries(LZ_COORD, lz.id)).nodes[0]).toMatchObject({ status: 'DELIVERED', attempts: 6 });
   });
 
   it('retries with jitter: up to 10% either way of the schedule', async () => {

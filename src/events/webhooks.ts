@@ -344,8 +344,10 @@ export class WebhookDispatcher {
     // The schedule runs from the event (or from a redelivery), counting the attempts since.
     const scheduleStart = new Date(delivery.schedule_started_at ?? delivery.created_at).getTime();
     const scheduleAttempt = attempt - delivery.schedule_attempts_before;
+    // A 429 or 503 with Retry-After: not before the moment asked (at most MAX_RETRY_AFTER_MS), and
+    // not sooner than the schedule either (a Retry-After of 0 must not turn into a tight loop).
     const askedWait = statusCode === 429 || statusCode === 503 ? retryAfterMs(retryAfter, done) : null;
-    const wait = askedWait ?? backoffAfter(scheduleAttempt, (this.options.random ?? Math.random)());
+    const wait = Math.max(askedWait ?? 0, backoffAfter(scheduleAttempt, (this.options.random ?? Math.random)()));
     const dead = !ok && (gone || done.getTime() - scheduleStart + wait > DEAD_AFTER_MS);
     const outcome = await db.transaction().execute(async (trx) => {
       // Only while the lease is still this instance's: one that stalled past it must not undo what
