@@ -17,25 +17,37 @@ const FILES: Record<FontRole, string> = {
 };
 
 let files: Readonly<Record<FontRole, Buffer>> | undefined;
+// The decoded font tables (cmap, GSUB, GPOS, hmtx, …) per font, shared by the documents' fonts.
+let tables: Readonly<Record<FontRole, Record<string, unknown>>> | undefined;
 
 /**
- * A freshly parsed set of fonts for ONE document; only the file bytes are shared. A parsed fontkit
- * font caches every glyph it has made, with the characters it was first made for, and pdfkit writes
- * those characters into the document's ToUnicode map. Shared across documents, a glyph first made
- * without characters (a component of a composite, such as the c in a Turkish ç, made while
- * subsetting) keeps that emptiness for every later document, whose text then loses that letter.
+ * A freshly parsed set of fonts for ONE document. A parsed fontkit font caches every glyph it has
+ * made, with the characters it was first made for, and pdfkit writes those characters into the
+ * document's ToUnicode map. Shared across documents, a glyph first made without characters (a
+ * component of a composite, such as the c in a Turkish ç, made while subsetting) kept that
+ * emptiness for every later document, whose text then lost that letter. So glyphs (and the layout
+ * engine that makes them) are per document. Shared are only the file bytes and the decoded tables:
+ * fontkit decodes a table once into its `_tables` and only reads it afterwards, and decoding them is
+ * most of the cost (a letter takes about 3 times as long without).
  */
 export function letterFonts(): FontSet {
-  if (!files) {
+  if (!files || !tables) {
     const require = createRequire(import.meta.url);
     const read = (role: FontRole) => readFileSync(require.resolve(FILES[role]));
     files = { latin: read('latin'), latinBold: read('latinBold'), arabic: read('arabic'), arabicBold: read('arabicBold') };
+    tables = { latin: {}, latinBold: {}, arabic: {}, arabicBold: {} };
   }
+  const load = (role: FontRole): Font => {
+    const font = create(files![role]) as Font & { _tables?: Record<string, unknown> };
+    // A fontkit without `_tables` (a future version) just decodes its tables per document.
+    if (font._tables && typeof font._tables === 'object') font._tables = Object.assign(tables![role], font._tables);
+    return visualOrderLigatures(font);
+  };
   // Parsed on first use: a letter without Arabic never needs the Arabic fonts, and the reverse.
   const parsed: Partial<Record<FontRole, Font>> = {};
   const set = {} as Record<FontRole, Font>;
   for (const role of Object.keys(FILES) as FontRole[]) {
-    Object.defineProperty(set, role, { enumerable: true, get: () => (parsed[role] ??= visualOrderLigatures(create(files![role]) as Font)) });
+    Object.defineProperty(set, role, { enumerable: true, get: () => (parsed[role] ??= load(role)) });
   }
   return set;
 }
