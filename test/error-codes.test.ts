@@ -119,6 +119,28 @@ describe('every error carries extensions.code', () => {
     expect(inProduction.body.errors[0].message).toMatch(/DateTime must be ISO-8601/);
   });
 
+  it('answers a subscription whose variables do not fit with BAD_USER_INPUT on its stream, and ends it', async () => {
+    const response = await t.request
+      .post('/graphql')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/json')
+      .set('Accept', 'text/event-stream')
+      .buffer(true)
+      .parse((res, callback) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => callback(null, text));
+      })
+      .send(JSON.stringify({ query: 'subscription($id: ID!) { referralChanged(referralId: $id) { id } }', variables: {} }));
+    const events = String(response.body)
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.length > 'data: '.length)
+      .map((line) => JSON.parse(line.slice('data: '.length)));
+    const errors = events.flatMap((event) => event.errors ?? []);
+    expect(errors.length, String(response.body)).toBeGreaterThan(0);
+    expect(errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', variable: '$id' });
+  });
+
   it('writes no access-log record for a request refused for its variables', async () => {
     const head = async () => Number((await t.database.db.selectFrom('access_log_head').select('seq').executeTakeFirstOrThrow()).seq);
     const before = await head();
