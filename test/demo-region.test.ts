@@ -11,6 +11,7 @@ import {
   shiftDemoRegion,
 } from '../src/demo/region.ts';
 import { ageOn } from '../src/demo/random.ts';
+import { deadlinesFor } from '../src/referrals/deadlines.ts';
 import { seedScaleRegion } from '../src/demo/scale.ts';
 import { SCRIPTED_CASES } from '../src/demo/out-of-view.ts';
 import { RULES } from '../src/outreach/next-step.ts';
@@ -135,12 +136,35 @@ describe('generateDemoRegion', () => {
       expect(referral.consent_given_by !== null).toBe(consent);
       expect(referral.consent_valid_from !== null).toBe(consent);
       expect(referral.consent_valid_until !== null).toBe(consent);
+      // The hub's deadline rule: urgent 48 hours to decide; normal 5 working days (5 days at least;
+      // the exact day is checked against the rule below).
       const hours = (referral.response_due_at.getTime() - referral.created_at.getTime()) / 3_600_000;
-      expect(hours).toBe(referral.urgency === 'URGENT' ? 48 : 7 * 24);
+      if (referral.urgency === 'URGENT') expect(hours).toBe(48);
+      else expect(hours).toBeGreaterThanOrEqual(5 * 24 - 1);
       const closed = ['REJECTED', 'COMPLETED', 'FAILED', 'CANCELLED'].includes(referral.status);
       expect(referral.closed_at !== null).toBe(closed);
       expect(referral.outcome !== null).toBe(referral.status === 'COMPLETED' || referral.status === 'FAILED');
     }
+  });
+
+  it('follows the hub\'s own rules: deadlines as createReferral sets them (an URGENT referral is due to be opened within 24 hours), and one that was opened says when', () => {
+    const problems: string[] = [];
+    for (const referral of [...region.referrals, ...shiftDemoRegion(region, new Date('2027-04-20T09:00:00Z')).referrals]) {
+      const rule = deadlinesFor(referral.created_at, referral.urgency);
+      if (referral.response_due_at.getTime() !== rule.decideBy.getTime()) problems.push(`${referral.id}: response_due_at ${referral.response_due_at.toISOString()}`);
+      const receiveDueAt = (referral as { receive_due_at?: Date | null }).receive_due_at ?? null;
+      const receivedAt = (referral as { received_at?: Date | null }).received_at ?? null;
+      const expectedDue = referral.urgency === 'URGENT' ? referral.created_at.getTime() + 24 * 3_600_000 : null;
+      if ((receiveDueAt?.getTime() ?? null) !== expectedDue) problems.push(`${referral.id} ${referral.urgency}: receive_due_at ${receiveDueAt?.toISOString()}`);
+      const received = eventsOf(referral.id).find((event) => event.action === 'RECEIVE');
+      const shifted = referral.created_at.getTime() - region.referrals.find((r) => r.id === referral.id)!.created_at.getTime();
+      const expectedReceived = received ? received.occurred_at.getTime() + shifted : null;
+      if ((receivedAt?.getTime() ?? null) !== expectedReceived) problems.push(`${referral.id}: received_at ${receivedAt?.toISOString()}, RECEIVE ${received?.occurred_at.toISOString()}`);
+    }
+    expect(problems).toEqual([]);
+    // Both kinds are there to check.
+    expect(region.referrals.filter((r) => r.urgency === 'URGENT').length).toBeGreaterThan(5);
+    expect(region.referrals.filter((r) => eventsOf(r.id).some((e) => e.action === 'RECEIVE')).length).toBeGreaterThan(20);
   });
 
   it('gives every referral a legal path of events ending in its status, with version = event count', () => {
@@ -330,6 +354,29 @@ describe('seeding PGlite', () => {
       .where((eb) => eb(eb.selectFrom('referral_events as e').select((e) => e.fn.countAll().as('n')).whereRef('e.referral_id', '=', 'r.id'), '<>', eb.ref('r.version')))
       .execute();
     expect(mismatched).toEqual([]);
+  });
+
+  it('stores every seeded referral, the region-scale ones too, with the hub\'s receive deadline and the moment it was opened', async () => {
+    const referrals = await database.db.selectFrom('referrals').select(['id', 'urgency', 'created_at', 'response_due_at', 'receive_due_at', 'received_at']).execute();
+    const opened = new Map(
+      (await database.db.selectFrom('referral_events').select(['referral_id', 'occurred_at']).where('action', '=', 'RECEIVE').execute()).map((e) => [
+        e.referral_id,
+        new Date(e.occurred_at).getTime(),
+      ]),
+    );
+    expect(referrals.length).toBeGreaterThan(region.referrals.length);
+    const problems = referrals.flatMap((r) => {
+      const due = r.receive_due_at ? new Date(r.receive_due_at).getTime() : null;
+      const received = r.received_at ? new Date(r.received_at).getTime() : null;
+      const expectedDue = r.urgency === 'URGENT' ? new Date(r.created_at).getTime() + 24 * 3_600_000 : null;
+      const decideBy = deadlinesFor(new Date(r.created_at), r.urgency as 'URGENT' | 'NORMAL').decideBy.getTime();
+      return [
+        ...(due !== expectedDue ? [`${r.id} receive_due_at`] : []),
+        ...(received !== (opened.get(r.id) ?? null) ? [`${r.id} received_at`] : []),
+        ...(new Date(r.response_due_at!).getTime() !== decideBy ? [`${r.id} response_due_at`] : []),
+      ];
+    });
+    expect(problems).toEqual([]);
   });
 });
 

@@ -42,6 +42,7 @@ function letter(overrides: Partial<LetterInput> = {}): LetterInput {
     visitDate: new Date('2026-03-03T15:30:00Z'),
     municipalityName: 'Den Haag',
     reference: 'A1B2C3D4',
+    address: { street: 'Melis Stokelaan', houseNumber: '1200', postalCode: '2541 GK', city: 'Den Haag' },
     ...overrides,
   };
 }
@@ -148,6 +149,15 @@ describe('outreach letters as PDF', () => {
 
   it('refuses a door note without the date of the visit', async () => {
     await expect(renderLetter(letter({ kind: 'DOOR_NOTE', visitDate: null }))).rejects.toThrow(/visit/);
+  });
+
+  it('refuses a letter without a complete postal address, and prints a door note without one', async () => {
+    await expect(renderLetter(letter({ address: null }))).rejects.toThrow(/postal address/);
+    await expect(renderLetter(letter({ address: { street: 'Melis Stokelaan', houseNumber: ' ', postalCode: '2541 GK', city: 'Den Haag' } }))).rejects.toThrow(
+      /postal address/,
+    );
+    const note = await textOf(await renderLetter(letter({ kind: 'DOOR_NOTE', address: null })));
+    expect(note).toContain('Wij zijn langs geweest');
   });
 });
 

@@ -11,7 +11,8 @@ import { verifyAccessLog } from '../src/audit/chain.ts';
 import type { Tables } from '../src/db/tables.ts';
 import { DATA_CATEGORIES } from '../src/policy/vocabulary.ts';
 import { planRetention, runRetention, type RetentionReport } from '../src/retention/engine.ts';
-import { DEMO_NOW, startTestHub, type TestHub } from './helpers/hub.ts';
+import { openPGlite } from '../src/db/database.ts';
+import { DEMO_NOW, productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
 import {
   at,
   commandEnv,
@@ -700,6 +701,44 @@ describe('npm run retention', () => {
     }
     expect(await pupilExists(pupil.id)).toBe(false);
   }, 60_000);
+
+  it('a --now without --dry-run is refused outside tests (no deletions dated in the future), and changes nothing', async () => {
+    const now = at('2012-07-01T00:00:00Z');
+    await settle(now);
+    const pupil = await insertPupil(db());
+    await insertCase(db(), pupil, { closedAt: at('2005-05-05T10:00:00Z') });
+    const headBefore = await logHead();
+    // A copy of its own (on PGlite), made with the fixture in it: a run that went ahead would delete it there.
+    const { env, cleanup } = await commandEnv(t);
+    try {
+      for (const mode of [{ NODE_ENV: 'development' }, productionEnv()]) {
+        const result = runNpm(['retention', '--', '--now', now.toISOString()], { ...env, ...mode });
+        expect(result.status, `${mode.NODE_ENV}: ${result.stderr}`).toBe(1);
+        expect(result.stderr).toMatch(/^--now is for rehearsals: use it with --dry-run \(a real run takes the current time\)$/m);
+        expect(result.stdout).toBe('');
+      }
+      if (t.databaseUrl) {
+        expect(await pupilExists(pupil.id)).toBe(true);
+        expect(await logHead()).toEqual(headBefore);
+      } else {
+        const copy = await openPGlite({ dataDir: env.DATA_DIR! });
+        try {
+          expect(await copy.db.selectFrom('pupils').select('id').where('id', '=', pupil.id).execute()).toHaveLength(1);
+          const head = await copy.db.selectFrom('access_log_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+          expect({ seq: Number(head.seq), hash: head.hash }).toEqual(headBefore);
+        } finally {
+          await copy.close();
+        }
+      }
+      // The rehearsal it is meant for still works outside tests.
+      const dry = runNpm(['retention', '--', '--dry-run', '--now', now.toISOString()], { ...env, NODE_ENV: 'development' });
+      expect(dry.status, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(new RegExp(`^Would go at ${now.toISOString()}: [1-9]\\d* item\\(s\\)$`, 'm'));
+    } finally {
+      cleanup();
+      await settle(now);
+    }
+  }, 90_000);
 
   it('a --now that is no time at all exits 1 with a clear message', async () => {
     const result = runNpm(['retention', '--', '--dry-run', '--now', 'gisteren'], await targetEnv());

@@ -4,8 +4,18 @@
 // belong to one organisation. The receivers are local HTTP servers answering as scripted.
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BACKOFF_SECONDS, DEAD_AFTER_MS, LEASE_MS, verifyWebhook, WebhookDispatcher } from '../src/events/webhooks.ts';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  BACKOFF_SECONDS,
+  DEAD_AFTER_MS,
+  DELIVERY_TIMEOUT_MS,
+  isPublicAddress,
+  LEASE_MS,
+  verifyWebhook,
+  WebhookDispatcher,
+  type DispatcherOptions,
+} from '../src/events/webhooks.ts';
 import { createLogger } from '../src/logging.ts';
 import { startReceiver, tokenFor, type Receiver } from './helpers/events.ts';
 import { LogCapture, productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
@@ -27,6 +37,13 @@ const registered: Array<{ as: As; id: string }> = [];
 
 beforeAll(async () => {
   t = await startTestHub();
+  dispatcher = new WebhookDispatcher({
+    db: t.database.db,
+    clock: () => t.clock.now,
+    logger: createLogger('fatal', new LogCapture()),
+    secretKey: t.hub.services.webhookSecretKey,
+    random: () => 0.5,
+  });
 });
 afterEach(async () => {
   // Each test's endpoints go (with their pending deliveries), so the next test's runOnce sends its own only.
@@ -59,7 +76,10 @@ const at = (ms: number) => new Date(ms);
 const later = (ms: number) => {
   t.clock.now = at(t.clock.now.getTime() + ms);
 };
-const runOnce = () => t.hub.webhooks.runOnce();
+// The tests' dispatcher: the hub's own, on the test clock, without jitter (random 0.5), so the
+// schedule can be checked to the millisecond; jitter has a test of its own.
+let dispatcher: WebhookDispatcher;
+const runOnce = () => dispatcher.runOnce();
 
 const headersOf = (request: Receiver['requests'][number]) => ({
   id: String(request.headers['webhook-id']),
@@ -326,19 +346,19 @@ describe('retries', () => {
       expect(verifyWebhook(lz.secret, headersOf(request), request.body, new Date(delivery.log[i].startedAt).getTime()), `attempt ${i + 1}`).toBe(true);
   });
 
-  it('gives up a day after the event: the delivery is DEAD and no more attempts happen', async () => {
-    const r = await receiver([], 503);
+  it('keeps trying for 3 days on the documented schedule, then the delivery is DEAD and no more attempts happen', async () => {
+    const r = await receiver([], 500);
     const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
     const start = t.clock.now.getTime();
     await referralFor();
 
-    // The documented schedule: 5 s, 30 s, 2 min, 10 min, 30 min, then hourly, while within a day.
-    const expected = [0];
-    for (let n = 1; ; n++) {
-      const next = expected.at(-1)! + BACKOFF_SECONDS[Math.min(n, BACKOFF_SECONDS.length) - 1]! * 1000;
-      if (next > DEAD_AFTER_MS) break;
-      expected.push(next);
-    }
+    // 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, then every 12 h, while within 3 days.
+    const waits = [5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 12 * 3600, 12 * 3600, 12 * 3600, 12 * 3600];
+    const expected = waits.reduce((offsets, wait) => [...offsets, offsets.at(-1)! + wait * 1000], [0]);
+    expect(expected.at(-1)!).toBeLessThan(3 * 24 * 3600_000);
+    expect(expected.at(-1)! + 12 * 3600_000).toBeGreaterThan(3 * 24 * 3600_000);
+    expect(DEAD_AFTER_MS).toBe(3 * 24 * 3600_000);
+    expect(BACKOFF_SECONDS.slice(0, 9)).toEqual(waits.slice(0, 9));
     for (let guard = 0; guard < 100; guard++) {
       expect(await runOnce()).toBe(1);
       const [delivery] = (await deliveries(LZ_COORD, lz.id)).nodes;
@@ -481,5 +501,361 @@ describe('the signing secret at rest', () => {
       expect(row.secret).toMatch(/^v1:/);
       expect(row.secret).not.toContain('whsec_');
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Standard Webhooks depth: rotation, status codes, jitter, disabling, redelivery, timeout, and where
+// the hub may send in production.
+
+const ENDPOINT_STATE = '{ webhookEndpoints { id disabledAt disabledReason failingSince previousSecretValidUntil } }';
+const ROTATE = 'mutation($input: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $input) { secret endpoint { id previousSecretValidUntil } } }';
+const ENABLE = 'mutation($id: ID!) { enableWebhook(input: { id: $id }) { id disabledAt disabledReason failingSince } }';
+const REDELIVER = 'mutation($id: ID!) { redeliverWebhook(input: { deliveryId: $id }) { id status attempts nextAttemptAt deliveredAt } }';
+
+async function endpointState(as: As, id: string) {
+  return (await gqlOk(t, as, ENDPOINT_STATE)).webhookEndpoints.find((e: any) => e.id === id);
+}
+
+/** A dispatcher of its own on the test clock (no jitter unless `random` says otherwise). */
+function dispatcherWith(options: Partial<DispatcherOptions>): WebhookDispatcher {
+  return new WebhookDispatcher({
+    db: t.database.db,
+    clock: () => t.clock.now,
+    logger: createLogger('fatal', new LogCapture()),
+    secretKey: t.hub.services.webhookSecretKey,
+    random: () => 0.5,
+    ...options,
+  });
+}
+
+/**
+ * Whether the independent `standardwebhooks` package (the specification's reference library) accepts
+ * the request with `secret`, as a receiver's clock at the moment it was sent.
+ */
+function acceptedBy(secret: string, request: Receiver['requests'][number]): boolean {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Number(headersOf(request).timestamp) * 1000);
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** Every `v1,` signature in the header that verifies with `secret`, computed from the specification. */
+function signedBy(secret: string, request: Receiver['requests'][number]): boolean {
+  const h = headersOf(request);
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = `v1,${createHmac('sha256', key).update(`${h.id}.${h.timestamp}.${request.body}`).digest('base64')}`;
+  return h.signature.split(' ').includes(expected);
+}
+
+describe('secret rotation without downtime', () => {
+  it('signs with the new and the previous secret during the overlap (two space-separated signatures), then with the new one only', async () => {
+    const r = await receiver();
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    const rotated = (await gqlOk(t, LZ_COORD, ROTATE, { input: { id: lz.id, overlapHours: 2 } })).rotateWebhookSecret;
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(lz.secret);
+    expect(rotated.endpoint.previousSecretValidUntil).toBe(new Date(t.clock.now.getTime() + 2 * 3600_000).toISOString());
+    expect(t.logs.text).not.toContain(rotated.secret.slice('whsec_'.length));
+
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    const during = r.requests.at(-1)!;
+    const signatures = headersOf(during).signature.split(' ');
+    expect(signatures).toHaveLength(2);
+    expect(signatures.every((one) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(one))).toBe(true);
+    // The new secret's first; a receiver on either secret accepts the message.
+    expect(signedBy(rotated.secret, during)).toBe(true);
+    expect(signedBy(lz.secret, during)).toBe(true);
+    expect(acceptedBy(rotated.secret, during)).toBe(true);
+    expect(acceptedBy(lz.secret, during)).toBe(true);
+    expect(acceptedBy((await register(LZ_COORD, 'http://127.0.0.1:9/other', ['NOTE_ADDED'])).secret, during)).toBe(false);
+    expect(verifyWebhook(rotated.secret, headersOf(during), during.body, t.clock.now.getTime())).toBe(true);
+    expect(verifyWebhook(lz.secret, headersOf(during), during.body, t.clock.now.getTime())).toBe(true);
+
+    later(2 * 3600_000);
+    expect((await endpointState(LZ_COORD, lz.id)).previousSecretValidUntil).toBeNull();
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    const after = r.requests.at(-1)!;
+    expect(headersOf(after).signature.split(' ')).toHaveLength(1);
+    expect(signedBy(rotated.secret, after)).toBe(true);
+    expect(signedBy(lz.secret, after)).toBe(false);
+    expect(acceptedBy(rotated.secret, after)).toBe(true);
+    expect(acceptedBy(lz.secret, after)).toBe(false);
+  });
+
+  it('with overlapHours 0 the previous secret stops at once; a bad overlap or another organisation\'s endpoint changes nothing', async () => {
+    const r = await receiver();
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    for (const overlapHours of [-1, 169, 1.5]) {
+      const body = await gqlBody(t, LZ_COORD, ROTATE, { input: { id: lz.id, overlapHours } });
+      expect(body.errors?.[0]?.extensions?.code, String(overlapHours)).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toContain('input.overlapHours');
+    }
+    const foreign = await gqlBody(t, SMW_COORD, ROTATE, { input: { id: lz.id } });
+    const unknown = await gqlBody(t, SMW_COORD, ROTATE, { input: { id: '00000000-0000-4000-8000-000000000000' } });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(foreign.errors?.[0]?.message).toBe(unknown.errors?.[0]?.message);
+    expect((await gqlBody(t, LZ, ROTATE, { input: { id: lz.id } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Nothing changed: the original secret alone still signs.
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    expect(headersOf(r.requests.at(-1)!).signature.split(' ')).toHaveLength(1);
+    expect(signedBy(lz.secret, r.requests.at(-1)!)).toBe(true);
+
+    const rotated = (await gqlOk(t, LZ_COORD, ROTATE, { input: { id: lz.id, overlapHours: 0 } })).rotateWebhookSecret;
+    expect(rotated.endpoint.previousSecretValidUntil).toBeNull();
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    expect(signedBy(rotated.secret, r.requests.at(-1)!)).toBe(true);
+    expect(signedBy(lz.secret, r.requests.at(-1)!)).toBe(false);
+  });
+});
+
+describe('what the receiver answers', () => {
+  it('410 Gone disables the endpoint: its coordinators see why, pending deliveries end, new events are not queued until it is enabled again', async () => {
+    const r = await receiver([410], 200);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    await referralFor();
+    await referralFor();
+    expect(await runOnce()).toBe(2);
+    expect(r.requests).toHaveLength(2); // the first answered 410, the second (already under way) 200
+    const state = await endpointState(LZ_COORD, lz.id);
+    expect(state).toMatchObject({ disabledAt: t.clock.now.toISOString(), disabledReason: 'GONE' });
+    const both = (await deliveries(LZ_COORD, lz.id)).nodes;
+    expect(both.find((d) => d.log[0].statusCode === 410)).toMatchObject({ status: 'DEAD', attempts: 1, nextAttemptAt: null });
+    // The one under way at the same moment keeps its own outcome.
+    expect(both.find((d) => d.log[0].statusCode === 200)).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+
+    // Disabled: a new event queues nothing for it and nothing is sent.
+    const before = (await deliveries(LZ_COORD, lz.id)).totalCount;
+    await referralFor();
+    later(3600_000);
+    expect(await runOnce()).toBe(0);
+    expect((await deliveries(LZ_COORD, lz.id)).totalCount).toBe(before);
+    // Other organisations cannot enable it; its coordinators can.
+    expect((await gqlBody(t, SMW_COORD, ENABLE, { id: lz.id })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const enabled = (await gqlOk(t, LZ_COORD, ENABLE, { id: lz.id })).enableWebhook;
+    expect(enabled).toEqual({ id: lz.id, disabledAt: null, disabledReason: null, failingSince: null });
+    expect((await gqlBody(t, LZ_COORD, ENABLE, { id: lz.id })).errors?.[0]?.message).toMatch(/no disabled webhook endpoint/);
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    expect(r.requests.at(-1)!.answer).toBe(200);
+  });
+
+  it('429 and 503 with Retry-After wait as long as asked (seconds or an HTTP date), never less than the schedule; other failures, and those without it, follow the schedule', async () => {
+    const start = t.clock.now.getTime();
+    // The second attempt comes 120 s after the first; its answer asks to wait until 10 minutes later.
+    const date = new Date(start + 120_000 + 600_000).toUTCString();
+    const r = await receiver([
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 503, headers: { 'retry-after': date } },
+      { status: 500, headers: { 'retry-after': '3600' } },
+      503,
+      { status: 429, headers: { 'retry-after': '0' } },
+      200,
+    ]);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    await referralFor();
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = t.clock.now.getTime();
+      expect(await runOnce()).toBe(1);
+      const [delivery] = (await deliveries(LZ_COORD, lz.id)).nodes;
+      if (delivery.status !== 'PENDING') break;
+      waits.push(new Date(delivery.nextAttemptAt).getTime() - before);
+      t.clock.now = new Date(delivery.nextAttemptAt);
+    }
+    // 120 s as asked; until the date asked (an HTTP date has whole seconds); a 500's Retry-After is
+    // not a request to wait: the schedule's 2 min (third failure); a 503 without one: 10 min; a
+    // Retry-After shorter than the schedule (0) does not shorten it: 30 min.
+    expect(waits).toEqual([120_000, Date.parse(date) - (start + 120_000), 120_000, 600_000, 1_800_000]);
+    expect(waits[1]).toBeGreaterThan(599_000);
+    expect((await deliveries(LZ_COORD, lz.id)).nodes[0]).toMatchObject({ status: 'DELIVERED', attempts: 6 });
+  });
+
+  it('retries with jitter: up to 10% either way of the schedule', async () => {
+    const r = await receiver([], 500);
+    const waitWith = async (random: number) => {
+      // An endpoint of its own each time, so only this delivery is due.
+      const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+      await referralFor();
+      const start = t.clock.now.getTime();
+      expect(await dispatcherWith({ random: () => random }).runOnce()).toBe(1);
+      const [delivery] = (await deliveries(LZ_COORD, lz.id, 'PENDING')).nodes;
+      await gqlOk(t, LZ_COORD, REMOVE, { id: lz.id });
+      return new Date(delivery.nextAttemptAt).getTime() - start;
+    };
+    expect(await waitWith(0)).toBe(4500);
+    expect(await waitWith(0.5)).toBe(5000);
+    expect(await waitWith(0.999)).toBe(5499);
+    // With the real random source, waits spread out.
+    const spread = new Set<number>();
+    for (let i = 0; i < 5; i++) spread.add(await waitWith(Math.random()));
+    expect(spread.size).toBeGreaterThan(1);
+    for (const wait of spread) expect(wait >= 4500 && wait <= 5500).toBe(true);
+  });
+
+  it('an endpoint whose every attempt failed for 3 days is disabled, and its coordinators see since when it failed', async () => {
+    const r = await receiver([], 500);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    const start = t.clock.now.getTime();
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    expect(await endpointState(LZ_COORD, lz.id)).toMatchObject({ failingSince: new Date(start).toISOString(), disabledAt: null });
+
+    // A new event every 6 hours, every attempt failing: the first delivery dies before 3 days,
+    // later ones keep failing until the endpoint has failed for 3 days.
+    let nextEvent = start + 6 * 3600_000;
+    let disabled: any = null;
+    for (let guard = 0; guard < 300 && !disabled; guard++) {
+      const pending = (await deliveries(LZ_COORD, lz.id, 'PENDING')).nodes.map((d) => new Date(d.nextAttemptAt).getTime());
+      const next = Math.min(nextEvent, ...pending);
+      t.clock.now = new Date(next);
+      if (next === nextEvent) {
+        await referralFor();
+        nextEvent += 6 * 3600_000;
+      }
+      await runOnce();
+      const state = await endpointState(LZ_COORD, lz.id);
+      if (state.disabledAt) disabled = state;
+    }
+    expect(disabled).toMatchObject({ disabledReason: 'FAILING', failingSince: new Date(start).toISOString() });
+    const failedFor = new Date(disabled.disabledAt).getTime() - start;
+    expect(failedFor).toBeGreaterThanOrEqual(3 * 24 * 3600_000);
+    expect(failedFor).toBeLessThan(3 * 24 * 3600_000 + 6 * 3600_000);
+    expect((await deliveries(LZ_COORD, lz.id, 'PENDING')).totalCount).toBe(0);
+    const sent = r.requests.length;
+    await referralFor();
+    later(24 * 3600_000);
+    expect(await runOnce()).toBe(0);
+    expect(r.requests).toHaveLength(sent);
+  });
+
+  it('one delivered attempt ends the run of failures', async () => {
+    const r = await receiver([500, 500, 200]);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    const start = t.clock.now.getTime();
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    later(5000);
+    expect(await runOnce()).toBe(1);
+    expect((await endpointState(LZ_COORD, lz.id)).failingSince).toBe(new Date(start).toISOString());
+    later(30_000);
+    expect(await runOnce()).toBe(1);
+    expect(await endpointState(LZ_COORD, lz.id)).toMatchObject({ failingSince: null, disabledAt: null });
+  });
+});
+
+describe('redeliverWebhook', () => {
+  it('sends a delivered or dead delivery again now, with the same webhook-id and body and a fresh schedule', async () => {
+    const r = await receiver([200, 500], 500);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    const [delivered] = (await deliveries(LZ_COORD, lz.id)).nodes;
+    expect(delivered.status).toBe('DELIVERED');
+
+    const queued = (await gqlOk(t, LZ_COORD, REDELIVER, { id: delivered.id })).redeliverWebhook;
+    expect(queued).toMatchObject({ id: delivered.id, status: 'PENDING', attempts: 1, nextAttemptAt: t.clock.now.toISOString(), deliveredAt: null });
+    expect((await gqlBody(t, LZ_COORD, REDELIVER, { id: delivered.id })).errors?.[0]?.message).toMatch(/still being tried/);
+    expect(await runOnce()).toBe(1);
+    expect(r.requests).toHaveLength(2);
+    expect(r.requests[1]!.headers['webhook-id']).toBe(r.requests[0]!.headers['webhook-id']);
+    expect(r.requests[1]!.body).toBe(r.requests[0]!.body);
+    expect(signedBy(lz.secret, r.requests[1]!)).toBe(true);
+    // It failed: the schedule starts again (5 s), not where the first run of attempts left off.
+    const [again] = (await deliveries(LZ_COORD, lz.id)).nodes;
+    expect(again).toMatchObject({ status: 'PENDING', attempts: 2, nextAttemptAt: new Date(t.clock.now.getTime() + 5000).toISOString() });
+    expect(again.log.map((a: any) => a.statusCode)).toEqual([200, 500]);
+  });
+
+  it('is refused for a pending delivery, another organisation\'s, an unknown one, a disabled endpoint\'s, and to professionals; nothing changes', async () => {
+    const r = await receiver([200, 410]);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    await referralFor();
+    expect(await runOnce()).toBe(1);
+    const [delivered] = (await deliveries(LZ_COORD, lz.id)).nodes;
+    const random = '00000000-0000-4000-8000-000000000000';
+    expect((await gqlBody(t, LZ, REDELIVER, { id: delivered.id })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const foreign = await gqlBody(t, SMW_COORD, REDELIVER, { id: delivered.id });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(foreign.errors?.[0]?.message).toBe((await gqlBody(t, SMW_COORD, REDELIVER, { id: random })).errors?.[0]?.message);
+    expect((await gqlBody(t, LZ_COORD, REDELIVER, { id: 'not-a-uuid' })).errors?.[0]?.message).toContain('input.deliveryId');
+
+    await referralFor();
+    expect(await runOnce()).toBe(1); // 410: disabled
+    const disabled = await gqlBody(t, LZ_COORD, REDELIVER, { id: delivered.id });
+    expect(disabled.errors?.[0]?.message).toMatch(/disabled: enable it first/);
+    expect((await deliveries(LZ_COORD, lz.id)).nodes.find((d) => d.id === delivered.id)).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+  });
+});
+
+describe('the request to the receiver', () => {
+  it('gives up on a receiver that does not answer in time (15 s in the hub)', async () => {
+    expect(DELIVERY_TIMEOUT_MS).toBe(15_000);
+    const r = await receiver(['hang'], 200);
+    const lz = await register(LZ_COORD, r.url, ['REFERRAL_CREATED']);
+    await referralFor();
+    const started = Date.now();
+    expect(await dispatcherWith({ timeoutMs: 300 }).runOnce()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const [delivery] = (await deliveries(LZ_COORD, lz.id)).nodes;
+    expect(delivery).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(delivery.log[0]).toMatchObject({ statusCode: null, error: 'no answer within 300 ms' });
+  });
+
+  it('resolves the host at send time and connects to the address it resolved to (pinned)', async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const lz = await register(LZ_COORD, `http://hooks.partner.test:${port}/hooks`, ['REFERRAL_CREATED']);
+    const asked: string[] = [];
+    const resolve = async (host: string) => {
+      asked.push(host);
+      return [{ address: '127.0.0.1', family: 4 }];
+    };
+    await referralFor();
+    expect(await dispatcherWith({ resolve }).runOnce()).toBe(1);
+    expect(asked).toEqual(['hooks.partner.test']);
+    expect(r.requests).toHaveLength(1);
+    expect(r.requests[0]!.headers.host).toBe(`hooks.partner.test:${port}`);
+    expect((await deliveries(LZ_COORD, lz.id)).nodes[0]).toMatchObject({ status: 'DELIVERED' });
+  });
+
+  it('in production refuses a host that resolves to a loopback, private or link-local address, before connecting', async () => {
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const lz = await register(LZ_COORD, `http://hooks.partner.test:${port}/hooks`, ['REFERRAL_CREATED']);
+    // A public address first does not help: every address the name resolves to must be public.
+    for (const addresses of [['127.0.0.1'], ['10.0.0.7'], ['169.254.169.254'], ['93.184.216.34', '192.168.1.5'], ['::1'], ['::ffff:127.0.0.1']]) {
+      await referralFor();
+      const production = dispatcherWith({ production: true, resolve: async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })) });
+      expect(await production.runOnce()).toBeGreaterThanOrEqual(1);
+      later(3600_000);
+    }
+    expect(r.requests).toHaveLength(0);
+    const errors = (await deliveries(LZ_COORD, lz.id)).nodes.flatMap((d) => d.log.map((a: any) => a.error));
+    expect(errors.length).toBeGreaterThanOrEqual(6);
+    for (const error of errors) expect(error).toMatch(/^refused: hooks\.partner\.test resolves to .+, not a public address$/);
+    // An address written in the URL is checked the same way.
+    const literal = await register(LZ_COORD, `http://127.0.0.1:${port}/hooks`, ['REFERRAL_CREATED']);
+    await referralFor();
+    await dispatcherWith({ production: true }).runOnce();
+    expect(r.requests).toHaveLength(0);
+    expect((await deliveries(LZ_COORD, literal.id)).nodes[0].log[0].error).toMatch(/^refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1/);
+  });
+
+  it('knows which addresses are public', () => {
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd12:3456::1', 'fc00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a00:1', 'not an address'])
+      expect(isPublicAddress(address), address).toBe(false);
+    for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8', '2a00:1450:4001:830::200e'])
+      expect(isPublicAddress(address), address).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ for (const kind of LETTER_KINDS)
       visitDate: kind === 'DOOR_NOTE' ? new Date('2026-03-16T08:30:00Z') : null,
       municipalityName: 'Den Haag',
       reference: '7F3A2C1B',
+      address: { street: 'Melis Stokelaan', houseNumber: '1200', postalCode: '2541 GK', city: 'Den Haag' },
     });
     const file = join(folder, `${kind === 'LETTER' ? 'letter' : 'door-note'}.${language}.pdf`);
     writeFileSync(file, pdf);

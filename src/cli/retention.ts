@@ -1,6 +1,8 @@
 // npm run retention -- --dry-run     lists what would go and why (nothing changes)
 // npm run retention                  deletes (or anonymises) it, in batches, each deletion in the access log
-//   [--now <ISO time>]               as if it were then (the clock is injectable: a test, or a rehearsal)
+//   [--now <ISO time>]               as if it were then: with --dry-run (a rehearsal); a real run at
+//                                    another time only with NODE_ENV=test, as it writes DELETE records
+//                                    dated then into the access log
 //   [--batch <pupils per transaction>]
 // Uses DATABASE_URL, or the PGlite database in DATA_DIR (stop the hub first: PGlite has one user).
 // The hub also runs retention itself every RETENTION_JOB_INTERVAL_SECONDS (default daily).
@@ -32,6 +34,11 @@ const batch = values.batch ? Number(values.batch) : 100;
 if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) fail('--batch must be a whole number from 1 to 10000');
 
 const config = configOrExit();
+// A real run deletes data and writes DELETE records stamped with `now` into the hash-chained access
+// log, which can never be taken out again: a run "in 2031" would leave records dated years ahead in
+// the real log. Outside tests, another time is for looking only.
+if (values.now && !values['dry-run'] && config.NODE_ENV !== 'test')
+  fail('--now is for rehearsals: use it with --dry-run (a real run takes the current time)');
 const logger = createLogger('warn', pino.destination(2));
 const database = await openPreparedDatabase(config, logger);
 try {

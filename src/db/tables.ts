@@ -260,6 +260,11 @@ export interface WebhookEndpointsTable {
   created_by_subject: string;
   created_at: Timestamp;
   removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  failing_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -273,6 +278,8 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp;
   delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   payload: string;
+  schedule_started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  schedule_attempts_before: ColumnType<number, number | undefined, number>;
 }
 
 export interface WebhookAttemptsTable {

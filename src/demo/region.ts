@@ -5,6 +5,7 @@
 import { generateOutOfView, withNextSteps, type DemoOutOfViewCase, type DemoOutOfViewReport } from './out-of-view.ts';
 import type { Database } from '../db/database.ts';
 import type { ReferralAction as LifecycleAction } from '../referrals/lifecycle.ts';
+import { deadlinesFor } from '../referrals/deadlines.ts';
 import {
   CONTACT_ATTEMPT_KINDS,
   CONTACT_ATTEMPT_OUTCOMES,
@@ -94,6 +95,10 @@ export interface DemoReferral {
   consent_revoked_at: Date | null;
   handed_over_from_id: string | null;
   response_due_at: Date;
+  /** URGENT: by when the receiver must open it (the hub's deadline rule); null for NORMAL. */
+  receive_due_at: Date | null;
+  /** When the receiver opened it (its RECEIVE event); null while unopened. */
+  received_at: Date | null;
   outcome: string | null;
   closed_at: Date | null;
   version: number;
@@ -635,7 +640,9 @@ export function buildReferral(rng: Random, spec: ReferralSpec): BuiltReferral {
     consent_valid_until: consent ? isoDate(addDays(spec.createdAt, 365)) : null,
     consent_revoked_at: consent && spec.consentRevoked ? addHours(last.occurred_at, -2) : null,
     handed_over_from_id: spec.handedOverFrom?.id ?? null,
-    response_due_at: urgent ? addHours(spec.createdAt, 48) : addDays(spec.createdAt, 7),
+    // The hub's own rules, as createReferral and the RECEIVE action apply them.
+    ...deadlineColumns(spec.createdAt, spec.urgency),
+    received_at: events.find((event) => event.action === 'RECEIVE')?.occurred_at ?? null,
     outcome,
     closed_at: CLOSED_STATUSES.includes(spec.status) ? last.occurred_at : null,
     version: events.length,
@@ -645,13 +652,21 @@ export function buildReferral(rng: Random, spec: ReferralSpec): BuiltReferral {
   return { referral, events };
 }
 
+/** The deadline columns createReferral writes: urgent 24 h to open and 48 h to decide, normal 5 working days. */
+function deadlineColumns(createdAt: Date, urgency: Urgency): Pick<DemoReferral, 'response_due_at' | 'receive_due_at'> {
+  const deadlines = deadlinesFor(createdAt, urgency);
+  return { response_due_at: deadlines.decideBy, receive_due_at: deadlines.receiveBy };
+}
+
 /** Moves a referral and its events in time by `ms` (negative: earlier). */
 export function shiftReferral(built: BuiltReferral, ms: number): void {
   const move = (date: Date) => new Date(date.getTime() + ms);
   const r = built.referral;
   r.created_at = move(r.created_at);
   r.updated_at = move(r.updated_at);
-  r.response_due_at = move(r.response_due_at);
+  // Working days: recomputed on the new calendar rather than shifted.
+  Object.assign(r, deadlineColumns(r.created_at, r.urgency));
+  if (r.received_at) r.received_at = move(r.received_at);
   if (r.closed_at) r.closed_at = move(r.closed_at);
   if (r.consent_revoked_at) r.consent_revoked_at = move(r.consent_revoked_at);
   if (r.consent_valid_from) r.consent_valid_from = isoDate(r.created_at);
@@ -1195,7 +1210,8 @@ export function shiftDemoRegion(region: DemoRegion, now: Date): DemoRegion {
     ...region,
     pupils: region.pupils.map(shift),
     guardians: region.guardians.map(shift),
-    referrals: region.referrals.map(shift),
+    // Deadlines count working days: recomputed on the new calendar rather than shifted.
+    referrals: region.referrals.map(shift).map((referral) => ({ ...referral, ...deadlineColumns(referral.created_at, referral.urgency) })),
     referralEvents: region.referralEvents.map(shift),
     notes: region.notes.map(shift),
     contactAttempts: region.contactAttempts.map(shift),

@@ -283,7 +283,8 @@ const REFERRAL_COLUMNS: Columns<DemoReferral> = [
   ['status', 'text'], ['urgency', 'text'], ['reason', 'text'], ['shared_categories', 'text[]'],
   ['legal_basis', 'text'], ['consent_given_by', 'text'], ['consent_valid_from', 'date'],
   ['consent_valid_until', 'date'], ['consent_revoked_at', 'timestamptz'], ['handed_over_from_id', 'uuid'],
-  ['response_due_at', 'timestamptz'], ['outcome', 'text'], ['closed_at', 'timestamptz'], ['version', 'int4'],
+  ['response_due_at', 'timestamptz'], ['receive_due_at', 'timestamptz'], ['received_at', 'timestamptz'],
+  ['outcome', 'text'], ['closed_at', 'timestamptz'], ['version', 'int4'],
   ['created_at', 'timestamptz'], ['updated_at', 'timestamptz'],
 ];
 const EVENT_COLUMNS: Columns<DemoReferralEvent> = [

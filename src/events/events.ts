@@ -95,7 +95,7 @@ export async function recordHubEvents(trx: Transaction<Tables> | Kysely<Tables>,
       INSERT INTO webhook_deliveries (id, endpoint_id, event_id, status, attempts, next_attempt_at, created_at, payload)
       SELECT gen_random_uuid(), e.id, ${ids[i]}, 'PENDING', 0, ${event.occurredAt}, ${event.occurredAt}, ${payload}
       FROM webhook_endpoints e JOIN referrals r ON r.id = ${event.referralId}
-      WHERE e.removed_at IS NULL AND e.org_id IN (r.sender_org_id, r.receiver_org_id) AND ${event.kind} = ANY (e.kinds)`.execute(trx);
+      WHERE e.removed_at IS NULL AND e.disabled_at IS NULL AND e.org_id IN (r.sender_org_id, r.receiver_org_id) AND ${event.kind} = ANY (e.kinds)`.execute(trx);
   }
   // Delivered when the transaction commits, to every instance listening; dropped if it rolls back.
   for (let i = 0; i < ids.length; i += IDS_PER_NOTIFICATION)

@@ -308,6 +308,13 @@ export type WebhookEndpoint = {
   kinds: Array<HubEventKind>;
   createdAt: Scalars['DateTime']['output'];
   removedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Set when the hub stopped sending to this endpoint (see `disabledReason`); `enableWebhook` resumes. */
+  disabledAt: Maybe<Scalars['DateTime']['output']>;
+  disabledReason: Maybe<WebhookDisabledReason>;
+  /** The first of the attempts that have failed since the last delivered one; null while all is well. */
+  failingSince: Maybe<Scalars['DateTime']['output']>;
+  /** During a secret rotation: until when the previous secret still signs beside the new one. */
+  previousSecretValidUntil: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type RegisteredWebhook = {
@@ -320,7 +327,7 @@ export type RegisteredWebhook = {
 export type WebhookDeliveryStatus =
   | 'PENDING'
   | 'DELIVERED'
-  /** Still failing a day after the event: no more attempts. */
+  /** Still failing 3 days after the event (or after a redelivery), answered 410 Gone, or its endpoint was disabled: no more attempts. */
   | 'DEAD';
 
 export type WebhookAttempt = {
@@ -1538,6 +1545,19 @@ export type Mutation = {
   recordMunicipalAgreement: MunicipalAgreement;
   /** Ends an agreement of your municipality now: the serving Leerlingzaken's link to its pupils ends at once. */
   endMunicipalAgreement: MunicipalAgreement;
+  /**
+   * A new signing secret for an endpoint (coordinators), shown only now. For `overlapHours` every
+   * request carries two signatures in `webhook-signature`, the new secret's and the previous one's,
+   * so the receiver can switch at any moment within the overlap.
+   */
+  rotateWebhookSecret: RegisteredWebhook;
+  /**
+   * Send one delivery again now, with the same `webhook-id` and body and a fresh retry schedule
+   * (coordinators). The endpoint must be active.
+   */
+  redeliverWebhook: WebhookDelivery;
+  /** Resume sending to a disabled endpoint (coordinators); new events are delivered again. */
+  enableWebhook: WebhookEndpoint;
 };
 
 
@@ -1713,6 +1733,21 @@ export type MutationRecordMunicipalAgreementArgs = {
 
 export type MutationEndMunicipalAgreementArgs = {
   input: EndMunicipalAgreementInput;
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  input: RotateWebhookSecretInput;
+};
+
+
+export type MutationRedeliverWebhookArgs = {
+  input: RedeliverWebhookInput;
+};
+
+
+export type MutationEnableWebhookArgs = {
+  input: EnableWebhookInput;
 };
 
 /** Name the pupil by exactly one of `pupilId` or `bsn`. */
@@ -1974,6 +2009,28 @@ export type EndMunicipalAgreementInput = {
   id: Scalars['ID']['input'];
 };
 
+/** Why the hub stopped sending to an endpoint. */
+export type WebhookDisabledReason =
+  /** The receiver answered 410 Gone. */
+  | 'GONE'
+  /** Every attempt failed for 3 days. */
+  | 'FAILING';
+
+export type RotateWebhookSecretInput = {
+  id: Scalars['ID']['input'];
+  /** How long the previous secret keeps signing beside the new one, 0 to 168 hours; default 24. */
+  overlapHours?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type RedeliverWebhookInput = {
+  /** A delivered or dead delivery of an active endpoint of your organisation. */
+  deliveryId: Scalars['ID']['input'];
+};
+
+export type EnableWebhookInput = {
+  id: Scalars['ID']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2186,6 +2243,10 @@ export type ResolversTypes = {
   MunicipalAgreement: ResolverTypeWrapper<MunicipalAgreementRow>;
   RecordMunicipalAgreementInput: RecordMunicipalAgreementInput;
   EndMunicipalAgreementInput: EndMunicipalAgreementInput;
+  WebhookDisabledReason: WebhookDisabledReason;
+  RotateWebhookSecretInput: RotateWebhookSecretInput;
+  RedeliverWebhookInput: RedeliverWebhookInput;
+  EnableWebhookInput: EnableWebhookInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2297,6 +2358,9 @@ export type ResolversParentTypes = {
   MunicipalAgreement: MunicipalAgreementRow;
   RecordMunicipalAgreementInput: RecordMunicipalAgreementInput;
   EndMunicipalAgreementInput: EndMunicipalAgreementInput;
+  RotateWebhookSecretInput: RotateWebhookSecretInput;
+  RedeliverWebhookInput: RedeliverWebhookInput;
+  EnableWebhookInput: EnableWebhookInput;
 };
 
 export type CategoryDirectiveArgs = {
@@ -2410,6 +2474,10 @@ export type WebhookEndpointResolvers<ContextType = RequestContext, ParentType ex
   kinds?: Resolver<Array<ResolversTypes['HubEventKind']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   removedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['WebhookDisabledReason']>, ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  previousSecretValidUntil?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
 export type RegisteredWebhookResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['RegisteredWebhook'] = ResolversParentTypes['RegisteredWebhook']> = {
@@ -2870,6 +2938,9 @@ export type MutationResolvers<ContextType = RequestContext, ParentType extends R
   respondToCoordinationTransfer?: Resolver<ResolversTypes['CoordinationTransfer'], ParentType, ContextType, RequireFields<MutationRespondToCoordinationTransferArgs, 'input'>>;
   recordMunicipalAgreement?: Resolver<ResolversTypes['MunicipalAgreement'], ParentType, ContextType, RequireFields<MutationRecordMunicipalAgreementArgs, 'input'>>;
   endMunicipalAgreement?: Resolver<ResolversTypes['MunicipalAgreement'], ParentType, ContextType, RequireFields<MutationEndMunicipalAgreementArgs, 'input'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['RegisteredWebhook'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'input'>>;
+  redeliverWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRedeliverWebhookArgs, 'input'>>;
+  enableWebhook?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationEnableWebhookArgs, 'input'>>;
 };
 
 export type EmergencyAccessResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['EmergencyAccess'] = ResolversParentTypes['EmergencyAccess']> = {

@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'OVERLOADED'
   | 'TIMEOUT'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  // Request-level (src/http/error-codes.ts): the request could not be taken as GraphQL at all.
+  | 'BAD_REQUEST'
+  | 'NOT_ACCEPTABLE'
+  | 'UNSUPPORTED_MEDIA_TYPE';
+// Besides these, graphql-yoga's own: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED and
+// OPERATION_RESOLUTION_FAILURE (no operation of that name, or several without a name).
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });

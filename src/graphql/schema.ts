@@ -18,6 +18,7 @@ import { rightsResolvers } from '../rights/resolvers.ts';
 import { eventResolvers } from '../events/resolvers.ts';
 import { tenancyResolvers } from '../tenancy/agreements.ts';
 import { statisticsResolvers } from '../outreach/statistics.ts';
+import { webhookResolvers } from '../events/webhook-resolvers.ts';
 import { DateScalar, DateTimeScalar } from './scalars.ts';
 import { readSchemaSource } from './sdl.ts';
 
@@ -32,6 +33,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
     outreachResolvers,
     rightsResolvers,
     eventResolvers,
+    webhookResolvers,
     nodeResolvers,
     emergencyResolvers,
     accessLogResolvers,

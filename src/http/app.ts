@@ -14,6 +14,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
+import { useErrorCodes } from './error-codes.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
 import type { Database } from '../db/database.ts';
 import { createRequestContext, type GatewayFactory, type HubServices, type RequestContext } from '../graphql/context.ts';
@@ -165,6 +166,9 @@ export function createHub(options: HubOptions): Hub {
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
       ...useQueryLimits({ ...hardening.limits, production: options.production }),
       useRequestIdOnUnexpectedErrors(),
+      // Before the category guard and the access log: a request whose variables do not fit is
+      // refused with BAD_USER_INPUT before anything is read or recorded; and every error gets a code.
+      useErrorCodes(),
       ...(unguarded ? [] : [useOperationCategoryGuard(), useAccessLog()]),
       useEventStreamIds(),
     ],
@@ -244,7 +248,7 @@ export function createHub(options: HubOptions): Hub {
     res.status(404).json({ error: 'not found: the API is at /graphql, the console at /console; health at /healthz and /readyz' });
   });
 
-  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey });
+  const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey, production: options.production });
   return {
     app,
     yoga,

@@ -24,6 +24,26 @@ export interface LetterInput {
   municipalityName: string;
   /** Case reference printed on the letter, e.g. a short id. */
   reference: string;
+  /** The family's postal address (CONTACT); required for a LETTER, which goes by post. */
+  address?: PostalAddress | null;
+}
+
+export interface PostalAddress {
+  street: string;
+  houseNumber: string;
+  postalCode: string;
+  city: string;
+}
+
+/** The address lines as the Dutch post wants them: street and number; postcode, two spaces, place in capitals. */
+export function addressLines(address: PostalAddress): string[] {
+  const clean = (text: string) => text.replace(/[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return [`${clean(address.street)} ${clean(address.houseNumber)}`, `${clean(address.postalCode)}  ${clean(address.city).toLocaleUpperCase('nl-NL')}`];
+}
+
+/** Whether an address has every part a letter by post needs. */
+export function isCompleteAddress(address: { [K in keyof PostalAddress]?: string | null } | null | undefined): address is PostalAddress {
+  return !!address && [address.street, address.houseNumber, address.postalCode, address.city].every((part) => !!part?.trim());
 }
 
 // Western digits in Arabic too: phone numbers and references on the same page use them.
@@ -49,6 +69,12 @@ function formatDate(date: Date, language: LetterLanguage): string {
 
 // A4 in points; margins of about 22 mm.
 const PAGE = { width: 595.28, height: 841.89, side: 62, top: 56, bottom: 64 };
+const MM = 72 / 25.4;
+// The address window of a C5/6 (and DL) window envelope after NEN 1026: on the left, 20 mm from the
+// left edge, 50 mm from the top, 90 x 45 mm. The block keeps a few mm inside it on every side, so a
+// letter that shifts in the envelope still shows the whole address and nothing else.
+const ADDRESS_WINDOW = { left: 20 * MM, top: 50 * MM, width: 90 * MM, height: 45 * MM };
+const ADDRESS_BLOCK = { x: PAGE.side, top: 55 * MM, width: 85 * MM, bottom: ADDRESS_WINDOW.top + ADDRESS_WINDOW.height };
 const CONTENT_WIDTH = PAGE.width - 2 * PAGE.side;
 const COLOR = { text: '#1b1b1b', muted: '#5b5b5b', accent: '#1d4f91', panel: '#edf2f8' };
 
@@ -64,11 +90,13 @@ const STYLE = {
   title: { size: 17, bold: true, color: COLOR.accent },
   body: { size: 11, bold: false, color: COLOR.text },
   heading: { size: 11, bold: true, color: COLOR.text },
+  address: { size: 10.5, bold: false, color: COLOR.text },
 } satisfies Record<string, Style>;
 
 /** Writes laid-out lines top to bottom, starting a new page when one is full. */
 class PageWriter {
   y = PAGE.top;
+  private readonly registered = new Set<FontRole>();
 
   constructor(
     private readonly doc: PDFKit.PDFDocument,
@@ -102,6 +130,12 @@ class PageWriter {
       const baseline = this.y + style.size * 1.1;
       let cursor = toRight ? x + width - line.width : x;
       for (const piece of line.pieces) {
+        if (!this.registered.has(piece.font)) {
+          // pdfkit accepts parsed fontkit fonts (its types only list file sources). Registered on
+          // first use, so a font the letter does not need is never parsed.
+          this.doc.registerFont(piece.font, this.fonts[piece.font] as unknown as Buffer);
+          this.registered.add(piece.font);
+        }
         this.doc.font(piece.font).fontSize(style.size).fillColor(style.color);
         // features: [] makes pdfkit shape the whole run at once instead of word by word,
         // which keeps fontkit's right-to-left glyph order for Arabic runs intact.
@@ -137,6 +171,7 @@ function placeholderValues(input: LetterInput): PlaceholderValues {
 /** Renders the letter or door note as an A4 PDF in the family's language. */
 export async function renderLetter(input: LetterInput): Promise<Buffer> {
   if (input.kind === 'DOOR_NOTE' && !input.visitDate) throw new Error('A door note needs the date of the visit');
+  if (input.kind === 'LETTER' && !isCompleteAddress(input.address)) throw new Error('A letter needs the family\'s complete postal address');
   const template = loadTemplate(input.kind, input.language);
   const values = placeholderValues(input);
   const fill = (text: string) => fillTemplate(text, values);
@@ -156,8 +191,6 @@ export async function renderLetter(input: LetterInput): Promise<Buffer> {
       ModDate: input.date,
     },
   });
-  // pdfkit accepts parsed fontkit fonts (its types only list file sources).
-  for (const role of Object.keys(fonts) as FontRole[]) doc.registerFont(role, fonts[role] as unknown as Buffer);
   const done = collect(doc);
 
   // Arabic needs more room between lines for its marks above and below.
@@ -177,6 +210,18 @@ export async function renderLetter(input: LetterInput): Promise<Buffer> {
     page.draw(page.lines(fill(text), STYLE.meta, endWidth), STYLE.meta, endX, endWidth, direction === 'ltr');
   }
   page.y = Math.max(page.y, startBottom) + 8;
+
+  // The address block, for the envelope's window: the addressee in the letter's language (aligned
+  // to its own start within the block), then the postal address as the Dutch post reads it.
+  if (input.kind === 'LETTER' && template.addressee && isCompleteAddress(input.address)) {
+    page.y = Math.max(page.y, ADDRESS_BLOCK.top);
+    const addressee = page.lines(fill(template.addressee), STYLE.address, ADDRESS_BLOCK.width);
+    page.draw(addressee, STYLE.address, ADDRESS_BLOCK.x, ADDRESS_BLOCK.width);
+    for (const line of addressLines(input.address)) {
+      page.draw(page.lines(line, STYLE.address, ADDRESS_BLOCK.width, 'ltr'), STYLE.address, ADDRESS_BLOCK.x, ADDRESS_BLOCK.width, false);
+    }
+    page.y = Math.max(page.y, ADDRESS_BLOCK.bottom) + 8;
+  }
   doc
     .moveTo(PAGE.side, page.y)
     .lineTo(PAGE.width - PAGE.side, page.y)

@@ -31,6 +31,8 @@ const TemplateSchema = z
     // One Dutch line for a helper who reads Dutch; absent only in the Dutch template itself.
     dutchSummary: z.string().min(1).optional(),
     header: z.object({ municipality: z.string(), reference: z.string(), date: z.string() }).strict(),
+    // Letters only (they go by post): the first line of the address block in the envelope's window.
+    addressee: z.string().min(1).optional(),
     salutation: z.string(),
     paragraphs: z.array(z.string().min(1)).min(1),
     signOff: z.array(z.string()),
@@ -68,6 +70,7 @@ export function templateTexts(t: LetterTemplate): string[] {
     t.header.municipality,
     t.header.reference,
     t.header.date,
+    ...(t.addressee ? [t.addressee] : []),
     t.salutation,
     ...t.paragraphs,
     ...t.signOff,

@@ -8,6 +8,7 @@ import { badInput, forbidden } from '../graphql/errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_CATEGORIES } from '../policy/policy.ts';
+import type { PostalAddress } from '../letters/render.ts';
 import { LETTER_LANGUAGES, type LetterLanguage } from '../policy/vocabulary.ts';
 
 const PrintInput = z.object({
@@ -31,6 +32,16 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
   if (missing.length > 0) {
     ctx.audit.record(pupil.id, 'PRINT', 'REFUSED', undefined, 'Mutation.printOutreachLetter', access.emergency);
     throw forbidden(`printing needs ${missing.join(', ')} of this pupil, which your link does not cover`, { categories: missing });
+  }
+
+  // A letter goes by post, in a window envelope: without the family's full address it cannot be sent.
+  // (A door note goes through the letterbox by hand and needs none.)
+  const address = { street: pupil.street, houseNumber: pupil.house_number, postalCode: pupil.postal_code, city: pupil.city };
+  const { isCompleteAddress } = await import('../letters/render.ts');
+  if (input.document === 'LETTER' && !isCompleteAddress(address)) {
+    throw badInput('this pupil has no complete postal address (street, house number, postcode, place) to send a letter to; print the door note, or have the address recorded first', {
+      argument: 'input.document',
+    });
   }
 
   const language = (input.language ?? pupil.letter_language) as LetterLanguage;
@@ -60,6 +71,7 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
     visitDate: input.document === 'DOOR_NOTE' ? new Date(lastVisit?.occurred_at ?? ctx.now) : null,
     municipalityName: municipality?.name ?? office.municipality_code,
     reference: found.id.slice(-8).toUpperCase(),
+    address: input.document === 'LETTER' ? (address as PostalAddress) : null,
   });
   for (const category of LETTER_CATEGORIES) ctx.audit.record(pupil.id, 'PRINT', 'GRANTED', category, `Mutation.printOutreachLetter(${input.document})`, access.emergency);
   const name = input.document === 'LETTER' ? 'brief-we-zijn-je-kwijt' : 'briefje-wij-zijn-langs-geweest';

@@ -191,11 +191,11 @@ export async function subscribe(
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
-  /** What the receiver did: a status code, 'drop' (closed the connection) or 'hang' (never answered). */
-  answer: number | 'drop' | 'hang';
+  /** What the receiver did: a status code (with headers), 'drop' (closed the connection) or 'hang' (never answered). */
+  answer: Answer;
 }
 
-export type Answer = number | 'drop' | 'hang';
+export type Answer = number | { status: number; headers: Record<string, string> } | 'drop' | 'hang';
 
 export interface Receiver {
   url: string;
@@ -258,7 +258,8 @@ export async function startReceiver(script: Answer[] = [], fallback: Answer = 20
       for (const w of [...wakers]) w();
       if (answer === 'hang') hanging.push({ req, res });
       else if (answer === 'drop') req.socket.destroy();
-      else res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      else if (typeof answer === 'number') res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
+      else res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -32,6 +32,7 @@ export const ENUM_VALUES = {
   TimelineEntryKind: ['REFERRAL_EVENT', 'NOTE', 'CONTACT_ATTEMPT', 'OUT_OF_VIEW'],
   Urgency: ['NORMAL', 'URGENT'],
   WebhookDeliveryStatus: ['PENDING', 'DELIVERED', 'DEAD'],
+  WebhookDisabledReason: ['GONE', 'FAILING'],
 } as const;
 
 export const STATUS_REASONS_BY_ACTION = {
