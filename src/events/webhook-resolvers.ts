@@ -6,6 +6,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
+import { systemData } from '../policy/gateway.ts';
 import { newWebhookSecret, sealSecret } from './webhooks.ts';
 
 const RotateInput = z.object({
@@ -91,7 +92,8 @@ export const webhookResolvers: Resolvers = {
           .where('id', '=', id)
           .execute();
         ctx.log.info({ delivery: id }, 'webhook delivery queued again');
-        return trx
+        // The organisation's own delivery; of its event only the kind is read.
+        return systemData(trx, 'events')
           .selectFrom('webhook_deliveries')
           .innerJoin('hub_events', 'hub_events.id', 'webhook_deliveries.event_id')
           .selectAll('webhook_deliveries')
