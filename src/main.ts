@@ -1,4 +1,5 @@
-// `npm start`: configuration, database, migrations, demo data, then serve until SIGTERM.
+// `npm start` (node dist/main.js): configuration and its checks, database, migrations, demo data,
+// then serve until SIGTERM.
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -9,17 +10,29 @@ import type { Hub } from './http/app.ts';
 import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
+import { preflight, PreflightError, type Checked } from './preflight.ts';
 import { expireStaleReferrals } from './referrals/service.ts';
 import { runRetention } from './retention/engine.ts';
 
 const config = configOrExit();
 
+// Keys, issuers, CORS and files first: a start that would refuse touches no data directory or database.
+let checked: Checked;
+try {
+  checked = preflight(config);
+} catch (error) {
+  if (error instanceof PreflightError) fail(error.message);
+  throw error;
+}
+
 const logger = createLogger(config.LOG_LEVEL);
-const database = await openPreparedDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
+const database = await openPreparedDatabase(config, logger).catch((error: Error) =>
+  fail(error instanceof PreflightError ? error.message : `cannot open the database: ${error.message}`),
+);
 
 let hub: Hub;
 try {
-  hub = assembleHub({ config, database, logger });
+  hub = assembleHub({ config, database, logger, checked });
 } catch (error) {
   if (error instanceof IssuerConfigError || error instanceof AuditConfigError || error instanceof ConfigError) fail(error.message);
   throw error;
