@@ -58,9 +58,15 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ -n "$port" ] || { say "the hub did not start within 60 s:"; cat "$work/hub.log"; exit 1; }
-metrics_port=$(node -e "
-  const line = require('fs').readFileSync(process.argv[1], 'utf8').split('\n').find((l) => l.includes('\"metrics listening\"'));
-  if (line) console.log(JSON.parse(line).port);" "$work/hub.log" || true)
+metrics_port=""
+for _ in $(seq 1 20); do
+  metrics_port=$(node -e "
+    const line = require('fs').readFileSync(process.argv[1], 'utf8').split('\n').find((l) => l.includes('\"metrics listening\"'));
+    if (line) console.log(JSON.parse(line).port);" "$work/hub.log" || true)
+  [ -n "$metrics_port" ] && break
+  sleep 0.5
+done
+[ -n "$metrics_port" ] || { say "no \"metrics listening\" line"; cat "$work/hub.log"; exit 1; }
 
 curl -fsS "http://127.0.0.1:$port/readyz" | grep -q '"ready"' || { say "/readyz is not ready"; exit 1; }
 # The operator commands run from dist with plain node now that tsx is gone.
@@ -68,10 +74,9 @@ token=$(npm run -s token -- --org lz-den-haag --role PROFESSIONAL)
 answer=$(curl -sS "http://127.0.0.1:$port/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -H 'X-GraphQL-Yoga-CSRF: 1' -d '{"query":"{ viewer { organisation { id } } pupils(first: 1) { totalCount } }"}')
 echo "$answer" | grep -q '"id":"lz-den-haag"' || { say "unexpected answer: $answer"; exit 1; }
-if [ -n "$metrics_port" ]; then
-  curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -q '^ketenhub_graphql_request_duration_seconds_count' \
-    || { say "metrics port $metrics_port has no request durations"; exit 1; }
-fi
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -q '^ketenhub_graphql_request_duration_seconds_count{operation="anonymous",outcome="ok"} 1' \
+  || { say "metrics port $metrics_port has no request duration for the query"; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")" = 404 ] || { say "the API port serves /metrics"; exit 1; }
 
 say "SIGTERM"
 kill -TERM "$hub_pid"

@@ -15,7 +15,10 @@ import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { createHub, UnguardedBaselineInProductionError, type Hub } from './http/app.ts';
 import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
+import type { JobDefinition } from './jobs/scheduler.ts';
 import { createMetrics } from './metrics.ts';
+import { expireStaleReferrals } from './referrals/service.ts';
+import { runRetention } from './retention/engine.ts';
 import { PreflightError, type Checked } from './preflight.ts';
 import { OrganisationDirectory } from './organisations/directory.ts';
 
@@ -200,4 +203,33 @@ export function assembleHub({ config, database, logger, issuers, clock, unguarde
     ...(clock ? { clock } : {}),
     ...(unguardedBaseline ? { unguardedBaseline: true } : {}),
   });
+}
+
+/** The hub's background jobs (src/jobs/scheduler.ts runs them): what each does, and how often. */
+export function hubJobs(config: Config, database: Database, accessLog: AccessLog): JobDefinition[] {
+  return [
+    {
+      // What the register's retention periods no longer allow goes (README: Retention).
+      name: 'retention',
+      intervalSeconds: config.RETENTION_JOB_INTERVAL_SECONDS,
+      async run(now) {
+        const report = await runRetention({ db: database.db, accessLog, now });
+        return {
+          planned: report.items.length,
+          cases: report.deleted.cases,
+          anonymisedCases: report.deleted.anonymisedCases,
+          referrals: report.deleted.referrals,
+          pupils: report.deleted.pupils,
+          events: report.deleted.events,
+          transactions: report.transactions,
+        };
+      },
+    },
+    {
+      // Referrals left REQUESTED for 30 days expire, with an event.
+      name: 'expiry',
+      intervalSeconds: config.EXPIRY_JOB_INTERVAL_SECONDS,
+      run: async (now) => ({ expired: await expireStaleReferrals(database.db, now) }),
+    },
+  ];
 }

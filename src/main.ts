@@ -8,11 +8,10 @@ import { fail, configOrExit } from './cli/exit.ts';
 import { ConfigError } from './config.ts';
 import type { Hub } from './http/app.ts';
 import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
-import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
+import { assembleHub, AuditConfigError, hubJobs, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
 import { preflight, PreflightError, type Checked } from './preflight.ts';
-import { expireStaleReferrals } from './referrals/service.ts';
-import { runRetention } from './retention/engine.ts';
+import { lastSuccesses, startJobs } from './jobs/scheduler.ts';
 
 const config = configOrExit();
 
@@ -68,27 +67,34 @@ server.listen(config.PORT, config.HOST, () => {
   logger.info({ port, engine: database.engine }, 'ketenhub listening');
 });
 
-// Referrals left REQUESTED for 30 days expire, with an event. Safe on several instances at once.
-const expiryJob =
-  config.EXPIRY_JOB_INTERVAL_SECONDS > 0
-    ? setInterval(() => {
-        expireStaleReferrals(database.db, new Date())
-          .then((expired) => expired > 0 && logger.info({ expired }, 'stale referrals expired'))
-          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'expiry job failed'));
-      }, config.EXPIRY_JOB_INTERVAL_SECONDS * 1000)
-    : null;
-expiryJob?.unref();
+// Background jobs: shortly after start, then on their intervals; one run at a time across instances,
+// each run recorded in job_runs (`npm run jobs`).
+const lastSuccess = await lastSuccesses(database).catch(() => new Map<string, Date>());
+for (const [job, at] of lastSuccess) hub.metrics.jobLastSuccess.set({ job }, at.getTime() / 1000);
+const jobs = startJobs({
+  database,
+  logger,
+  startDelayMs: config.JOBS_START_DELAY_SECONDS * 1000,
+  onSuccess: (job, at) => hub.metrics.jobLastSuccess.set({ job }, at.getTime() / 1000),
+  jobs: hubJobs(config, database, hub.services.accessLog),
+});
 
-// Retention: what the register's periods no longer allow goes (one run at a time across instances).
-const retentionJob =
-  config.RETENTION_JOB_INTERVAL_SECONDS > 0
-    ? setInterval(() => {
-        runRetention({ db: database.db, accessLog: hub.services.accessLog, now: new Date() })
-          .then((report) => report.items.length > 0 && logger.info({ deleted: report.deleted }, 'retention: data past its period deleted'))
-          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'retention job failed'));
-      }, config.RETENTION_JOB_INTERVAL_SECONDS * 1000)
-    : null;
-retentionJob?.unref();
+// Metrics on a port of their own: Prometheus reaches it, the API's callers do not.
+const metricsServer = createServer((req, res) => {
+  if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are at /metrics\n');
+    return;
+  }
+  hub.metrics.registry.metrics().then(
+    (text) => res.writeHead(200, { 'content-type': hub.metrics.registry.contentType }).end(text),
+    (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error.message}\n`),
+  );
+});
+metricsServer.on('error', (error: Error) => fail(`cannot serve metrics on ${config.METRICS_HOST ?? config.HOST}:${config.METRICS_PORT}: ${error.message}`));
+metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST ?? config.HOST, () => {
+  const address = metricsServer.address();
+  logger.info({ port: typeof address === 'object' && address ? address.port : config.METRICS_PORT }, 'metrics listening');
+});
 
 // Webhooks: every instance sends what is due from the outbox (leases keep them from sending twice).
 if (config.WEBHOOK_DISPATCH_INTERVAL_MS > 0) hub.webhooks.start(config.WEBHOOK_DISPATCH_INTERVAL_MS);
@@ -99,8 +105,6 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   hub.draining.value = true;
-  if (expiryJob) clearInterval(expiryJob);
-  if (retentionJob) clearInterval(retentionJob);
   await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
@@ -113,6 +117,14 @@ async function shutdown(signal: string) {
     server.closeIdleConnections();
   });
   clearTimeout(forced);
+  // A job still running gets the rest of the grace period; if it is cut off, its run stays RUNNING
+  // and the next run marks it ABANDONED.
+  const jobsDone = await Promise.race([
+    jobs.stop().then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref()),
+  ]);
+  if (!jobsDone) logger.warn('grace period over: a job is still running');
+  metricsServer.close();
   await database.close();
   logger.info('stopped');
   process.exit(0);

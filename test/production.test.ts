@@ -56,7 +56,7 @@ async function freshTarget(): Promise<{ env: Record<string, string>; touched: ()
 }
 
 function startSync(env: Record<string, string>) {
-  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
   for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
   // A refused start exits by itself; a hub that did start is stopped by the timeout (and fails the test).
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: merged, encoding: 'utf8', timeout: 60_000 });
@@ -120,7 +120,7 @@ interface Running {
 
 /** `npm start` as an operator (or a supervisor) runs it, with the production environment. */
 async function npmStart(env: Record<string, string>): Promise<Running> {
-  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
   for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
   const child = spawn('npm', ['start'], { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -154,6 +154,11 @@ describe('npm start (node dist/main.js) under load', () => {
     const target = await freshTarget();
     const hub = await npmStart(productionEnv({ ...target.env, SEED_DEMO: 'true', RATE_LIMIT_PER_SUBJECT: '0', RATE_LIMIT_PER_ORGANISATION: '0' }));
     const token = signDevToken({ organisationId: 'lz-den-haag', role: 'PROFESSIONAL' });
+    // Metrics on their own port, not on the API's.
+    await expect.poll(() => hub.output().includes('"metrics listening"')).toBe(true);
+    const metricsPort = JSON.parse(hub.output().split('\n').find((l) => l.includes('"metrics listening"'))!).port;
+    expect(metricsPort).not.toBe(hub.port);
+    expect((await fetch(`http://127.0.0.1:${hub.port}/metrics`)).status).toBe(404);
     const body = JSON.stringify({ query: '{ pupils(first: 50) { totalCount edges { node { displayName school { name } } } } }' });
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
     const outcomes: Outcome[] = [];
@@ -190,6 +195,10 @@ describe('npm start (node dist/main.js) under load', () => {
     };
     const workers = Array.from({ length: 8 }, worker);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(scraped).toMatch(/^ketenhub_graphql_request_duration_seconds_count\{operation="anonymous",outcome="ok"\} [1-9]/m);
+    expect(scraped).toMatch(/^ketenhub_db_pool_connections\{state="max"\} 10$|^# HELP ketenhub_db_pool_connections/m);
+    expect(scraped).toMatch(/^process_resident_memory_bytes /m);
     const beforeSignal = outcomes.length;
     signalled = true;
     hub.child.kill('SIGTERM');

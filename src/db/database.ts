@@ -19,6 +19,8 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Statements run through kysely since start: tests use it to prove a request's query count. */
   readonly stats: { queries: number };
+  /** The connection pool now (PostgreSQL; PGlite has its one session): for the metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   /**
    * LISTEN on a channel: `onPayload` gets each NOTIFY payload (from any session, at its commit).
    * Resolves once listening; the function it gives stops it.
@@ -82,6 +84,7 @@ export function connectPostgres(options: PostgresOptions): Database {
     engine: 'postgres',
     db,
     stats,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max }),
     // No parameters: pg uses the simple query protocol, which accepts several statements.
     execScript: (sql) => runScript(() => pool.connect(), (client, text) => client.query(text), sql),
     ping: () => ping(db),

@@ -299,6 +299,18 @@ export interface AccessLogVerificationsTable {
   problems: ColumnType<string, string | undefined, string>;
 }
 
+/** One run of a background job (src/jobs/scheduler.ts); counts only, never personal data. */
+export interface JobRunsTable {
+  id: Generated<string>;
+  job: string;
+  instance: string;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABANDONED';
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  error: string | null;
+}
+
 export interface EmergencyAccessesTable {
   id: string;
   pupil_id: string;
@@ -366,6 +378,7 @@ export interface Tables {
   pupil_coordination: PupilCoordinationTable;
   coordination_transfers: CoordinationTransfersTable;
   schema_migrations: SchemaMigrationsTable;
+  job_runs: JobRunsTable;
 }
 
 export type PupilRow = Selectable<PupilsTable>;
