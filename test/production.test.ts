@@ -209,6 +209,14 @@ describe('npm start (node dist/main.js) under load', () => {
 
     const started = outcomes.filter((o) => o.startedBeforeSignal);
     const failed = started.filter((o) => o.error !== undefined || o.status !== 200);
+    const after = outcomes.filter((o) => !o.startedBeforeSignal);
+    const tally = (list: Outcome[]) => {
+      const counts = new Map<string, number>();
+      for (const o of list) counts.set(o.error ?? String(o.status), (counts.get(o.error ?? String(o.status)) ?? 0) + 1);
+      return [...counts].map(([what, n]) => `${what}: ${n}`).join(', ');
+    };
+    // For the CI log: how the stop went (requests started after the signal may be refused).
+    console.info(`SIGTERM under load: before the signal ${tally(started)}; after it ${tally(after) || 'none'}`);
     expect(beforeSignal).toBeGreaterThan(10);
     expect(failed).toEqual([]);
     expect(code).toBe(0);
