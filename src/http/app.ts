@@ -118,6 +118,10 @@ export function createHub(options: HubOptions): Hub {
     // stack, SQL text or internal name. In development yoga adds the original error when
     // NODE_ENV=development; in production never.
     maskedErrors: { errorMessage: unexpectedError, ...(options.production ? { isDev: false } : {}) },
+    // GraphiQL from the hub itself (@graphql-yoga/render-graphiql: one page with every script and
+    // style inline, no CDN), so it works on a network without internet. Loaded on the first request
+    // for it: the page is 9 MB of JavaScript that production (no GraphiQL) never needs.
+    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     graphiql: options.production
       ? false
       : {
@@ -177,7 +181,7 @@ export function createHub(options: HubOptions): Hub {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
-  // loads its scripts from a CDN, so no CSP and no HSTS there.
+  // runs inline scripts and blob: workers, so no CSP and no HSTS there.
   app.use(
     helmet(
       options.production
@@ -211,7 +215,9 @@ export function createHub(options: HubOptions): Hub {
       },
       // GraphQL requests add organisation, role, operation, error codes and the W3C trace id (observe.ts).
       customProps: requestLogFields,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // 'silent' where a handler wrote the request's line itself (res.locals.requestLogged).
+      customLogLevel: (_req, res, error) =>
+        (res as { locals?: { requestLogged?: boolean } }).locals?.requestLogged ? 'silent' : error || res.statusCode >= 500 ? 'error' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
