@@ -1,10 +1,15 @@
-// Rotating the key that seals the webhook endpoints' secrets: `npm run admin -- webhook-secrets
-// reseal` opens every secret with the previous key and seals it under the new one, in one
-// transaction; a second run changes nothing; a wrong previous key changes nothing and says so.
+// `npm run admin`: organisations registered and disabled without SQL (each change in the access
+// log; a disabled organisation's tokens refused), and rotating the key that seals the webhook
+// endpoints' secrets (`webhook-secrets reseal`: every secret opened with the previous key and sealed
+// under the new one, in one transaction; a second run changes nothing; a wrong key changes nothing).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import supertest from 'supertest';
+import { signDevToken } from '../src/auth/dev-token.ts';
 import { openPGlite, type Database } from '../src/db/database.ts';
+import { assembleHub } from '../src/hub.ts';
+import { createLogger } from '../src/logging.ts';
 import { DEV_WEBHOOK_SECRET_KEY, openSecret, sealSecret } from '../src/events/webhooks.ts';
-import { startTestHub, type TestHub } from './helpers/hub.ts';
+import { LogCapture, startTestHub, type TestHub } from './helpers/hub.ts';
 import { commandEnv, runCommand } from './helpers/retention.ts';
 
 const NEW_KEY = 'the-new-webhook-secret-key-of-2027-at-least-32-characters';
@@ -79,4 +84,80 @@ describe('npm run admin -- webhook-secrets reseal', () => {
       cleanup();
     }
   }, 120_000);
+});
+
+describe('npm run admin -- organisation', () => {
+  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['scripts/cli.mjs', 'admin', 'organisation', ...args], env);
+
+  /** A hub on the database the command changed, asked with a demo token of `org`; then closed. */
+  async function askAs(env: NodeJS.ProcessEnv, org: string) {
+    let database: Database = t.database;
+    let opened: Database | null = null;
+    if (env.DATA_DIR) database = opened = await openPGlite({ dataDir: env.DATA_DIR });
+    try {
+      const hub = assembleHub({ config: t.config, database, logger: createLogger('silent', new LogCapture()) });
+      // The hub caches organisations for a minute; a new one's ask reloads, a disable waits for it.
+      await hub.services.directory.reload();
+      const token = signDevToken({ organisationId: org, role: 'PROFESSIONAL' });
+      const response = await supertest(hub.app).post('/graphql').set('Authorization', `Bearer ${token}`).send({ query: '{ viewer { organisation { id name } } }' });
+      const records = await database.db
+        .selectFrom('access_log_records')
+        .select(['action', 'actor_org_id', 'actor_role', 'activity_id', 'fields', 'purpose', 'operation_name'])
+        .where('activity_id', '=', 'beheer-toegang')
+        .where('actor_org_id', '=', org)
+        .orderBy('seq')
+        .execute();
+      await hub.stop();
+      return { status: response.status, body: response.body, records };
+    } finally {
+      await opened?.close();
+    }
+  }
+
+  it('adds an organisation whose people can then sign in, and disables it again; both in the access log', async () => {
+    const { env, cleanup } = await commandEnv(t);
+    try {
+      const added = admin(
+        ['add', '--id', 'cjg-delft', '--kind', 'CJG', '--name', 'CJG Delft', '--municipality', 'GM0518', '--issuer', 'https://demo-idp.ketenhub.invalid', '--reason', 'convenant 2027'],
+        env,
+      );
+      expect(added.stderr).toBe('');
+      expect(added.stdout.trim()).toBe('organisation cjg-delft added');
+      expect(added.status).toBe(0);
+      const listed = admin(['list'], env).stdout.split('\n').map((line) => line.split('\t'));
+      expect(listed[0]).toEqual(['id', 'kind', 'name', 'municipality', 'issuer', 'disabled']);
+      expect(listed).toContainEqual(['cjg-delft', 'CJG', 'CJG Delft', 'GM0518', 'https://demo-idp.ketenhub.invalid', '']);
+
+      const signedIn = await askAs(env, 'cjg-delft');
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body.data.viewer.organisation).toEqual({ id: 'cjg-delft', name: 'CJG Delft' });
+
+      const disabled = admin(['disable', '--id', 'cjg-delft'], env);
+      expect(disabled.status).toBe(0);
+      expect(admin(['disable', '--id', 'cjg-delft'], env)).toMatchObject({ status: 1, stderr: 'organisation cjg-delft is disabled already\n' });
+      const refused = await askAs(env, 'cjg-delft');
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors[0].extensions.reason).toBe('organisation_disabled');
+      expect(refused.records).toEqual([
+        expect.objectContaining({ action: 'CREATE', actor_role: 'SYSTEM', purpose: 'convenant 2027', operation_name: 'npm run admin -- organisation add' }),
+        expect.objectContaining({ action: 'UPDATE', actor_role: 'SYSTEM', fields: ['Organisation.disabledAt'], operation_name: 'npm run admin -- organisation disable' }),
+      ]);
+      // Still listed, with when it was disabled.
+      expect(admin(['list'], env).stdout).toMatch(/^cjg-delft\tCJG\tCJG Delft\tGM0518\t\S+\t\d{4}-\d{2}-\d{2}T/m);
+    } finally {
+      cleanup();
+    }
+  }, 180_000);
+
+  it('refuses what it cannot do, changing nothing', async () => {
+    const { env, cleanup } = await commandEnv(t);
+    try {
+      const base = ['--name', 'X', '--municipality', 'GM0518', '--issuer', 'https://demo-idp.ketenhub.invalid'];
+      expect(admin(['add', '--id', 'lz-den-haag', '--kind', 'LEERLINGZAKEN', ...base], env)).toMatchObject({ status: 1, stderr: 'organisation lz-den-haag exists already\n' });
+      expect(admin(['add', '--id', 'cjg-nergens', '--kind', 'BAKERY', ...base], env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^--kind: one of /) });
+      expect(admin(['disable', '--id', 'no-such-organisation'], env)).toMatchObject({ status: 1, stderr: 'no organisation no-such-organisation\n' });
+    } finally {
+      cleanup();
+    }
+  }, 180_000);
 });

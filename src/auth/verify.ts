@@ -29,6 +29,7 @@ export type RefusalReason =
   | 'invalid_claim'
   | 'unknown_organisation'
   | 'organisation_of_other_issuer'
+  | 'organisation_disabled'
   | 'role_not_in_organisation_kind';
 
 export class AuthenticationError extends Error {
@@ -169,6 +170,8 @@ export function createVerifier(options: VerifierOptions) {
       throw new AuthenticationError('unknown_organisation', 'the organisation in the token ("org") is not registered in this hub', 403, issuerName);
     if (organisation.issuer !== issuer.issuer)
       throw new AuthenticationError('organisation_of_other_issuer', 'this issuer may not speak for the organisation in the token ("org")', 403, issuerName);
+    if (organisation.disabled_at)
+      throw new AuthenticationError('organisation_disabled', 'the organisation in the token ("org") has been disabled in this hub', 403, issuerName);
     const kind = organisation.kind as OrganisationKind;
     if (!roleExistsForKind(kind, role))
       throw new AuthenticationError('role_not_in_organisation_kind', `role ${role} does not exist for organisations of kind ${kind}`, 403, issuerName);

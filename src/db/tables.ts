@@ -20,6 +20,8 @@ export interface OrganisationsTable {
   contact_email: string | null;
   contact_phone: string | null;
   created_at: Timestamp;
+  /** Set when disabled: its tokens are refused (migration 0013). */
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface PupilsTable {
