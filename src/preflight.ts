@@ -54,6 +54,9 @@ export function preflight(config: Config): Checked {
     problems.push('DATABASE_APP_ROLE must be set when NODE_ENV=production: the hub works as a role that may only append to the access log');
   if (production && !config.DATABASE_URL && config.DATABASE_APP_ROLE && config.DATABASE_APP_ROLE !== MIGRATION_APP_ROLE && !existsSync(resolve(config.DATA_DIR)))
     problems.push(`DATABASE_APP_ROLE: role ${config.DATABASE_APP_ROLE} cannot exist in a new PGlite database (only ${MIGRATION_APP_ROLE} is created)`);
+  // A job's run keeps one pooled connection for its lock while its queries use another.
+  if (config.DATABASE_URL && config.DATABASE_POOL_MAX < 2 && (config.RETENTION_JOB_INTERVAL_SECONDS > 0 || config.EXPIRY_JOB_INTERVAL_SECONDS > 0))
+    problems.push('DATABASE_POOL_MAX must be at least 2 while a background job is on: a run holds one connection for its lock');
   const hardening = attempt(() => hardeningFromConfig(config));
   if (problems.length > 0 || !accessLog || secretKey === undefined || !issuers || !hardening) throw new PreflightError(problems);
   return { accessLog, webhookSecretKey: secretKey, issuers, hardening };

@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDevToken } from '../src/auth/dev-token.ts';
+import { loadConfig } from '../src/config.ts';
 import { connectPostgres } from '../src/db/database.ts';
+import { preflight } from '../src/preflight.ts';
 import { productionEnv } from './helpers/hub.ts';
 import { databaseUrlFor } from './helpers/pg-admin.ts';
 
@@ -99,6 +101,13 @@ describe('checks before a production start touches data', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/DATABASE_APP_ROLE: role no_such_role (does not exist|cannot exist in a new PGlite database)/);
     expect(await target.touched()).toBe(false);
+  });
+
+  it('refuses a pool of one connection while a job runs (its lock holds one)', () => {
+    const env = productionEnv({ DATABASE_URL: 'postgres://hub@db.example:5432/ketenhub', DATABASE_POOL_MAX: '1' });
+    expect(() => preflight(loadConfig(env))).toThrow(/^DATABASE_POOL_MAX must be at least 2 while a background job is on/m);
+    expect(() => preflight(loadConfig({ ...env, RETENTION_JOB_INTERVAL_SECONDS: '0', EXPIRY_JOB_INTERVAL_SECONDS: '0' }))).not.toThrow();
+    expect(() => preflight(loadConfig({ ...env, DATABASE_POOL_MAX: '2' }))).not.toThrow();
   });
 
   it.skipIf(!POSTGRES)('on PostgreSQL, a pooled connection whose SET ROLE fails fails its query (never runs as the owner)', async () => {
