@@ -104,7 +104,10 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
   hub.draining.value = true;
+  // No job starts from now on; one already running may finish within the grace period (below).
+  const jobsStopped = jobs.stop();
   await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
@@ -120,8 +123,8 @@ async function shutdown(signal: string) {
   // A job still running gets the rest of the grace period; if it is cut off, its run stays RUNNING
   // and the next run marks it ABANDONED.
   const jobsDone = await Promise.race([
-    jobs.stop().then(() => true),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref()),
+    jobsStopped.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
   ]);
   if (!jobsDone) logger.warn('grace period over: a job is still running');
   metricsServer.close();
