@@ -40,6 +40,12 @@ const ConfigSchema = z.object({
   WEBHOOK_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How often the hub deletes what the register's retention periods no longer allow (0: never; then run `npm run retention`). */
   RETENTION_JOB_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 24 * 3600).default(24 * 3600),
+  /** The jobs (retention, expiry) first run this long after start, then on their intervals. */
+  JOBS_START_DELAY_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(30),
+  /** Prometheus metrics at GET /metrics on a port of their own (not the API's); 0: any free port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** Interface of the metrics port; default: HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
   /**
    * Key for the access log's pseudonyms of pupils (HMAC-SHA256), at least 32 characters. Without it a
    * development key is used, which NODE_ENV=production refuses.

@@ -16,7 +16,11 @@ import { createHub, UnguardedBaselineInProductionError, type Hub } from './http/
 import { hardeningFromConfig } from './http/hardening.ts';
 import type { Logger } from './logging.ts';
 import type { GatewayFactory } from './graphql/context.ts';
+import type { JobDefinition } from './jobs/scheduler.ts';
 import { createMetrics } from './metrics.ts';
+import { expireStaleReferrals } from './referrals/service.ts';
+import { runRetention } from './retention/engine.ts';
+import { PreflightError, type Checked } from './preflight.ts';
 import { OrganisationDirectory } from './organisations/directory.ts';
 
 export async function openDatabase(config: Config, logger?: Logger, role?: string): Promise<Database> {
@@ -50,14 +54,60 @@ export async function canUseRole(database: Database, role: string): Promise<bool
  * and returns it working as the application role when that role can be used.
  */
 export async function openPreparedDatabase(config: Config, logger: Logger): Promise<Database> {
+  const production = config.NODE_ENV === 'production';
+  const role = config.DATABASE_APP_ROLE;
   const owner = await openDatabase(config, logger);
-  await prepareDatabase(owner, config, logger);
-  if (!(await canUseRole(owner, config.DATABASE_APP_ROLE))) {
-    if (config.DATABASE_APP_ROLE) logger.warn({ role: config.DATABASE_APP_ROLE }, 'application role not usable; working as the connecting user');
-    return owner;
+  try {
+    // In production the hub never works as the owner: an unusable role stops the start, on a
+    // server before anything is migrated.
+    if (production && owner.engine === 'postgres') {
+      const problem = await checkAppRoleBeforeMigrating(owner, role);
+      if (problem) throw new PreflightError([problem]);
+    }
+    await prepareDatabase(owner, config, logger);
+    if (!(await canUseRole(owner, role))) {
+      if (production) throw new PreflightError([`DATABASE_APP_ROLE: the connecting user cannot work as role ${role || '(none)'}`]);
+      if (role) logger.warn({ role }, 'application role not usable; working as the connecting user');
+      return owner;
+    }
+  } catch (error) {
+    await owner.close();
+    throw error;
   }
   await owner.close();
-  return openDatabase(config, logger, config.DATABASE_APP_ROLE);
+  const app = await openDatabase(config, logger, role);
+  // Every pooled connection runs SET ROLE before its first query, and a failure fails that query;
+  // this one proves it on the first connection rather than on the first request.
+  const current = await sql<{ user: string }>`SELECT current_user AS user`.execute(app.db).catch(async (error: Error) => {
+    await app.close();
+    throw new PreflightError([`DATABASE_APP_ROLE: cannot work as role ${role}: ${error.message}`]);
+  });
+  if (current.rows[0]?.user !== role) {
+    await app.close();
+    throw new PreflightError([`DATABASE_APP_ROLE: connections work as ${current.rows[0]?.user}, not as role ${role}`]);
+  }
+  return app;
+}
+
+/** The role migration 0004 creates where the connecting user may create roles. */
+export const MIGRATION_APP_ROLE = 'ketenhub_app';
+
+/**
+ * Before migrating: can the connecting user work as `role`? Either it is a member of the role now, or
+ * the role is the one migration 0004 creates and the user may create roles. Returns the problem, or null.
+ */
+export async function checkAppRoleBeforeMigrating(database: Database, role: string): Promise<string | null> {
+  if (!role) return 'DATABASE_APP_ROLE must be set when NODE_ENV=production';
+  const result = await sql<{ exists: boolean; member: boolean; creates: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AS exists,
+           EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AND pg_has_role(current_user, ${role}, 'MEMBER') AS member,
+           (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) AS creates`.execute(database.db);
+  const row = result.rows[0]!;
+  if (row.member) return null;
+  if (!row.exists && role === MIGRATION_APP_ROLE && row.creates) return null;
+  return row.exists
+    ? `DATABASE_APP_ROLE: the connecting user is not a member of role ${role} (GRANT ${role} TO <user>)`
+    : `DATABASE_APP_ROLE: role ${role} does not exist${role === MIGRATION_APP_ROLE ? ' and the connecting user may not create it' : ''}`;
 }
 
 /** Migrates, and seeds the demo region into an empty database when configured to. */
@@ -87,6 +137,8 @@ export interface AssembleOptions {
   clock?: () => Date;
   /** Benchmark only: see HubOptions.baseline (throws when NODE_ENV=production). */
   baseline?: { gateway: GatewayFactory };
+  /** What preflight(config) built at start; without it the same is built from the configuration here. */
+  checked?: Checked;
 }
 
 /**
@@ -121,10 +173,10 @@ export function webhookSecretKey(config: Config): string {
   return config.WEBHOOK_SECRET_KEY ?? DEV_WEBHOOK_SECRET_KEY;
 }
 
-export function assembleHub({ config, database, logger, issuers, clock, baseline }: AssembleOptions): Hub {
+export function assembleHub({ config, database, logger, issuers, clock, baseline, checked }: AssembleOptions): Hub {
   if (baseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
-  const trusted = issuers ?? trustedIssuers(config);
+  const trusted = issuers ?? checked?.issuers ?? trustedIssuers(config);
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
   const verifyBearer = createVerifier({
     issuers: trusted,
@@ -140,9 +192,9 @@ export function assembleHub({ config, database, logger, issuers, clock, baseline
     verifyBearer,
     directory,
     production: config.NODE_ENV === 'production',
-    hardening: hardeningFromConfig(config),
-    accessLog: createAccessLog(config),
-    webhookSecretKey: webhookSecretKey(config),
+    hardening: checked?.hardening ?? hardeningFromConfig(config),
+    accessLog: checked?.accessLog ?? createAccessLog(config),
+    webhookSecretKey: checked?.webhookSecretKey ?? webhookSecretKey(config),
     console: {
       directory: config.CONSOLE_DIR ? resolve(config.CONSOLE_DIR) : DEFAULT_CONSOLE_DIR,
       // The demo issuer's key is public: its sign-in only outside production, and only where the
@@ -152,4 +204,33 @@ export function assembleHub({ config, database, logger, issuers, clock, baseline
     ...(clock ? { clock } : {}),
     ...(baseline ? { baseline } : {}),
   });
+}
+
+/** The hub's background jobs (src/jobs/scheduler.ts runs them): what each does, and how often. */
+export function hubJobs(config: Config, database: Database, accessLog: AccessLog): JobDefinition[] {
+  return [
+    {
+      // What the register's retention periods no longer allow goes (README: Retention).
+      name: 'retention',
+      intervalSeconds: config.RETENTION_JOB_INTERVAL_SECONDS,
+      async run(now) {
+        const report = await runRetention({ db: database.db, accessLog, now });
+        return {
+          planned: report.items.length,
+          cases: report.deleted.cases,
+          anonymisedCases: report.deleted.anonymisedCases,
+          referrals: report.deleted.referrals,
+          pupils: report.deleted.pupils,
+          events: report.deleted.events,
+          transactions: report.transactions,
+        };
+      },
+    },
+    {
+      // Referrals left REQUESTED for 30 days expire, with an event.
+      name: 'expiry',
+      intervalSeconds: config.EXPIRY_JOB_INTERVAL_SECONDS,
+      run: async (now) => ({ expired: await expireStaleReferrals(database.db, now) }),
+    },
+  ];
 }

@@ -1,4 +1,5 @@
-// `npm start`: configuration, database, migrations, demo data, then serve until SIGTERM.
+// `npm start` (node dist/main.js): configuration and its checks, database, migrations, demo data,
+// then serve until SIGTERM.
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -7,19 +8,30 @@ import { fail, configOrExit } from './cli/exit.ts';
 import { ConfigError } from './config.ts';
 import type { Hub } from './http/app.ts';
 import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
-import { assembleHub, AuditConfigError, openPreparedDatabase } from './hub.ts';
+import { assembleHub, AuditConfigError, hubJobs, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
-import { expireStaleReferrals } from './referrals/service.ts';
-import { runRetention } from './retention/engine.ts';
+import { preflight, PreflightError, type Checked } from './preflight.ts';
+import { lastSuccesses, startJobs } from './jobs/scheduler.ts';
 
 const config = configOrExit();
 
+// Keys, issuers, CORS and files first: a start that would refuse touches no data directory or database.
+let checked: Checked;
+try {
+  checked = preflight(config);
+} catch (error) {
+  if (error instanceof PreflightError) fail(error.message);
+  throw error;
+}
+
 const logger = createLogger(config.LOG_LEVEL);
-const database = await openPreparedDatabase(config, logger).catch((error: Error) => fail(`cannot open the database: ${error.message}`));
+const database = await openPreparedDatabase(config, logger).catch((error: Error) =>
+  fail(error instanceof PreflightError ? error.message : `cannot open the database: ${error.message}`),
+);
 
 let hub: Hub;
 try {
-  hub = assembleHub({ config, database, logger });
+  hub = assembleHub({ config, database, logger, checked });
 } catch (error) {
   if (error instanceof IssuerConfigError || error instanceof AuditConfigError || error instanceof ConfigError) fail(error.message);
   throw error;
@@ -55,27 +67,34 @@ server.listen(config.PORT, config.HOST, () => {
   logger.info({ port, engine: database.engine }, 'ketenhub listening');
 });
 
-// Referrals left REQUESTED for 30 days expire, with an event. Safe on several instances at once.
-const expiryJob =
-  config.EXPIRY_JOB_INTERVAL_SECONDS > 0
-    ? setInterval(() => {
-        expireStaleReferrals(database.db, new Date())
-          .then((expired) => expired > 0 && logger.info({ expired }, 'stale referrals expired'))
-          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'expiry job failed'));
-      }, config.EXPIRY_JOB_INTERVAL_SECONDS * 1000)
-    : null;
-expiryJob?.unref();
+// Background jobs: shortly after start, then on their intervals; one run at a time across instances,
+// each run recorded in job_runs (`npm run jobs`).
+const lastSuccess = await lastSuccesses(database).catch(() => new Map<string, Date>());
+for (const [job, at] of lastSuccess) hub.metrics.jobLastSuccess.set({ job }, at.getTime() / 1000);
+const jobs = startJobs({
+  database,
+  logger,
+  startDelayMs: config.JOBS_START_DELAY_SECONDS * 1000,
+  onSuccess: (job, at) => hub.metrics.jobLastSuccess.set({ job }, at.getTime() / 1000),
+  jobs: hubJobs(config, database, hub.services.accessLog),
+});
 
-// Retention: what the register's periods no longer allow goes (one run at a time across instances).
-const retentionJob =
-  config.RETENTION_JOB_INTERVAL_SECONDS > 0
-    ? setInterval(() => {
-        runRetention({ db: database.db, accessLog: hub.services.accessLog, now: new Date() })
-          .then((report) => report.items.length > 0 && logger.info({ deleted: report.deleted }, 'retention: data past its period deleted'))
-          .catch((error: Error) => logger.error({ err: { message: error.message } }, 'retention job failed'));
-      }, config.RETENTION_JOB_INTERVAL_SECONDS * 1000)
-    : null;
-retentionJob?.unref();
+// Metrics on a port of their own: Prometheus reaches it, the API's callers do not.
+const metricsServer = createServer((req, res) => {
+  if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('metrics are at /metrics\n');
+    return;
+  }
+  hub.metrics.registry.metrics().then(
+    (text) => res.writeHead(200, { 'content-type': hub.metrics.registry.contentType }).end(text),
+    (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${error.message}\n`),
+  );
+});
+metricsServer.on('error', (error: Error) => fail(`cannot serve metrics on ${config.METRICS_HOST ?? config.HOST}:${config.METRICS_PORT}: ${error.message}`));
+metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST ?? config.HOST, () => {
+  const address = metricsServer.address();
+  logger.info({ port: typeof address === 'object' && address ? address.port : config.METRICS_PORT }, 'metrics listening');
+});
 
 // Webhooks: every instance sends what is due from the outbox (leases keep them from sending twice).
 if (config.WEBHOOK_DISPATCH_INTERVAL_MS > 0) hub.webhooks.start(config.WEBHOOK_DISPATCH_INTERVAL_MS);
@@ -85,9 +104,10 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
+  const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
   hub.draining.value = true;
-  if (expiryJob) clearInterval(expiryJob);
-  if (retentionJob) clearInterval(retentionJob);
+  // No job starts from now on; one already running may finish within the grace period (below).
+  const jobsStopped = jobs.stop();
   await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   const forced = setTimeout(() => {
@@ -100,6 +120,14 @@ async function shutdown(signal: string) {
     server.closeIdleConnections();
   });
   clearTimeout(forced);
+  // A job still running gets the rest of the grace period; if it is cut off, its run stays RUNNING
+  // and the next run marks it ABANDONED.
+  const jobsDone = await Promise.race([
+    jobsStopped.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
+  ]);
+  if (!jobsDone) logger.warn('grace period over: a job is still running');
+  metricsServer.close();
   await database.close();
   logger.info('stopped');
   process.exit(0);

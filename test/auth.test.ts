@@ -366,8 +366,8 @@ describe('403 FORBIDDEN', () => {
 
 describe('operator view of refusals', () => {
   it('counts every refusal by reason and status in ketenhub_auth_refusals_total', async () => {
-    const response = await hub.request.get('/metrics');
-    expect(response.status).toBe(200);
+    // The metrics are served on METRICS_PORT by main.ts (test/metrics.test.ts); here, the registry itself.
+    const response = { text: await hub.hub.metrics.registry.metrics() };
     const counted = new Map<string, number>();
     for (const line of response.text.split('\n')) {
       const match = /^ketenhub_auth_refusals_total\{([^}]*)\} (\d+)$/.exec(line);

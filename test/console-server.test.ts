@@ -111,6 +111,34 @@ describe('the console not built', () => {
     expect(response.status).toBe(503);
     expect(response.text).toContain('npm run console:build');
   });
+
+  it('logs one warning line for it, without a stack trace', async () => {
+    const before = t.logs.lines.length;
+    expect((await t.request.get('/console/referrals')).status).toBe(503);
+    const lines = t.logs.lines.slice(before).map((line) => JSON.parse(line));
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'console not built: answered 503', path: '/console/referrals' })]);
+    expect(JSON.stringify(lines)).not.toMatch(/stack|"err"/);
+  });
+});
+
+describe('GraphiQL outside production', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub({ env: { NODE_ENV: 'development' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('is served by the hub itself: every script and style in the page, nothing from another host', async () => {
+    const response = await t.request.get('/graphql').set('Accept', 'text/html');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.text).toContain('<title>Ketenhub</title>');
+    // No <script src> or stylesheet <link> at all (and so none on a CDN): the page works offline.
+    expect(response.text).not.toMatch(/<script[^>]+src=/i);
+    expect(response.text).not.toMatch(/<link[^>]+rel="?stylesheet/i);
+    expect(response.text).not.toMatch(/unpkg\.com|jsdelivr|cdn\./i);
+    expect(response.text.length).toBeGreaterThan(1_000_000);
+  });
 });
 
 describe('the console in production', () => {

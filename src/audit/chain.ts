@@ -163,6 +163,9 @@ export class AccessLog {
    * Appends records in order. Inside the caller's transaction when given one (writes: the change and
    * its record commit together); otherwise in a transaction of its own.
    */
+  /** Told every append's duration (from the wait for the head to the write) and record count: the metrics. */
+  observe?: (seconds: number, records: number) => void;
+
   async append(db: Kysely<Tables> | Transaction<Tables>, records: LogRecordInput[]): Promise<void> {
     if (records.length === 0) return;
     await this.ensurePartitions(db as Kysely<Tables>, records.map((record) => record.occurredAt));
@@ -197,6 +200,12 @@ export class AccessLog {
   }
 
   async #appendIn(trx: Transaction<Tables>, records: LogRecordInput[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    await this.#appendRecords(trx, records);
+    this.observe?.(Number(process.hrtime.bigint() - started) / 1e9, records.length);
+  }
+
+  async #appendRecords(trx: Transaction<Tables>, records: LogRecordInput[]): Promise<void> {
     const head = await trx.selectFrom('access_log_head').selectAll().forUpdate().executeTakeFirstOrThrow();
     let seq = Number(head.seq);
     let prev = head.hash;

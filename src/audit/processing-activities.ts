@@ -165,6 +165,20 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     onRetentionEnd: 'DELETE',
     continuesUnderRestriction: true,
   },
+  {
+    id: 'beheer-toegang',
+    version: 1,
+    validFrom: '2026-01-01',
+    name: 'Administering access: which organisations may sign in',
+    nameNl: 'Beheer van toegang: welke organisaties mogen inloggen',
+    purpose: 'Registering and disabling the organisations of the chain (`npm run admin`); no pupil data',
+    legalBasis: 'AVG art. 32 (security of processing); NEN 7510 access management',
+    categories: [],
+    kinds: 'ALL',
+    retentionYears: 5,
+    onRetentionEnd: 'DELETE',
+    continuesUnderRestriction: true,
+  },
 ];
 
 /**

@@ -1,10 +1,14 @@
 // The trusted token issuers: the identity providers of the partner organisations. Read once at
 // start from a JSON file (TRUSTED_ISSUERS_FILE), validated, and every key parsed once into a
-// KeyObject, so verifying a request costs a map lookup and a signature check.
+// KeyObject, so verifying a request costs a map lookup and a signature check. An issuer may instead
+// name its JWKS URL (`jwksUri`): its keys are then fetched and cached by jose's remote key set, and a
+// token with a key id not in the cache makes it fetch again (at most once per cooldown), so the
+// provider rotates its keys without a restart of the hub.
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 
 export const DEMO_ISSUERS_FILE = fileURLToPath(new URL('./demo-issuer/issuers.json', import.meta.url));
@@ -39,6 +43,12 @@ const IssuerSchema = z
     keys: z.array(KeySchema).default([]),
     /** A JWKS document on disk (the `keys` of the issuer's /.well-known/jwks.json). */
     jwksFile: z.string().min(1).optional(),
+    /** The issuer's JWKS URL: keys fetched, cached and refetched for an unknown key id. */
+    jwksUri: z.url({ protocol: /^https?$/ }).optional(),
+    /** How long fetched keys are used before they are fetched again (default 10 minutes). */
+    jwksCacheSeconds: z.number().positive().max(24 * 3600).default(600),
+    /** The least time between two fetches for unknown key ids (default 30 s): a flood of made-up kids costs one fetch. */
+    jwksCooldownSeconds: z.number().min(0).max(3600).default(30),
   })
   .strict()
   .superRefine((issuer, ctx) => {
@@ -47,8 +57,11 @@ const IssuerSchema = z
       ctx.addIssue({ code: 'custom', message: `${symmetric.join(', ')} needs "symmetric": true (development only)` });
     if (symmetric.length > 0 && symmetric.length !== issuer.algorithms.length)
       ctx.addIssue({ code: 'custom', message: 'an issuer uses either shared secrets (HS*) or public keys, not both' });
-    if (issuer.keys.length === 0 && !issuer.jwksFile)
-      ctx.addIssue({ code: 'custom', message: 'an issuer needs at least one key (keys or jwksFile)' });
+    if (issuer.keys.length === 0 && !issuer.jwksFile && !issuer.jwksUri)
+      ctx.addIssue({ code: 'custom', message: 'an issuer needs at least one key (keys, jwksFile or jwksUri)' });
+    if (issuer.jwksUri && (issuer.keys.length > 0 || issuer.jwksFile))
+      ctx.addIssue({ code: 'custom', message: 'an issuer with jwksUri takes its keys from there only (no keys or jwksFile beside it)' });
+    if (issuer.jwksUri && symmetric.length > 0) ctx.addIssue({ code: 'custom', message: 'jwksUri is for public keys, not shared secrets (HS*)' });
   });
 
 const IssuersFileSchema = z.object({ issuers: z.array(IssuerSchema).min(1) }).strict();
@@ -58,8 +71,11 @@ export interface TrustedIssuer {
   demo: boolean;
   audiences: [string, ...string[]];
   algorithms: Algorithm[];
-  /** Keys by kid; several at once during a key rotation. */
+  /** Keys by kid; several at once during a key rotation. Empty for an issuer with a JWKS URL. */
   keys: Map<string, KeyObject>;
+  /** The remote key set of an issuer with a JWKS URL (jose: cached, refetched for unknown kids). */
+  jwks?: JWTVerifyGetKey;
+  jwksUri?: string;
 }
 
 export class IssuerConfigError extends Error {}
@@ -91,6 +107,8 @@ export function loadTrustedIssuers(file: string, options: IssuerOptions): Map<st
     if (options.production && entry.demo && !options.allowDemoIssuerInProduction) continue;
     if (options.production && entry.symmetric)
       throw new IssuerConfigError(`${where}: shared-secret (HS*) issuers are not allowed when NODE_ENV=production`);
+    if (options.production && entry.jwksUri && !entry.jwksUri.startsWith('https://'))
+      throw new IssuerConfigError(`${where}: jwksUri must be https when NODE_ENV=production`);
     const keys = new Map<string, KeyObject>();
     const addKey = (kid: string, key: KeyObject) => {
       if (keys.has(kid)) throw new IssuerConfigError(`${where}: key id ${kid} listed twice`);
@@ -122,6 +140,16 @@ export function loadTrustedIssuers(file: string, options: IssuerOptions): Map<st
       audiences: entry.audiences as [string, ...string[]],
       algorithms: entry.algorithms,
       keys,
+      ...(entry.jwksUri
+        ? {
+            jwksUri: entry.jwksUri,
+            jwks: createRemoteJWKSet(new URL(entry.jwksUri), {
+              cacheMaxAge: entry.jwksCacheSeconds * 1000,
+              cooldownDuration: entry.jwksCooldownSeconds * 1000,
+              timeoutDuration: 5000,
+            }),
+          }
+        : {}),
     });
   }
   return issuers;

@@ -1,6 +1,7 @@
 // Bearer-token verification: exactly the tokens of trusted issuers, with pinned algorithms, known
 // keys, our audience, a bounded lifetime and the claims we need. Every refusal says what is wrong
 // without echoing the token, and is counted by reason for operators.
+import { errors as joseErrors, jwtVerify } from 'jose';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
@@ -17,6 +18,7 @@ export type RefusalReason =
   | 'unknown_issuer'
   | 'algorithm_not_allowed'
   | 'unknown_kid'
+  | 'keys_unavailable'
   | 'bad_signature'
   | 'wrong_audience'
   | 'expired'
@@ -27,6 +29,7 @@ export type RefusalReason =
   | 'invalid_claim'
   | 'unknown_organisation'
   | 'organisation_of_other_issuer'
+  | 'organisation_disabled'
   | 'role_not_in_organisation_kind';
 
 export class AuthenticationError extends Error {
@@ -101,15 +104,36 @@ export function createVerifier(options: VerifierOptions) {
         issuerName,
       );
 
+    let verified: jwt.JwtPayload;
+    if (issuer.jwks) {
+      // The issuer's published key set (fetched, cached, refetched for an unknown kid by jose).
+      try {
+        const result = await jwtVerify(token, issuer.jwks, {
+          algorithms: [algorithm],
+          audience: issuer.audiences,
+          issuer: issuer.issuer,
+          clockTolerance: tolerance,
+          currentDate: new Date(now()),
+        });
+        verified = result.payload as jwt.JwtPayload;
+      } catch (error) {
+        throw translateJoseError(error, issuerName);
+      }
+    } else {
+      verified = verifyWithKnownKey(token, issuer, algorithm, jose.kid, issuerName);
+    }
+    return actorOf(verified, issuer, issuerName);
+  };
+
+  function verifyWithKnownKey(token: string, issuer: TrustedIssuer, algorithm: TrustedIssuer['algorithms'][number], kid: string | undefined, issuerName: string): jwt.JwtPayload {
     let key;
-    if (jose.kid !== undefined) key = issuer.keys.get(jose.kid);
+    if (kid !== undefined) key = issuer.keys.get(kid);
     else if (issuer.keys.size === 1) key = issuer.keys.values().next().value;
     else throw new AuthenticationError('unknown_kid', 'token has no key id ("kid") and the issuer has several keys', 401, issuerName);
     if (!key) throw new AuthenticationError('unknown_kid', 'token key id ("kid") is not a known key of this issuer', 401, issuerName);
 
-    let verified: jwt.JwtPayload;
     try {
-      verified = jwt.verify(token, key, {
+      return jwt.verify(token, key, {
         algorithms: [algorithm],
         audience: issuer.audiences,
         issuer: issuer.issuer,
@@ -119,7 +143,9 @@ export function createVerifier(options: VerifierOptions) {
     } catch (error) {
       throw translateJwtError(error, issuerName);
     }
+  }
 
+  async function actorOf(verified: jwt.JwtPayload, issuer: TrustedIssuer, issuerName: string): Promise<Actor> {
     const claims = ClaimsSchema.safeParse(verified);
     if (!claims.success) {
       const issue = claims.error.issues[0]!;
@@ -144,6 +170,8 @@ export function createVerifier(options: VerifierOptions) {
       throw new AuthenticationError('unknown_organisation', 'the organisation in the token ("org") is not registered in this hub', 403, issuerName);
     if (organisation.issuer !== issuer.issuer)
       throw new AuthenticationError('organisation_of_other_issuer', 'this issuer may not speak for the organisation in the token ("org")', 403, issuerName);
+    if (organisation.disabled_at)
+      throw new AuthenticationError('organisation_disabled', 'the organisation in the token ("org") has been disabled in this hub', 403, issuerName);
     const kind = organisation.kind as OrganisationKind;
     if (!roleExistsForKind(kind, role))
       throw new AuthenticationError('role_not_in_organisation_kind', `role ${role} does not exist for organisations of kind ${kind}`, 403, issuerName);
@@ -177,6 +205,24 @@ function translateJwtError(error: unknown, issuer: string): AuthenticationError 
   if (message === 'invalid signature')
     return new AuthenticationError('bad_signature', 'token signature does not verify', 401, issuer);
   // Anything else from the library (malformed segments, key/algorithm mismatch) is still a refusal.
+  return new AuthenticationError('bad_signature', 'token could not be verified', 401, issuer);
+}
+
+/** jose's errors (issuers with a JWKS URL) as the same refusals as jsonwebtoken's. */
+function translateJoseError(error: unknown, issuer: string): AuthenticationError {
+  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys)
+    return new AuthenticationError('unknown_kid', 'token key id ("kid") is not a known key of this issuer', 401, issuer);
+  if (error instanceof joseErrors.JWTExpired) return new AuthenticationError('expired', 'token has expired', 401, issuer);
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return new AuthenticationError('wrong_audience', 'token audience ("aud") is not this hub', 401, issuer);
+    if (error.claim === 'nbf') return new AuthenticationError('not_yet_valid', 'token is not yet valid ("nbf")', 401, issuer);
+    return new AuthenticationError('invalid_claim', `token claim "${error.claim}" is invalid`, 401, issuer);
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new AuthenticationError('bad_signature', 'token signature does not verify', 401, issuer);
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid || (error instanceof Error && !(error instanceof joseErrors.JOSEError)))
+    // The provider's key set could not be fetched (down, timeout, not a JWKS): not the caller's fault,
+    // but nothing can be verified; the reason tells operators where to look.
+    return new AuthenticationError('keys_unavailable', "the issuer's published keys (JWKS) could not be fetched; try again later", 401, issuer);
   return new AuthenticationError('bad_signature', 'token could not be verified', 401, issuer);
 }
 

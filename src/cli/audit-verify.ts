@@ -1,22 +1,25 @@
-// npm run audit:verify [-- --public-key FILE ...] [--export-checkpoints FILE]
+// npm run audit:verify [-- --public-key FILE ...] [--export-checkpoints FILE] [--checkpoints FILE]
 // Walks the access log's hash chain and its signed checkpoints and reports every inconsistency with
 // its sequence numbers, then one summary line. Exit status 0 only when all is intact.
 // --export-checkpoints writes the checkpoints as JSON lines, to keep outside the database.
+// --checkpoints compares the database with checkpoints kept outside it (such an export): a
+// database restored from an older backup ends before them, which is reported as a rollback.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { keyIdOf, verifyAccessLog } from '../audit/chain.ts';
+import { checkKeptCheckpoints, parseKeptCheckpoints } from '../audit/kept-checkpoints.ts';
 import { createAccessLog, openDatabase } from '../hub.ts';
 import { configOrExit, fail } from './exit.ts';
 
 let values;
 try {
   ({ values } = parseArgs({
-    options: { 'public-key': { type: 'string', multiple: true }, 'export-checkpoints': { type: 'string' } },
+    options: { 'public-key': { type: 'string', multiple: true }, 'export-checkpoints': { type: 'string' }, checkpoints: { type: 'string' } },
     strict: true,
   }));
 } catch (error) {
-  fail(`${(error as Error).message}\nusage: npm run audit:verify [-- --public-key FILE] [--export-checkpoints FILE]`, 2);
+  fail(`${(error as Error).message}\nusage: npm run audit:verify [-- --public-key FILE] [--export-checkpoints FILE] [--checkpoints FILE]`, 2);
 }
 
 const config = configOrExit(2);
@@ -27,10 +30,18 @@ for (const file of values['public-key'] ?? []) {
   keys.set(keyIdOf(key), key);
 }
 
+let kept;
+try {
+  kept = values.checkpoints ? parseKeptCheckpoints(readFileSync(values.checkpoints, 'utf8')) : [];
+} catch (error) {
+  fail(`--checkpoints ${values.checkpoints}: ${(error as Error).message}`, 2);
+}
+
 const database = await openDatabase(config);
 try {
   const result = await verifyAccessLog(database.db, keys);
-  for (const problem of result.problems) {
+  const problems = [...result.problems, ...(await checkKeptCheckpoints(database.db, kept, keys))];
+  for (const problem of problems) {
     const where = [problem.seq !== undefined ? `seq ${problem.seq}` : null, problem.checkpoint !== undefined ? `checkpoint ${problem.checkpoint}` : null]
       .filter(Boolean)
       .join(', ');
@@ -41,8 +52,9 @@ try {
     writeFileSync(values['export-checkpoints'], checkpoints.map((c) => JSON.stringify(c)).join('\n') + (checkpoints.length ? '\n' : ''));
   }
   const summary = `access log: ${result.records} records, ${result.checkpoints} checkpoints, last seq ${result.lastSeq}: `;
-  process.stdout.write(result.problems.length === 0 ? `${summary}intact\n` : `${summary}${result.problems.length} problems\n`);
-  process.exitCode = result.problems.length === 0 ? 0 : 1;
+  const against = values.checkpoints ? ` (and ${kept.length} checkpoints kept outside)` : '';
+  process.stdout.write(problems.length === 0 ? `${summary}intact${against}\n` : `${summary}${problems.length} problems${against}\n`);
+  process.exitCode = problems.length === 0 ? 0 : 1;
 } finally {
   await database.close();
 }

@@ -19,6 +19,8 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Statements run through kysely since start: tests use it to prove a request's query count. */
   readonly stats: { queries: number };
+  /** The connection pool now (PostgreSQL; PGlite has its one session): for the metrics. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   /**
    * LISTEN on a channel: `onPayload` gets each NOTIFY payload (from any session, at its commit).
    * Resolves once listening; the function it gives stops it.
@@ -68,18 +70,21 @@ export function connectPostgres(options: PostgresOptions): Database {
     max: options.maxConnections ?? 10,
     // Applied per connection so a runaway query cannot hold a connection forever.
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    // Each new connection switches to the role before the pool hands it out; when SET ROLE fails the
+    // connection is dropped and whoever asked for it gets the error (never a connection working as
+    // the owner).
+    ...(options.role ? { onConnect: (client: pg.ClientBase) => client.query(`SET ROLE ${quoteIdentifier(options.role!)}`).then(() => undefined) } : {}),
   });
   // An idle connection can be cut by the server (restart, failover, an administrator). The pool drops
   // it and opens another when needed; without a listener Node would treat it as a crash.
   pool.on('error', (error) => options.onIdleError?.(error));
-  // pg runs a client's queries in order, so this precedes anything the pool hands the client out for.
-  if (options.role) pool.on('connect', (client) => void client.query(`SET ROLE ${quoteIdentifier(options.role!)}`).catch(() => undefined));
   const stats = { queries: 0 };
   const db = createKysely(pool, stats);
   return {
     engine: 'postgres',
     db,
     stats,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max }),
     // No parameters: pg uses the simple query protocol, which accepts several statements.
     execScript: (sql) => runScript(() => pool.connect(), (client, text) => client.query(text), sql),
     ping: () => ping(db),

@@ -20,6 +20,8 @@ export interface OrganisationsTable {
   contact_email: string | null;
   contact_phone: string | null;
   created_at: Timestamp;
+  /** Set when disabled: its tokens are refused (migration 0013). */
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface PupilsTable {
@@ -306,6 +308,18 @@ export interface AccessLogVerificationsTable {
   problems: ColumnType<string, string | undefined, string>;
 }
 
+/** One run of a background job (src/jobs/scheduler.ts); counts only, never personal data. */
+export interface JobRunsTable {
+  id: Generated<string>;
+  job: string;
+  instance: string;
+  started_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABANDONED';
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  error: string | null;
+}
+
 export interface EmergencyAccessesTable {
   id: string;
   pupil_id: string;
@@ -388,6 +402,7 @@ export interface Tables {
   coordination_transfers: CoordinationTransfersTable;
   schema_migrations: SchemaMigrationsTable;
   municipal_agreements: MunicipalAgreementsTable;
+  job_runs: JobRunsTable;
 }
 
 export type PupilRow = Selectable<PupilsTable>;

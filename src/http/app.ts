@@ -27,6 +27,7 @@ import { consoleRouter } from './console.ts';
 import { defaultHardening, type Hardening } from './hardening.ts';
 import { useQueryLimits } from './limits.ts';
 import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
+import { noteActor, observeGraphqlRequests, requestLogFields, useRequestFacts } from './observe.ts';
 import { usePersistedOperationsOnly } from './persisted.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
@@ -68,6 +69,8 @@ export interface Hub {
   draining: { value: boolean };
   /** Sends due webhooks (main.ts runs it on an interval; tests call runOnce). */
   webhooks: WebhookDispatcher;
+  /** The hub's metrics; main.ts serves them on METRICS_PORT, never on the API's port. */
+  metrics: Metrics;
   /** Stops listening for events and sending webhooks (before the database closes). */
   stop(): Promise<void>;
 }
@@ -117,6 +120,10 @@ export function createHub(options: HubOptions): Hub {
     // stack, SQL text or internal name. In development yoga adds the original error when
     // NODE_ENV=development; in production never.
     maskedErrors: { errorMessage: unexpectedError, ...(options.production ? { isDev: false } : {}) },
+    // GraphiQL from the hub itself (@graphql-yoga/render-graphiql: one page with every script and
+    // style inline, no CDN), so it works on a network without internet. Loaded on the first request
+    // for it: the page is 9 MB of JavaScript that production (no GraphiQL) never needs.
+    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     graphiql: options.production
       ? false
       : {
@@ -138,6 +145,7 @@ export function createHub(options: HubOptions): Hub {
       try {
         const actor = await verifyBearer(request.headers.get('authorization'));
         log.debug({ org: actor.organisationId, role: actor.role }, 'authenticated');
+        noteActor(req, actor.organisationId, actor.role);
         // Per organisation and per subject; throws RATE_LIMITED (429, Retry-After) before any work.
         rateLimiter.check(actor);
         return createRequestContext(services, actor, {
@@ -169,6 +177,7 @@ export function createHub(options: HubOptions): Hub {
       // Before the category guard and the access log: a request whose variables do not fit is
       // refused with BAD_USER_INPUT before anything is read or recorded; and every error gets a code.
       useErrorCodes(),
+      useRequestFacts(metrics),
       ...(unguarded ? [] : [useOperationCategoryGuard(), useAccessLog()]),
       useEventStreamIds(),
     ],
@@ -178,7 +187,7 @@ export function createHub(options: HubOptions): Hub {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
-  // loads its scripts from a CDN, so no CSP and no HSTS there.
+  // runs inline scripts and blob: workers, so no CSP and no HSTS there.
   app.use(
     helmet(
       options.production
@@ -210,7 +219,11 @@ export function createHub(options: HubOptions): Hub {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      // GraphQL requests add organisation, role, operation, error codes and the W3C trace id (observe.ts).
+      customProps: requestLogFields,
+      // 'silent' where a handler wrote the request's line itself (res.locals.requestLogged).
+      customLogLevel: (_req, res, error) =>
+        (res as { locals?: { requestLogged?: boolean } }).locals?.requestLogged ? 'silent' : error || res.statusCode >= 500 ? 'error' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
@@ -226,12 +239,10 @@ export function createHub(options: HubOptions): Hub {
     const ok = await database.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable', engine: database.engine });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
   // Shed first (cheap), then the deadline, then read the body within its limit, then GraphQL.
   app.use(
     yoga.graphqlEndpoint,
+    observeGraphqlRequests(metrics),
     concurrencyLimit(hardening.overload, logger),
     requestTimeout(hardening.overload, logger),
     bodyLimit(hardening.overload),
@@ -249,12 +260,19 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey, production: options.production });
+  options.accessLog.observe = (seconds, records) => {
+    metrics.accessLogAppendSeconds.observe(seconds);
+    metrics.accessLogRecordsPerAppend.observe(records);
+  };
+  metrics.sources.outbox = webhookOutboxSource(database);
+  metrics.sources.pool = () => database.poolStats?.() ?? null;
   return {
     app,
     yoga,
     services,
     draining,
     webhooks,
+    metrics,
     async stop() {
       await webhooks.stop();
       await services.events.stop();
@@ -277,5 +295,24 @@ function useRequestIdOnUnexpectedErrors(): Plugin<RequestContext, ServerContext>
           }
       }
     },
+  };
+}
+
+/** Pending webhook deliveries and the oldest one's age, read at most once a second (two gauges share it). */
+function webhookOutboxSource(database: Database): () => Promise<{ pending: number; oldestAgeSeconds: number }> {
+  let last: { at: number; value: Promise<{ pending: number; oldestAgeSeconds: number }> } | null = null;
+  return () => {
+    if (last && Date.now() - last.at < 1000) return last.value;
+    const value = database.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => [eb.fn.countAll<number>().as('pending'), eb.fn.min('created_at').as('oldest')])
+      .where('status', '=', 'PENDING')
+      .executeTakeFirstOrThrow()
+      .then((row) => ({
+        pending: Number(row.pending),
+        oldestAgeSeconds: row.oldest ? Math.max(0, (Date.now() - new Date(row.oldest as unknown as string).getTime()) / 1000) : 0,
+      }));
+    last = { at: Date.now(), value };
+    return value;
   };
 }

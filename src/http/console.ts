@@ -130,10 +130,14 @@ export function consoleRouter(options: ConsoleOptions): Router {
       return;
     }
     if (!existsSync(index)) {
+      // An operator's slip, not a fault of the hub: one warning line (instead of the request line,
+      // which for a 503 would be an error with a stack trace) and a plain page saying what to do.
+      options.logger.warn({ path: `/console${req.path}`, directory: options.directory }, 'console not built: answered 503');
+      res.locals.requestLogged = true;
       res
         .status(503)
         .type('text/plain')
-        .send('The console has not been built: run `npm run console:build` (or set CONSOLE_DIR to a built console).');
+        .send('The console has not been built: run `npm run build` (or `npm run console:build`; `npm install` builds it too), or set CONSOLE_DIR to a built console.');
       return;
     }
     res.setHeader('Cache-Control', 'no-cache');
