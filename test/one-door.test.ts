@@ -14,6 +14,7 @@ const DOOR_AND_SYSTEM: Record<string, string> = {
   'src/policy/gateway.ts': 'the door itself',
   'src/policy/access.ts': "the door's row filters",
   'src/audit/chain.ts': 'appends to and verifies the access log (system)',
+  'src/audit/kept-checkpoints.ts': 'compares the log with checkpoints kept outside the database (system)',
   'src/retention/engine.ts': 'the retention run (system)',
   'src/inzage/export.ts': "the subject-access export: the family's right covers the whole file, whoever wrote it (system)",
   'src/events/events.ts': 'writes hub events and the webhook outbox with each change (system)',
