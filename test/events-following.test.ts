@@ -1,6 +1,8 @@
-// Following that survives a dropped connection: every event arrives with its id (SSE `id:` and
-// `extensions.eventId`); reconnecting with `Last-Event-ID` first replays what was missed — only what
-// the subscriber may see now — then continues live; subscriptions can keep only some kinds or statuses.
+// Following over server-sent events as an integrator relies on it: every event arrives with its id
+// (SSE `id:` and `extensions.eventId`); reconnecting with `Last-Event-ID` first replays what was
+// missed — only what the subscriber may see now — then continues live; subscriptions can keep only
+// some kinds or statuses; and the change that ends a party's access reaches it (the status and the
+// fact, nothing of the pupil), with nothing after it.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { listen, subscribe, tokenFor, type EventStream, type Listening } from './helpers/events.ts';
@@ -10,6 +12,7 @@ let t: TestHub;
 let server: Listening;
 const streams: EventStream[] = [];
 const EVENT = 'id kind action referral { id }';
+const ENDING_EVENT = 'id kind action referral { id status reason } pupil { id }';
 
 beforeAll(async () => {
   t = await startTestHub();
@@ -92,4 +95,30 @@ describe('filters on a subscription', () => {
     // Nothing of a referral that is not (now) cancelled.
     expect(JSON.stringify(await cancelled.quietFor(300))).not.toContain(ref.id);
   });
+});
+
+const note = (pupilId: string, referralId: string) =>
+  gqlOk(t, LZ, 'mutation($input: AddNoteInput!) { addNote(input: $input) { id } }', { input: { pupilId, referralId, category: 'SCHOOLING', body: 'Na de annulering' } });
+
+describe('the change that ends access reaches the party whose access it ends', () => {
+  for (const [action, status] of [
+    ['CANCEL', 'CANCELLED'],
+    ['REVOKE_CONSENT', null],
+  ] as const) {
+    it(`${action}: the receiver's referralChanged and myReferralsChanged both hear it, with the status and without the pupil or the reason; then nothing more`, async () => {
+      const ref = await createReferral(t, LZ, LZ_TO_SMW.input((await newPupil(t)).id));
+      const one = await follow(SMW, `subscription($id: ID!) { referralChanged(referralId: $id) { ${ENDING_EVENT} } }`, { id: ref.id });
+      const mine = await follow(SMW, `subscription { myReferralsChanged { ${ENDING_EVENT} } }`);
+      await actOk(t, LZ, action, ref);
+      for (const stream of [one, mine]) {
+        const event = await nextEvent(stream);
+        expect(event).toMatchObject({ kind: 'REFERRAL_CHANGED', action, referral: { id: ref.id }, pupil: null });
+        expect(event.referral.reason).toBeNull();
+        if (status) expect(event.referral.status).toBe(status);
+      }
+      await note(ref.pupilId, ref.id);
+      expect(await one.quietFor(300)).toEqual([]);
+      expect((await mine.quietFor(300)).filter((r) => JSON.stringify(r).includes(ref.id))).toEqual([]);
+    });
+  }
 });
