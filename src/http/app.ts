@@ -26,6 +26,7 @@ import { defaultHardening, type Hardening } from './hardening.ts';
 import { useQueryLimits } from './limits.ts';
 import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
 import { usePersistedOperationsOnly } from './persisted.ts';
+import { useReadableRequests } from './request-shape.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 export interface HubOptions {
@@ -160,6 +161,7 @@ export function createHub(options: HubOptions): Hub {
       }
     },
     plugins: [
+      useReadableRequests(),
       ...(hardening.persistedOperations ? [usePersistedOperationsOnly(hardening.persistedOperations)] : []),
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
       ...useQueryLimits({ ...hardening.limits, production: options.production }),
