@@ -36,6 +36,65 @@ function tokenWith(claims: Record<string, unknown>): string {
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
 
+describe('a token with control characters or broken Unicode in its claims', () => {
+  it.each([
+    ['purpose', 'schoolverzuim\u0000'],
+    ['on_behalf_of', 'j.jansen\u0000'],
+    ['sub', 'demo\u0000professional'],
+    ['purpose', 'escape \u001b[2J'],
+    ['on_behalf_of', 'half \ud800'],
+  ])('is refused at verification (%s): 401, a clear message, counted and logged as a refusal', async (claim, value) => {
+    const before = (await t.request.get('/metrics')).text;
+    const count = (text: string) => Number(/ketenhub_auth_refusals_total\{reason="invalid_claim",status="401"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const response = await t.gql({ token: tokenWith({ [claim]: value }) }, READ_PUPILS);
+    expect(response.status).toBe(401);
+    expect(response.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid_claim' });
+    expect(response.body.errors[0].message).toContain(`token claim "${claim}" is invalid`);
+    expect(response.body.data ?? null).toBeNull();
+    expect(count((await t.request.get('/metrics')).text)).toBe(count(before) + 1);
+    expect(t.logs.lines.at(-1) ?? '').not.toContain(value);
+  });
+
+  it('does not fail the reads of another organisation that happen at the same time', async () => {
+    const bad = tokenWith({ purpose: 'x\u0000' });
+    const answers = await Promise.all([
+      ...Array.from({ length: 30 }, () => t.gql(LZ, READ_PUPILS)),
+      ...Array.from({ length: 5 }, () => t.gql({ token: bad }, READ_PUPILS)),
+    ]);
+    const reads = answers.slice(0, 30);
+    expect(reads.map((r) => r.status)).toEqual(reads.map(() => 200));
+    for (const read of reads) expect(read.body.data.pupils.edges.length).toBeGreaterThan(0);
+  });
+});
+
+describe('one access-log record the database refuses', () => {
+  it('fails only its own request; the others in the same group commit are logged and answered', async () => {
+    // A real refusal by the database (a check constraint), for records of one purpose only.
+    await t.asOwner((db) => sql`ALTER TABLE access_log_records ADD CONSTRAINT test_refuse_purpose CHECK (purpose IS DISTINCT FROM 'unwritable')`.execute(db));
+    try {
+      const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM access_log_records`.execute(t.database.db);
+      const answers = await Promise.all(
+        Array.from({ length: 36 }, (_, i) => (i % 12 === 5 ? t.gql({ ...LZ, purpose: 'unwritable' }, READ_PUPILS) : t.gql(LZ, READ_PUPILS))),
+      );
+      const poisoned = answers.filter((_, i) => i % 12 === 5);
+      const others = answers.filter((_, i) => i % 12 !== 5);
+      for (const answer of poisoned) {
+        expect(answer.status).toBe(503);
+        expect(answer.body.data ?? null).toBeNull();
+      }
+      expect(others.map((r) => r.status)).toEqual(others.map(() => 200));
+      for (const answer of others) expect(answer.body.data.pupils.edges).toHaveLength(3);
+      // Every answered read has its three records, and the chain still verifies.
+      const after = await sql<{ n: number }>`SELECT count(*)::int AS n FROM access_log_records`.execute(t.database.db);
+      expect(Number(after.rows[0]!.n) - Number(before.rows[0]!.n)).toBe(others.length * 3);
+      const { verifyAccessLog } = await import('../src/audit/chain.ts');
+      expect((await verifyAccessLog(t.database.db, t.hub.services.accessLog.publicKeys)).problems).toEqual([]);
+    } finally {
+      await t.asOwner((db) => sql`ALTER TABLE access_log_records DROP CONSTRAINT test_refuse_purpose`.execute(db));
+    }
+  });
+});
+
 describe('deep and malformed input', () => {
   const expectClean400 = (response: { status: number; text: string; body: { errors?: Array<{ message: string; extensions?: { code?: string } }> } }, status = 400) => {
     expect(response.status, response.text.slice(0, 300)).toBe(status);

@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import type { TrustedIssuer } from './issuers.ts';
+import { textProblem } from '../http/limits.ts';
 import type { OrganisationDirectory } from '../organisations/directory.ts';
 import { roleExistsForKind } from '../policy/policy.ts';
 import { ROLES, type OrganisationKind } from '../policy/vocabulary.ts';
@@ -52,16 +53,26 @@ export interface VerifierOptions {
 
 const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'exp', 'iat', 'org', 'role'] as const;
 
+/**
+ * Text claims end up in the access log and in queries: no control characters (PostgreSQL refuses
+ * NUL in text, and one such record would fail a whole group commit) and no lone surrogates.
+ */
+const text = (schema: z.ZodString) =>
+  schema.superRefine((value, context) => {
+    const problem = textProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
 const ClaimsSchema = z.object({
   iss: z.string().min(1),
-  sub: z.string().min(1).max(200),
+  sub: text(z.string().min(1).max(200)),
   exp: z.number().int(),
   iat: z.number().int(),
   nbf: z.number().int().optional(),
-  org: z.string().min(1).max(100),
+  org: text(z.string().min(1).max(100)),
   role: z.enum(ROLES),
-  purpose: z.string().max(200).optional(),
-  on_behalf_of: z.string().min(1).max(200).optional(),
+  purpose: text(z.string().max(200)).optional(),
+  on_behalf_of: text(z.string().min(1).max(200)).optional(),
 });
 
 // RFC 7235: the scheme name is case-insensitive.
