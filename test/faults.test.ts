@@ -150,3 +150,48 @@ describe('deep and malformed input', () => {
     expectClean400(response);
   });
 });
+
+describe('the CSV export and spreadsheet formulas', () => {
+  const PURPOSE = "x;=cmd|' /C calc'!A0;";
+  const EXPORT = 'query($f: AccessLogFilter, $s: CsvSeparator) { accessLogExport(filter: $f, separator: $s) { csv rows } }';
+  const SUBJECT = 'csv-injector@lz-den-haag';
+
+  beforeAll(async () => {
+    for (const purpose of [PURPOSE, '-2+3+cmd', 'tab\there, "quoted"', 'line\r\nbreak']) {
+      const read = await t.gql({ ...LZ, subject: SUBJECT, purpose }, READ_PUPILS);
+      expect(read.status).toBe(200);
+    }
+  });
+
+  /** What a spreadsheet that ignores quotes makes of a line: no cell may start a formula. */
+  const formulaCells = (csv: string) =>
+    csv
+      .split(/\r\n|\n|\r/)
+      .flatMap((line) => line.split(/[,;\t]/))
+      .map((cell) => cell.replace(/^"/, '').trimStart())
+      .filter((cell) => /^[=+\-@]/.test(cell));
+
+  it.each([
+    ['COMMA', ','],
+    ['SEMICOLON', ';'],
+  ])('separator %s: cells quoted, formulas neutralised, the values read back', async (separator, delimiter) => {
+    const response = await t.gql(LZ_PO, EXPORT, { f: { actorSubject: SUBJECT }, s: separator });
+    expect(response.body.errors).toBeUndefined();
+    const { csv, rows } = response.body.data.accessLogExport;
+    expect(rows).toBe(12);
+    expect(csv.split('\r\n')[0]).toBe(['seq', 'occurred_at', 'action', 'outcome', 'organisation', 'role', 'actor_subject', 'on_behalf_of', 'purpose', 'processing_activity', 'pupil_pseudonym', 'categories', 'fields', 'emergency', 'trace_id', 'hash'].join(delimiter));
+    expect(formulaCells(csv)).toEqual([]);
+    const records = parseCsv(csv, { delimiter, columns: true, relax_column_count: false }) as Array<Record<string, string>>;
+    expect(records).toHaveLength(12);
+    const purposes = new Set(records.map((r) => r.purpose));
+    expect(purposes).toEqual(new Set(["x;'=cmd|' /C calc'!A0;", "'-2+3+cmd", 'tab\there, "quoted"', 'line\r\nbreak']));
+    // Every cell with a separator, a tab, a quote or a line break is quoted.
+    expect(csv).toContain(`"x;'=cmd|' /C calc'!A0;"`);
+    expect(csv).toContain('"tab\there, ""quoted"""');
+  });
+
+  it('defaults to commas', async () => {
+    const response = await t.gql(LZ_PO, 'query($f: AccessLogFilter) { accessLogExport(filter: $f) { csv } }', { f: { actorSubject: SUBJECT } });
+    expect(response.body.data.accessLogExport.csv.split('\r\n')[0]).toMatch(/^seq,occurred_at,/);
+  });
+});
