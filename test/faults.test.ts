@@ -195,3 +195,47 @@ describe('the CSV export and spreadsheet formulas', () => {
     expect(response.body.data.accessLogExport.csv.split('\r\n')[0]).toMatch(/^seq,occurred_at,/);
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)('a database connection cut under requests (PostgreSQL)', () => {
+  it('fails those requests with 503, replaces the connection and keeps serving', { timeout: 60_000 }, async () => {
+    const database = new URL(t.databaseUrl!).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const pupils = await sql<{ id: string }>`SELECT id FROM pupils WHERE municipality_code = 'GM0518' ORDER BY id LIMIT 5`.execute(t.database.db);
+    const statuses = new Map<number, number>();
+    let stop = false;
+    const wrong: string[] = [];
+    const reader = async (id: string) => {
+      while (!stop) {
+        const response = await t
+          .gql(LZ, 'query($id: ID!) { pupil(id: $id) { id familyName referrals(first: 5) { totalCount } } }', { id })
+          .catch((error: Error) => ({ status: 0, text: error.message, body: {}, headers: {} }) as never);
+        const { status, body, text, headers } = response as { status: number; body: { data?: { pupil?: { id: string } }; errors?: Array<{ extensions: { code: string } }> }; text: string; headers: Record<string, string> };
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        const fine =
+          (status === 200 && body.data?.pupil?.id === id && !body.errors) ||
+          (status === 503 && headers['retry-after'] !== undefined && body.data?.pupil == null && body.errors?.[0]?.extensions.code === 'DATABASE_UNAVAILABLE' && !/\n\s+at /.test(text));
+        if (!fine) wrong.push(`${status} ${text.slice(0, 300)}`);
+      }
+    };
+    const readers = pupils.rows.map((row) => reader(row.id));
+    let terminated = 0;
+    for (let round = 0; round < 12; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const result = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      terminated += Number(result.rows[0].n);
+    }
+    stop = true;
+    await Promise.all(readers);
+    await admin.end();
+    expect(terminated).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
+    expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
+    // Still serving, on fresh connections.
+    const after = await t.gql(LZ, READ_PUPILS);
+    expect(after.status).toBe(200);
+    expect(after.body.data.pupils.edges).toHaveLength(3);
+    expect((await t.request.get('/readyz')).status).toBe(200);
+    console.log('connections cut', terminated, 'answers by status', JSON.stringify(Object.fromEntries(statuses)));
+  });
+});

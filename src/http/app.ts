@@ -7,14 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
-import type { Database } from '../db/database.ts';
+import { isConnectionLost, type Database } from '../db/database.ts';
+import { databaseUnavailable } from '../graphql/errors.ts';
 import { createRequestContext, type HubServices, type RequestContext } from '../graphql/context.ts';
 import { buildHubSchema } from '../graphql/schema.ts';
 import type { Logger } from '../logging.ts';
@@ -115,7 +116,12 @@ export function createHub(options: HubOptions): Hub {
     // Unexpected errors (a database error, a bug) become one message with the request id; never a
     // stack, SQL text or internal name. In development yoga adds the original error when
     // NODE_ENV=development; in production never.
-    maskedErrors: { errorMessage: unexpectedError, ...(options.production ? { isDev: false } : {}) },
+    // A lost database connection is no bug: 503 DATABASE_UNAVAILABLE with Retry-After, still no data.
+    maskedErrors: {
+      errorMessage: unexpectedError,
+      ...(options.production ? { isDev: false } : {}),
+      maskError: (error, message, isDev) => (isConnectionLost(error) ? databaseUnavailable() : maskError(error, message, isDev)),
+    },
     graphiql: options.production
       ? false
       : {
@@ -258,14 +264,22 @@ export function createHub(options: HubOptions): Hub {
   };
 }
 
-/** Masked errors carry the request id (also in the X-Request-Id header and the log line). */
+/**
+ * Masked errors carry the request id (also in the X-Request-Id header and the log line). A result
+ * with a lost database connection among its errors is answered with that one error and no data:
+ * part of an answer is not what was asked for (fail closed; the caller retries the whole).
+ */
 function useRequestIdOnUnexpectedErrors(): Plugin<RequestContext, ServerContext> {
   return {
-    onResultProcess({ result, serverContext }) {
+    onResultProcess({ result, setResult, serverContext }) {
       const requestId = serverContext?.req?.id;
-      if (requestId === undefined) return;
       for (const single of Array.isArray(result) ? result : [result]) {
         const errors = (single as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors;
+        if (!Array.isArray(result) && errors?.some((error) => error.extensions?.code === 'DATABASE_UNAVAILABLE')) {
+          setResult({ errors: [databaseUnavailable(requestId === undefined ? undefined : String(requestId))] });
+          return;
+        }
+        if (requestId === undefined) continue;
         for (const error of errors ?? [])
           if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
             error.extensions.requestId = String(requestId);
