@@ -80,26 +80,16 @@ retentionJob?.unref();
 // Webhooks: every instance sends what is due from the outbox (leases keep them from sending twice).
 if (config.WEBHOOK_DISPATCH_INTERVAL_MS > 0) hub.webhooks.start(config.WEBHOOK_DISPATCH_INTERVAL_MS);
 
-// SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
+// SIGTERM: drain (the hub's shutdown: in-flight requests finish, new ones get 503), close the
+// database, exit 0.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  hub.draining.value = true;
   if (expiryJob) clearInterval(expiryJob);
   if (retentionJob) clearInterval(retentionJob);
-  await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  const forced = setTimeout(() => {
-    logger.warn('grace period over: closing remaining connections');
-    server.closeAllConnections();
-  }, config.SHUTDOWN_TIMEOUT_MS);
-  forced.unref();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-  clearTimeout(forced);
+  await hub.shutdown(server, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   await database.close();
   logger.info('stopped');
   process.exit(0);

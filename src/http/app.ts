@@ -3,7 +3,7 @@
 import { createEventBus } from '../events/bus.ts';
 import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcher } from '../events/webhooks.ts';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { GraphQLError } from 'graphql';
@@ -70,6 +70,15 @@ export interface Hub {
   webhooks: WebhookDispatcher;
   /** Stops listening for events and sending webhooks (before the database closes). */
   stop(): Promise<void>;
+  /**
+   * Drains `server` (SIGTERM): from now on every answer says `Connection: close`, and requests that
+   * arrive get 503 SHUTTING_DOWN with Retry-After; requests already in progress finish. After a
+   * short grace (for requests already on their way over kept-alive connections, which a close
+   * would reset) idle connections are closed and the server stops accepting; whatever is still
+   * open at `timeoutMs` is cut. Then stop(). Resolves when the server is closed; the database is
+   * the caller's to close.
+   */
+  shutdown(server: Server, options: { timeoutMs: number; graceMs?: number }): Promise<{ forced: boolean }>;
 }
 
 interface ServerContext {
@@ -179,6 +188,21 @@ export function createHub(options: HubOptions): Hub {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // Requests in progress (their answers get `Connection: close` once draining starts), and what
+  // arrives while draining: health endpoints still answer (/readyz says draining), all else 503.
+  const inProgress = new Set<ServerResponse>();
+  app.use((req, res, next) => {
+    if (draining.value) {
+      res.setHeader('Connection', 'close');
+      if (req.path === '/healthz' || req.path === '/readyz') return next();
+      res.setHeader('Retry-After', '1');
+      res.status(503).json({ errors: [{ message: 'The hub is shutting down; retry in a moment', extensions: { code: 'SHUTTING_DOWN' } }] });
+      return;
+    }
+    inProgress.add(res);
+    res.once('close', () => inProgress.delete(res));
+    next();
+  });
   // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
   // loads its scripts from a CDN, so no CSP and no HSTS there.
   app.use(
@@ -251,15 +275,46 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const webhooks = new WebhookDispatcher({ db: database.db, clock: services.clock, logger, secretKey: services.webhookSecretKey });
+  const stop = async () => {
+    await webhooks.stop();
+    await services.events.stop();
+  };
+  let shuttingDown: Promise<{ forced: boolean }> | null = null;
+  const shutdown = async (server: Server, { timeoutMs, graceMs }: { timeoutMs: number; graceMs?: number }) => {
+    const deadline = performance.now() + timeoutMs;
+    draining.value = true;
+    for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Events and webhooks stop first: subscription streams end instead of holding the drain open.
+    const stopped = stop().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'stopping events and webhooks failed'));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(graceMs ?? 500, timeoutMs / 4)));
+    let forced = false;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        forced = true;
+        logger.warn({ open: inProgress.size }, 'grace period over: closing remaining connections');
+        server.closeAllConnections();
+      }, Math.max(0, deadline - performance.now()));
+      force.unref();
+      // Stops accepting and closes the connections that are idle now; busy ones close after their answer.
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    await stopped;
+    return { forced };
+  };
   return {
     app,
     yoga,
     services,
     draining,
     webhooks,
-    async stop() {
-      await webhooks.stop();
-      await services.events.stop();
+    stop,
+    shutdown(server, options) {
+      shuttingDown ??= shutdown(server, options);
+      return shuttingDown;
     },
   };
 }
