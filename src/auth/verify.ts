@@ -78,11 +78,28 @@ const ClaimsSchema = z.object({
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
+/** Verified tokens are remembered this long (and never past their expiry), at most CACHE_SIZE of them. */
+const CACHE_MS = 60_000;
+const CACHE_SIZE = 10_000;
+
 export function createVerifier(options: VerifierOptions) {
   const now = options.now ?? Date.now;
   const tolerance = options.clockToleranceSeconds;
+  // A client sends the same token with every request: checking its signature (ES256, RS256) each
+  // time would be most of what a refused or cheap request costs. Only accepted tokens are kept, for
+  // a minute at most, like the organisation registry they were checked against.
+  const verified = new Map<string, { actor: Actor; until: number }>();
 
   return async function verifyBearer(header: string | null | undefined): Promise<Actor> {
+    const remembered = header ? verified.get(header) : undefined;
+    if (remembered && remembered.until > now()) return { ...remembered.actor };
+    const actor = await verify(header);
+    if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(header!, { actor, until: Math.min(now() + CACHE_MS, actor.expiresAt?.getTime() ?? 0) });
+    return { ...actor };
+  };
+
+  async function verify(header: string | null | undefined): Promise<Actor> {
     if (!header) throw new AuthenticationError('missing_header', 'missing Authorization header: send "Authorization: Bearer <token>"');
     const match = BEARER.exec(header.trim());
     if (!match) throw new AuthenticationError('malformed_header', 'malformed Authorization header: expected "Bearer " followed by a JWT');
@@ -170,7 +187,7 @@ export function createVerifier(options: VerifierOptions) {
       onBehalfOf: onBehalfOf ?? null,
       expiresAt: new Date(exp * 1000),
     };
-  };
+  }
 }
 
 function translateJwtError(error: unknown, issuer: string): AuthenticationError {

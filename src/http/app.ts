@@ -5,7 +5,7 @@ import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcher } from '../events/webhooks.ts
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -13,6 +13,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
+import type { Actor } from '../auth/actor.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
 import { isConnectionLost, type Database } from '../db/database.ts';
 import { databaseUnavailable } from '../graphql/errors.ts';
@@ -24,6 +25,7 @@ import { OrganisationDirectory } from '../organisations/directory.ts';
 import { useOperationCategoryGuard } from '../policy/category-guard.ts';
 import { consoleRouter } from './console.ts';
 import { defaultHardening, type Hardening } from './hardening.ts';
+import { createFairShare, type FairShare } from './fairness.ts';
 import { useQueryLimits } from './limits.ts';
 import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
 import { usePersistedOperationsOnly } from './persisted.ts';
@@ -114,6 +116,7 @@ export function createHub(options: HubOptions): Hub {
   const draining = { value: false };
   const hardening = options.hardening ?? defaultHardening(options.production);
   const rateLimiter = createRateLimiter(hardening.rateLimits);
+  const fairShare = createFairShare(hardening.fairShare);
   const unexpectedError = 'Internal error: the hub could not answer. Quote extensions.requestId to its operators.';
 
   const yoga = createYoga<ServerContext, RequestContext>({
@@ -150,7 +153,7 @@ export function createHub(options: HubOptions): Hub {
       const requestId = String(req.id ?? randomUUID());
       const log = (req.log ?? logger).child({});
       try {
-        const actor = await verifyBearer(request.headers.get('authorization'));
+        const actor = (req as { verifiedActor?: Actor }).verifiedActor ?? (await verifyBearer(request.headers.get('authorization')));
         log.debug({ org: actor.organisationId, role: actor.role }, 'authenticated');
         // Per organisation and per subject; throws RATE_LIMITED (429, Retry-After) before any work.
         rateLimiter.check(actor);
@@ -179,7 +182,11 @@ export function createHub(options: HubOptions): Hub {
       useReadableRequests(),
       ...(hardening.persistedOperations ? [usePersistedOperationsOnly(hardening.persistedOperations)] : []),
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
-      ...useQueryLimits({ ...hardening.limits, production: options.production }),
+      // The organisation's share of cost: the operation may wait for its earlier work (fairness.ts).
+      ...useQueryLimits({ ...hardening.limits, production: options.production }, (context, cost) => {
+        const { actor, res } = context as Partial<RequestContext> & { res?: ServerResponse };
+        if (actor && res) return fairShare.admit(actor.organisationId, cost, res);
+      }),
       useRequestIdOnUnexpectedErrors(),
       ...(unguarded ? [] : [useOperationCategoryGuard(), useAccessLog()]),
     ],
@@ -255,11 +262,13 @@ export function createHub(options: HubOptions): Hub {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  // Shed first (cheap), then the deadline, then read the body within its limit, then GraphQL.
+  // Shed first (cheap), then the deadline, then the organisation's share of requests, then read the
+  // body within its limit, then GraphQL.
   app.use(
     yoga.graphqlEndpoint,
     concurrencyLimit(hardening.overload, logger),
     requestTimeout(hardening.overload, logger),
+    organisationShare(fairShare, verifyBearer),
     bodyLimit(hardening.overload),
     bodyErrors(hardening.overload),
     yoga as never,
@@ -316,6 +325,37 @@ export function createHub(options: HubOptions): Hub {
       shuttingDown ??= shutdown(server, options);
       return shuttingDown;
     },
+  };
+}
+
+/**
+ * Takes a request slot of the caller's organisation before its body is read (waiting for one when
+ * the organisation has its share in progress, see fairness.ts), so a partner over its share costs
+ * the hub next to nothing. The verified caller is kept for the GraphQL context; a token that does
+ * not verify passes on, to be refused there (401/403, counted and logged).
+ */
+function organisationShare(fairShare: FairShare, verifyBearer: VerifyBearer): RequestHandler {
+  return (req, res, next) => {
+    // A subscription stream is open for hours and has a limit of its own (overload.ts).
+    if (req.method === 'OPTIONS' || String(req.headers.accept ?? '').includes('text/event-stream')) return next();
+    verifyBearer(req.headers.authorization)
+      .catch(() => null)
+      .then(async (actor) => {
+        if (!actor) return next();
+        try {
+          await fairShare.enter(actor.organisationId, res);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) return next(error);
+          if (res.headersSent) return;
+          res.setHeader('Retry-After', '1');
+          res.status(429).json({ errors: [{ message: error.message, extensions: { code: 'OVERLOADED', scope: 'organisation', limit: 'inFlight' } }] });
+          return;
+        }
+        if (res.headersSent || res.destroyed) return;
+        (req as { verifiedActor?: Actor }).verifiedActor = actor;
+        next();
+      })
+      .catch(next);
   };
 }
 

@@ -291,8 +291,12 @@ export function assessOperation(
 
 const SUGGESTION = /\s*Did you mean .+\?/g;
 
-/** The plugins, in order: tokens and nesting (before parsing), depth/aliases/directives/introspection (validate), cost. */
-export function useQueryLimits(limits: QueryLimits): Plugin[] {
+/**
+ * The plugins, in order: tokens and nesting (before parsing), depth/aliases/directives/introspection
+ * (validate), cost. `admit` sees the cost of an operation within the limits before it runs; it may
+ * make it wait, or refuse it by throwing a GraphQLError (the organisation's share, see fairness.ts).
+ */
+export function useQueryLimits(limits: QueryLimits, admit?: (context: unknown, cost: number) => Promise<void> | void): Plugin[] {
   const plugins: Plugin[] = [
     {
       // Before the parser: tokens and nesting (see lexicalLimitError).
@@ -312,7 +316,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
       },
     },
     {
-      onExecute({ args, setResultAndStopExecution }) {
+      async onExecute({ args, setResultAndStopExecution }) {
         const finding = assessOperation(
           args.schema,
           args.document,
@@ -330,7 +334,16 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
                 : `Query cost limit of ${limits.maxCost} exceeded, found ${finding.cost}: request smaller pages or fewer nested lists.`,
             ),
           );
-        if (errors.length > 0) setResultAndStopExecution({ errors });
+        if (errors.length > 0) {
+          setResultAndStopExecution({ errors });
+          return;
+        }
+        try {
+          await admit?.(args.contextValue, finding.cost);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          setResultAndStopExecution({ errors: [error] });
+        }
       },
     },
   ];
