@@ -195,23 +195,6 @@ export function createHub(options: HubOptions): Hub {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // Requests in progress (their answers get `Connection: close` once draining starts), and what
-  // arrives while draining: health endpoints still answer (/readyz says draining), all else 503.
-  const inProgress = new Set<ServerResponse>();
-  app.use((req, res, next) => {
-    if (draining.value) {
-      res.setHeader('Connection', 'close');
-      if (req.path === '/healthz' || req.path === '/readyz') return next();
-      res.setHeader('Retry-After', '1');
-      res.status(503).json({ errors: [{ message: 'The hub is shutting down; retry in a moment', extensions: { code: 'SHUTTING_DOWN' } }] });
-      return;
-    }
-    inProgress.add(res);
-    res.once('close', () => inProgress.delete(res));
-    next();
-  });
-  // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
-  // loads its scripts from a CDN, so no CSP and no HSTS there.
   app.use(
     helmet(
       options.production
@@ -229,6 +212,24 @@ export function createHub(options: HubOptions): Hub {
       maxAge: 600,
     }),
   );
+  // Requests in progress (their answers get `Connection: close` once draining starts), and what
+  // arrives while draining: health endpoints still answer (/readyz says draining), all else 503.
+  // After the security headers; before the request log, which would log each 503 as an error.
+  const inProgress = new Set<ServerResponse>();
+  app.use((req, res, next) => {
+    if (draining.value) {
+      res.setHeader('Connection', 'close');
+      if (req.path === '/healthz' || req.path === '/readyz') return next();
+      res.setHeader('Retry-After', '1');
+      res.status(503).json({ errors: [{ message: 'The hub is shutting down; retry in a moment', extensions: { code: 'SHUTTING_DOWN' } }] });
+      return;
+    }
+    inProgress.add(res);
+    res.once('close', () => inProgress.delete(res));
+    next();
+  });
+  // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
+  // loads its scripts from a CDN, so no CSP and no HSTS there.
   app.use(
     pinoHttp({
       logger,
