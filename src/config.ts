@@ -112,6 +112,10 @@ const ConfigSchema = z.object({
   HTTP_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(500),
   /** GraphQL requests in progress at once; more are shed with 503 (OVERLOADED) and Retry-After. */
   HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  /** GraphQL requests of one organisation in progress at once: its share of HTTP_MAX_IN_FLIGHT; 0 turns it off. */
+  HTTP_MAX_IN_FLIGHT_PER_ORGANISATION: z.coerce.number().int().min(0).max(10_000).default(16),
+  /** Summed query cost (see GRAPHQL_MAX_COST) of one organisation's operations in progress; 0 turns it off. */
+  HTTP_MAX_COST_IN_FLIGHT_PER_ORGANISATION: z.coerce.number().int().min(0).max(100_000_000).default(10_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -29,7 +29,7 @@ export async function openDatabase(config: Config, logger?: Logger, role?: strin
       connectionString: config.DATABASE_URL,
       maxConnections: config.DATABASE_POOL_MAX,
       statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-      onIdleError: (error) => logger?.warn({ err: { message: error.message } }, 'idle database connection lost'),
+      onConnectionError: (error) => logger?.warn({ err: { message: error.message } }, 'database connection lost'),
       ...(role ? { role } : {}),
     });
   }

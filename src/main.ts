@@ -99,27 +99,19 @@ metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST ?? config.HOST, ()
 // Webhooks: every instance sends what is due from the outbox (leases keep them from sending twice).
 if (config.WEBHOOK_DISPATCH_INTERVAL_MS > 0) hub.webhooks.start(config.WEBHOOK_DISPATCH_INTERVAL_MS);
 
-// SIGTERM: stop accepting, let in-flight requests finish, close the database, exit 0.
+// SIGTERM: drain (the hub's shutdown: in-flight requests finish, new ones get 503), close the
+// database, exit 0.
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
-  hub.draining.value = true;
   // No job starts from now on; one already running may finish within the grace period (below).
   const jobsStopped = jobs.stop();
-  await hub.stop();
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  const forced = setTimeout(() => {
-    logger.warn('grace period over: closing remaining connections');
-    server.closeAllConnections();
-  }, config.SHUTDOWN_TIMEOUT_MS);
-  forced.unref();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-  clearTimeout(forced);
+  // The hub drains: Connection: close on answers, new requests 503 SHUTTING_DOWN, idle keep-alive
+  // connections closed, in-flight ones finished within the timeout (src/http/app.ts).
+  await hub.shutdown(server, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   // A job still running gets the rest of the grace period; if it is cut off, its run stays RUNNING
   // and the next run marks it ABANDONED.
   const jobsDone = await Promise.race([

@@ -126,6 +126,34 @@ export interface AccessLogOptions {
 /** Appends records to the chain; owns the pseudonym key and the checkpoint signing key. */
 const APPEND_SLICE = 1_000;
 
+interface Waiting {
+  records: LogRecordInput[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** A record the log can never hold (a text column with NUL or a lone surrogate). */
+export class UnwritableRecordError extends Error {}
+
+// eslint-disable-next-line no-control-regex
+const NOT_STORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL would refuse (or silently alter) this record's text, or null. */
+function unwritable(record: LogRecordInput): string | null {
+  for (const [name, value] of Object.entries(record)) {
+    const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    if (texts.some((text) => typeof text === 'string' && NOT_STORABLE.test(text)))
+      return `access-log record field ${name} holds text the database cannot store (NUL or a lone surrogate)`;
+  }
+  return null;
+}
+
+/** SQLSTATE 22xxx (data exception) or 23xxx (integrity constraint): the content, not the log, is at fault. */
+function isContentError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
 export class AccessLog {
   #months = new Set<string>();
 
@@ -172,30 +200,44 @@ export class AccessLog {
     if (db.isTransaction) return this.#appendIn(db as Transaction<Tables>, records);
     // Group commit: reads of concurrent requests are appended together, one transaction (and one
     // wait for the head's lock) per batch instead of per request. Each caller still waits for the
-    // commit of its own records before its response leaves; a failed batch fails every request in it.
+    // commit of its own records before its response leaves. A record the database refuses for its
+    // content fails only its own request (see #commit); a log that cannot be written fails them all.
+    const problem = records.map(unwritable).find((found) => found !== null);
+    if (problem) return Promise.reject(new UnwritableRecordError(problem));
     return new Promise<void>((resolve, reject) => {
       this.#waiting.push({ records, resolve, reject });
       if (!this.#draining) void this.#drain(db as Kysely<Tables>);
     });
   }
 
-  #waiting: Array<{ records: LogRecordInput[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #waiting: Waiting[] = [];
   #draining = false;
 
   async #drain(db: Kysely<Tables>): Promise<void> {
     this.#draining = true;
     try {
-      while (this.#waiting.length > 0) {
-        const batch = this.#waiting.splice(0, 200);
-        try {
-          await db.transaction().execute((trx) => this.#appendIn(trx, batch.flatMap((entry) => entry.records)));
-          for (const entry of batch) entry.resolve();
-        } catch (error) {
-          for (const entry of batch) entry.reject(error);
-        }
-      }
+      while (this.#waiting.length > 0) await this.#commit(db, this.#waiting.splice(0, 200));
     } finally {
       this.#draining = false;
+    }
+  }
+
+  /**
+   * One transaction for the batch. When the database refuses it for the content of a record (a data
+   * exception or a constraint, SQLSTATE classes 22 and 23), each request's records are tried on
+   * their own, so only the offending request fails. Any other failure (the connection, a
+   * permission, a lock timeout) would fail each retry as well: the whole batch fails at once.
+   */
+  async #commit(db: Kysely<Tables>, batch: Waiting[]): Promise<void> {
+    try {
+      await db.transaction().execute((trx) => this.#appendIn(trx, batch.flatMap((entry) => entry.records)));
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      if (batch.length === 1 || !isContentError(error)) {
+        for (const entry of batch) entry.reject(error);
+        return;
+      }
+      for (const entry of batch) await this.#commit(db, [entry]);
     }
   }
 

@@ -5,7 +5,8 @@ import type { Plugin } from '@envelop/core';
 import { getOperationAST } from 'graphql';
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError } from '../graphql/errors.ts';
+import { isConnectionLost } from '../db/database.ts';
+import { apiError, databaseUnavailable } from '../graphql/errors.ts';
 
 // version-traceid-parentid-flags; all-zero ids are invalid (W3C Trace Context, section 3.2).
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -19,13 +20,14 @@ export function parseTraceparent(header: string | null | undefined): { traceId: 
 type ExecutionContext = RequestContext & { request?: Request; res?: ServerResponse };
 
 /** The error a caller gets instead of data when the access log cannot be written. */
-function withheld(ctx: RequestContext) {
+function withheld(ctx: RequestContext, error: unknown) {
+  if (isConnectionLost(error)) return { errors: [databaseUnavailable(ctx.requestId)] };
   return {
     errors: [
       apiError(
         'INTERNAL_SERVER_ERROR',
         `the access log could not be written, so no data is returned (request ${ctx.requestId}); try again later`,
-        { requestId: ctx.requestId, http: { status: 503 } },
+        { requestId: ctx.requestId, http: { status: 503, headers: { 'Retry-After': '1' } } },
       ),
     ],
   };
@@ -46,7 +48,7 @@ export function useAccessLog(): Plugin<RequestContext> {
                 await ctx.audit.flush(ctx.db);
               } catch (error) {
                 ctx.log.error({ err: { message: (error as Error).message } }, 'access log write failed; event withheld');
-                setResult(withheld(ctx));
+                setResult(withheld(ctx, error));
               }
             },
           };
@@ -66,7 +68,7 @@ export function useAccessLog(): Plugin<RequestContext> {
             await ctx.audit.flush(ctx.db);
           } catch (error) {
             ctx.log.error({ err: { message: (error as Error).message } }, 'access log write failed; response withheld');
-            setResult(withheld(ctx));
+            setResult(withheld(ctx, error));
           }
         },
       };

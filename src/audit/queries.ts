@@ -88,14 +88,23 @@ const CSV_COLUMNS = [
   'hash',
 ] as const;
 
-/** RFC 4180 quoting; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
+/**
+ * RFC 4180 quoting, and defused formulas (OWASP CSV injection). Every cell holding a comma, a
+ * semicolon, a tab, a quote or a line break is quoted, whichever separator the export uses: a file
+ * may be opened with the other one. A spreadsheet that splits on the other separator (or ignores
+ * the quotes) sees a new cell after each of those characters, so a leading = + - @ is defused with
+ * an apostrophe there too, as at the start of the cell (where a tab or carriage return also is).
+ */
 export function csvCell(value: unknown): string {
   let text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  text = text.replace(/([,;\t\r\n]\s*)([=+\-@])/g, "$1'$2");
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function csvRow(record: AccessLogRecordRow, employees: boolean): string {
+export const CSV_SEPARATORS = { COMMA: ',', SEMICOLON: ';' } as const;
+
+function csvRow(record: AccessLogRecordRow, employees: boolean, separator: string): string {
   const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
     seq: record.seq,
     occurred_at: new Date(record.occurred_at).toISOString(),
@@ -114,7 +123,7 @@ function csvRow(record: AccessLogRecordRow, employees: boolean): string {
     trace_id: record.trace_id,
     hash: record.hash,
   };
-  return CSV_COLUMNS.map((column) => csvCell(values[column])).join(',');
+  return CSV_COLUMNS.map((column) => csvCell(values[column])).join(separator);
 }
 
 export interface AccessSignalModel {
@@ -197,7 +206,8 @@ export const accessLogResolvers: Resolvers = {
       const rows = await filtered(ctx, filter).selectAll('access_log_records').orderBy('access_log_records.seq').limit(EXPORT_LIMIT + 1).execute();
       const truncated = rows.length > EXPORT_LIMIT;
       const kept = truncated ? rows.slice(0, EXPORT_LIMIT) : rows;
-      const csv = [CSV_COLUMNS.join(','), ...kept.map((row) => csvRow(row, employees))].join('\r\n') + '\r\n';
+      const separator = CSV_SEPARATORS[args.separator ?? 'COMMA'];
+      const csv = [CSV_COLUMNS.join(separator), ...kept.map((row) => csvRow(row, employees, separator))].join('\r\n') + '\r\n';
       return { csv, rows: kept.length, truncated };
     },
     accessLogSignals: async (_parent, args, ctx) => {

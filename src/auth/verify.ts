@@ -6,6 +6,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import type { TrustedIssuer } from './issuers.ts';
+import { textProblem } from '../http/limits.ts';
 import type { OrganisationDirectory } from '../organisations/directory.ts';
 import { roleExistsForKind } from '../policy/policy.ts';
 import { ROLES, type OrganisationKind } from '../policy/vocabulary.ts';
@@ -55,26 +56,53 @@ export interface VerifierOptions {
 
 const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'exp', 'iat', 'org', 'role'] as const;
 
+/**
+ * Text claims end up in the access log and in queries: no control characters (PostgreSQL refuses
+ * NUL in text, and one such record would fail a whole group commit) and no lone surrogates.
+ */
+const text = (schema: z.ZodString) =>
+  schema.superRefine((value, context) => {
+    const problem = textProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
 const ClaimsSchema = z.object({
   iss: z.string().min(1),
-  sub: z.string().min(1).max(200),
+  sub: text(z.string().min(1).max(200)),
   exp: z.number().int(),
   iat: z.number().int(),
   nbf: z.number().int().optional(),
-  org: z.string().min(1).max(100),
+  org: text(z.string().min(1).max(100)),
   role: z.enum(ROLES),
-  purpose: z.string().max(200).optional(),
-  on_behalf_of: z.string().min(1).max(200).optional(),
+  purpose: text(z.string().max(200)).optional(),
+  on_behalf_of: text(z.string().min(1).max(200)).optional(),
 });
 
 // RFC 7235: the scheme name is case-insensitive.
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
 
+/** Verified tokens are remembered this long (and never past their expiry), at most CACHE_SIZE of them. */
+const CACHE_MS = 60_000;
+const CACHE_SIZE = 10_000;
+
 export function createVerifier(options: VerifierOptions) {
   const now = options.now ?? Date.now;
   const tolerance = options.clockToleranceSeconds;
+  // A client sends the same token with every request: checking its signature (ES256, RS256) each
+  // time would be most of what a refused or cheap request costs. Only accepted tokens are kept, for
+  // a minute at most, like the organisation registry they were checked against.
+  const verified = new Map<string, { actor: Actor; until: number }>();
 
   return async function verifyBearer(header: string | null | undefined): Promise<Actor> {
+    const remembered = header ? verified.get(header) : undefined;
+    if (remembered && remembered.until > now()) return { ...remembered.actor };
+    const actor = await verify(header);
+    if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(header!, { actor, until: Math.min(now() + CACHE_MS, actor.expiresAt?.getTime() ?? 0) });
+    return { ...actor };
+  };
+
+  async function verify(header: string | null | undefined): Promise<Actor> {
     if (!header) throw new AuthenticationError('missing_header', 'missing Authorization header: send "Authorization: Bearer <token>"');
     const match = BEARER.exec(header.trim());
     if (!match) throw new AuthenticationError('malformed_header', 'malformed Authorization header: expected "Bearer " followed by a JWT');
@@ -187,7 +215,7 @@ export function createVerifier(options: VerifierOptions) {
       onBehalfOf: onBehalfOf ?? null,
       expiresAt: new Date(exp * 1000),
     };
-  };
+  }
 }
 
 function translateJwtError(error: unknown, issuer: string): AuthenticationError {

@@ -58,7 +58,8 @@ export interface PostgresOptions {
   connectionString: string;
   maxConnections?: number;
   statementTimeoutMs?: number;
-  onIdleError?: (error: Error) => void;
+  /** A connection was cut (server restart, failover, an administrator, a session timeout). */
+  onConnectionError?: (error: Error) => void;
   /** Run every connection as this role (SET ROLE): the application role, see migration 0004. */
   role?: string;
 }
@@ -75,9 +76,16 @@ export function connectPostgres(options: PostgresOptions): Database {
     // the owner).
     ...(options.role ? { onConnect: (client: pg.ClientBase) => client.query(`SET ROLE ${quoteIdentifier(options.role!)}`).then(() => undefined) } : {}),
   });
-  // An idle connection can be cut by the server (restart, failover, an administrator). The pool drops
-  // it and opens another when needed; without a listener Node would treat it as a crash.
-  pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection can be cut by the server (restart, failover, an administrator, a session timeout).
+  // pg emits 'error' on the client, and an 'error' event nobody listens to ends the process. pg-pool
+  // listens only while the client is idle (and re-emits on the pool); while it is checked out, this
+  // listener of the client's own is the only one. Its query fails (the request gets 503, see
+  // isConnectionLost) and on release the pool drops the client, which is no longer queryable, and
+  // opens a new one when needed.
+  pool.on('error', () => undefined); // already reported by the client's own listener
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onConnectionError?.(error));
+  });
   const stats = { queries: 0 };
   const db = createKysely(pool, stats);
   return {
@@ -109,7 +117,7 @@ async function listenPostgres(options: PostgresOptions, channel: string, onPaylo
       if (message.channel === channel && message.payload) onPayload(message.payload);
     });
     next.on('error', (error) => {
-      options.onIdleError?.(error);
+      options.onConnectionError?.(error);
       client = null;
       void next.end().catch(() => undefined);
       if (!stopped) setTimeout(() => void connect().catch(() => undefined), 1000).unref();
@@ -175,6 +183,24 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Database>
     },
     pglite,
   };
+}
+
+// SQLSTATE class 08 (connection exception); 57P01-57P03: the server ended or refuses the session.
+const CONNECTION_LOST_CODES = /^(08...|57P0[123]|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN)$/;
+const CONNECTION_LOST_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+
+/**
+ * Whether an error (or what it wraps) means the database could not be reached or the connection
+ * was cut, rather than a refusal of the statement: the request failed for want of a database and
+ * may be retried.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  for (let current = error, hops = 0; current && hops < 5; current = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause, hops++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && CONNECTION_LOST_CODES.test(code)) return true;
+    if (typeof message === 'string' && CONNECTION_LOST_MESSAGES.test(message)) return true;
+  }
+  return false;
 }
 
 const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -140,7 +140,17 @@ export type AccessLogEdge = {
   node: AccessLogRecord;
 };
 
-/** The log as CSV (UTF-8, comma-separated, header row), at most 50,000 records. */
+/**
+ * The separator between the cells of a CSV export. Spreadsheets in Dutch (and most European) settings
+ * split on semicolons, because the comma is their decimal sign.
+ */
+export type CsvSeparator =
+  /** Cells separated by commas (RFC 4180). */
+  | 'COMMA'
+  /** Cells separated by semicolons, for spreadsheets in Dutch settings. */
+  | 'SEMICOLON';
+
+/** The log as CSV (UTF-8, comma- or semicolon-separated, header row), at most 50,000 records. */
 export type AccessLogExport = {
   __typename?: 'AccessLogExport';
   csv: Scalars['String']['output'];
@@ -892,7 +902,12 @@ export type Query = {
    * itself logged.
    */
   accessLog: AccessLogConnection;
-  /** The same records as CSV, for an inzageverzoek or an audit. The export itself is logged. */
+  /**
+   * The same records as CSV, for an inzageverzoek or an audit. The export itself is logged. Every cell
+   * holding a separator, a tab, a quote or a line break is quoted, and text a spreadsheet would run as
+   * a formula (a cell, or a part after a comma, semicolon, tab or line break, starting with = + - or @)
+   * gets a leading apostrophe.
+   */
   accessLogExport: AccessLogExport;
   /** Signals in a period (at most 31 days): many pupils per hour, repeated refusals, emergency accesses. */
   accessLogSignals: Array<AccessSignal>;
@@ -978,6 +993,7 @@ export type QueryAccessLogArgs = {
 export type QueryAccessLogExportArgs = {
   filter?: InputMaybe<AccessLogFilter>;
   includeEmployees?: InputMaybe<Scalars['Boolean']['input']>;
+  separator?: InputMaybe<CsvSeparator>;
 };
 
 
@@ -2116,6 +2132,7 @@ export type ResolversTypes = {
   AccessLogFilter: AccessLogFilter;
   AccessLogConnection: ResolverTypeWrapper<AccessLogConnectionModel>;
   AccessLogEdge: ResolverTypeWrapper<Omit<AccessLogEdge, 'node'> & { node: ResolversTypes['AccessLogRecord'] }>;
+  CsvSeparator: CsvSeparator;
   AccessLogExport: ResolverTypeWrapper<AccessLogExport>;
   AccessSignalKind: AccessSignalKind;
   AccessSignal: ResolverTypeWrapper<AccessSignalModel>;
@@ -2689,7 +2706,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   referrals?: Resolver<ResolversTypes['ReferralConnection'], ParentType, ContextType, RequireFields<QueryReferralsArgs, 'first'>>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first' | 'includeEmployees'>>;
-  accessLogExport?: Resolver<ResolversTypes['AccessLogExport'], ParentType, ContextType, RequireFields<QueryAccessLogExportArgs, 'includeEmployees'>>;
+  accessLogExport?: Resolver<ResolversTypes['AccessLogExport'], ParentType, ContextType, RequireFields<QueryAccessLogExportArgs, 'includeEmployees' | 'separator'>>;
   accessLogSignals?: Resolver<Array<ResolversTypes['AccessSignal']>, ParentType, ContextType, RequireFields<QueryAccessLogSignalsArgs, 'from' | 'to'>>;
   processingActivities?: Resolver<Array<ResolversTypes['ProcessingActivity']>, ParentType, ContextType>;
   accessLogVerifications?: Resolver<Array<ResolversTypes['AccessLogVerification']>, ParentType, ContextType, RequireFields<QueryAccessLogVerificationsArgs, 'first'>>;

@@ -4,19 +4,21 @@ import { createEventBus } from '../events/bus.ts';
 import { DEV_WEBHOOK_SECRET_KEY, WebhookDispatcher } from '../events/webhooks.ts';
 import { useEventStreamIds } from '../events/sse.ts';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AccessLog } from '../audit/chain.ts';
 import { useAccessLog } from '../audit/plugin.ts';
 import { useErrorCodes } from './error-codes.ts';
+import type { Actor } from '../auth/actor.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
-import type { Database } from '../db/database.ts';
+import { isConnectionLost, type Database } from '../db/database.ts';
+import { databaseUnavailable } from '../graphql/errors.ts';
 import { createRequestContext, type GatewayFactory, type HubServices, type RequestContext } from '../graphql/context.ts';
 import { buildHubSchema } from '../graphql/schema.ts';
 import type { Logger } from '../logging.ts';
@@ -25,10 +27,12 @@ import { OrganisationDirectory } from '../organisations/directory.ts';
 import { useOperationCategoryGuard } from '../policy/category-guard.ts';
 import { consoleRouter } from './console.ts';
 import { defaultHardening, type Hardening } from './hardening.ts';
+import { createFairShare, type FairShare } from './fairness.ts';
 import { useQueryLimits } from './limits.ts';
 import { bodyErrors, bodyLimit, concurrencyLimit, requestTimeout } from './overload.ts';
 import { noteActor, observeGraphqlRequests, requestLogFields, useRequestFacts } from './observe.ts';
 import { usePersistedOperationsOnly } from './persisted.ts';
+import { useReadableRequests } from './request-shape.ts';
 import { createRateLimiter } from './rate-limit.ts';
 
 export interface HubOptions {
@@ -73,6 +77,15 @@ export interface Hub {
   metrics: Metrics;
   /** Stops listening for events and sending webhooks (before the database closes). */
   stop(): Promise<void>;
+  /**
+   * Drains `server` (SIGTERM): from now on every answer says `Connection: close`, and requests that
+   * arrive get 503 SHUTTING_DOWN with Retry-After; requests already in progress finish. After a
+   * short grace (for requests already on their way over kept-alive connections, which a close
+   * would reset) idle connections are closed and the server stops accepting; whatever is still
+   * open at `timeoutMs` is cut. Then stop(). Resolves when the server is closed; the database is
+   * the caller's to close.
+   */
+  shutdown(server: Server, options: { timeoutMs: number; graceMs?: number }): Promise<{ forced: boolean }>;
 }
 
 interface ServerContext {
@@ -108,6 +121,7 @@ export function createHub(options: HubOptions): Hub {
   const draining = { value: false };
   const hardening = options.hardening ?? defaultHardening(options.production);
   const rateLimiter = createRateLimiter(hardening.rateLimits);
+  const fairShare = createFairShare(hardening.fairShare);
   const unexpectedError = 'Internal error: the hub could not answer. Quote extensions.requestId to its operators.';
 
   const yoga = createYoga<ServerContext, RequestContext>({
@@ -119,7 +133,12 @@ export function createHub(options: HubOptions): Hub {
     // Unexpected errors (a database error, a bug) become one message with the request id; never a
     // stack, SQL text or internal name. In development yoga adds the original error when
     // NODE_ENV=development; in production never.
-    maskedErrors: { errorMessage: unexpectedError, ...(options.production ? { isDev: false } : {}) },
+    // A lost database connection is no bug: 503 DATABASE_UNAVAILABLE with Retry-After, still no data.
+    maskedErrors: {
+      errorMessage: unexpectedError,
+      ...(options.production ? { isDev: false } : {}),
+      maskError: (error, message, isDev) => (isConnectionLost(error) ? databaseUnavailable() : maskError(error, message, isDev)),
+    },
     // GraphiQL from the hub itself (@graphql-yoga/render-graphiql: one page with every script and
     // style inline, no CDN), so it works on a network without internet. Loaded on the first request
     // for it: the page is 9 MB of JavaScript that production (no GraphiQL) never needs.
@@ -143,7 +162,7 @@ export function createHub(options: HubOptions): Hub {
       const requestId = String(req.id ?? randomUUID());
       const log = (req.log ?? logger).child({});
       try {
-        const actor = await verifyBearer(request.headers.get('authorization'));
+        const actor = (req as { verifiedActor?: Actor }).verifiedActor ?? (await verifyBearer(request.headers.get('authorization')));
         log.debug({ org: actor.organisationId, role: actor.role }, 'authenticated');
         noteActor(req, actor.organisationId, actor.role);
         // Per organisation and per subject; throws RATE_LIMITED (429, Retry-After) before any work.
@@ -170,9 +189,14 @@ export function createHub(options: HubOptions): Hub {
       }
     },
     plugins: [
+      useReadableRequests(),
       ...(hardening.persistedOperations ? [usePersistedOperationsOnly(hardening.persistedOperations)] : []),
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
-      ...useQueryLimits({ ...hardening.limits, production: options.production }),
+      // The organisation's share of cost: the operation may wait for its earlier work (fairness.ts).
+      ...useQueryLimits({ ...hardening.limits, production: options.production }, (context, cost) => {
+        const { actor, res } = context as Partial<RequestContext> & { res?: ServerResponse };
+        if (actor && res) return fairShare.admit(actor.organisationId, cost, res);
+      }),
       useRequestIdOnUnexpectedErrors(),
       // Before the category guard and the access log: a request whose variables do not fit is
       // refused with BAD_USER_INPUT before anything is read or recorded; and every error gets a code.
@@ -205,6 +229,24 @@ export function createHub(options: HubOptions): Hub {
       maxAge: 600,
     }),
   );
+  // Requests in progress (their answers get `Connection: close` once draining starts), and what
+  // arrives while draining: health endpoints still answer (/readyz says draining), all else 503.
+  // After the security headers; before the request log, which would log each 503 as an error.
+  const inProgress = new Set<ServerResponse>();
+  app.use((req, res, next) => {
+    if (draining.value) {
+      res.setHeader('Connection', 'close');
+      if (req.path === '/healthz' || req.path === '/readyz') return next();
+      res.setHeader('Retry-After', '1');
+      res.status(503).json({ errors: [{ message: 'The hub is shutting down; retry in a moment', extensions: { code: 'SHUTTING_DOWN' } }] });
+      return;
+    }
+    inProgress.add(res);
+    res.once('close', () => inProgress.delete(res));
+    next();
+  });
+  // Security headers. A strict CSP in production (JSON only, no GraphiQL); in development GraphiQL
+  // loads its scripts from a CDN, so no CSP and no HSTS there.
   app.use(
     pinoHttp({
       logger,
@@ -239,12 +281,14 @@ export function createHub(options: HubOptions): Hub {
     const ok = await database.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable', engine: database.engine });
   });
-  // Shed first (cheap), then the deadline, then read the body within its limit, then GraphQL.
+  // Shed first (cheap), then the deadline, then the organisation's share of requests, then read the
+  // body within its limit, then GraphQL.
   app.use(
     yoga.graphqlEndpoint,
     observeGraphqlRequests(metrics),
     concurrencyLimit(hardening.overload, logger),
     requestTimeout(hardening.overload, logger),
+    organisationShare(fairShare, verifyBearer),
     bodyLimit(hardening.overload),
     bodyErrors(hardening.overload),
     yoga as never,
@@ -266,6 +310,36 @@ export function createHub(options: HubOptions): Hub {
   };
   metrics.sources.outbox = webhookOutboxSource(database);
   metrics.sources.pool = () => database.poolStats?.() ?? null;
+  const stop = async () => {
+    await webhooks.stop();
+    await services.events.stop();
+  };
+  let shuttingDown: Promise<{ forced: boolean }> | null = null;
+  const shutdown = async (server: Server, { timeoutMs, graceMs }: { timeoutMs: number; graceMs?: number }) => {
+    const deadline = performance.now() + timeoutMs;
+    draining.value = true;
+    for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Events and webhooks stop first: subscription streams end instead of holding the drain open.
+    const stopped = stop().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'stopping events and webhooks failed'));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(graceMs ?? 500, timeoutMs / 4)));
+    let forced = false;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        forced = true;
+        logger.warn({ open: inProgress.size }, 'grace period over: closing remaining connections');
+        server.closeAllConnections();
+      }, Math.max(0, deadline - performance.now()));
+      force.unref();
+      // Stops accepting and closes the connections that are idle now; busy ones close after their answer.
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    await stopped;
+    return { forced };
+  };
   return {
     app,
     yoga,
@@ -273,21 +347,61 @@ export function createHub(options: HubOptions): Hub {
     draining,
     webhooks,
     metrics,
-    async stop() {
-      await webhooks.stop();
-      await services.events.stop();
+    stop,
+    shutdown(server, options) {
+      shuttingDown ??= shutdown(server, options);
+      return shuttingDown;
     },
   };
 }
 
-/** Masked errors carry the request id (also in the X-Request-Id header and the log line). */
+/**
+ * Takes a request slot of the caller's organisation before its body is read (waiting for one when
+ * the organisation has its share in progress, see fairness.ts), so a partner over its share costs
+ * the hub next to nothing. The verified caller is kept for the GraphQL context; a token that does
+ * not verify passes on, to be refused there (401/403, counted and logged).
+ */
+function organisationShare(fairShare: FairShare, verifyBearer: VerifyBearer): RequestHandler {
+  return (req, res, next) => {
+    // A subscription stream is open for hours and has a limit of its own (overload.ts).
+    if (req.method === 'OPTIONS' || String(req.headers.accept ?? '').includes('text/event-stream')) return next();
+    verifyBearer(req.headers.authorization)
+      .catch(() => null)
+      .then(async (actor) => {
+        if (!actor) return next();
+        try {
+          await fairShare.enter(actor.organisationId, res);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) return next(error);
+          if (res.headersSent) return;
+          res.setHeader('Retry-After', '1');
+          res.status(429).json({ errors: [{ message: error.message, extensions: { code: 'OVERLOADED', scope: 'organisation', limit: 'inFlight' } }] });
+          return;
+        }
+        if (res.headersSent || res.destroyed) return;
+        (req as { verifiedActor?: Actor }).verifiedActor = actor;
+        next();
+      })
+      .catch(next);
+  };
+}
+
+/**
+ * Masked errors carry the request id (also in the X-Request-Id header and the log line). A result
+ * with a lost database connection among its errors is answered with that one error and no data:
+ * part of an answer is not what was asked for (fail closed; the caller retries the whole).
+ */
 function useRequestIdOnUnexpectedErrors(): Plugin<RequestContext, ServerContext> {
   return {
-    onResultProcess({ result, serverContext }) {
+    onResultProcess({ result, setResult, serverContext }) {
       const requestId = serverContext?.req?.id;
-      if (requestId === undefined) return;
       for (const single of Array.isArray(result) ? result : [result]) {
         const errors = (single as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors;
+        if (!Array.isArray(result) && errors?.some((error) => error.extensions?.code === 'DATABASE_UNAVAILABLE')) {
+          setResult({ errors: [databaseUnavailable(requestId === undefined ? undefined : String(requestId))] });
+          return;
+        }
+        if (requestId === undefined) continue;
         for (const error of errors ?? [])
           if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
             error.extensions.requestId = String(requestId);

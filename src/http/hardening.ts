@@ -5,12 +5,14 @@ import { loadConfig } from '../config.ts';
 import type { QueryLimits } from './limits.ts';
 import type { OverloadLimits } from './overload.ts';
 import { loadPersistedOperations } from './persisted.ts';
+import type { FairShareLimits } from './fairness.ts';
 import type { RateLimits } from './rate-limit.ts';
 
 export interface Hardening {
   limits: Omit<QueryLimits, 'production'>;
   rateLimits: RateLimits;
   overload: OverloadLimits;
+  fairShare: FairShareLimits;
   /** Browser origins allowed by CORS; empty: no cross-origin browser access. */
   corsOrigins: string[];
   /** When set, only these operations (sha256 of the text → text) run. */
@@ -40,6 +42,10 @@ export function hardeningFromConfig(config: Config): Hardening {
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       uploadLimitBytes: config.HTTP_UPLOAD_LIMIT_BYTES,
       maxStreams: config.HTTP_MAX_STREAMS,
+    },
+    fairShare: {
+      maxInFlight: config.HTTP_MAX_IN_FLIGHT_PER_ORGANISATION,
+      maxCostInFlight: config.HTTP_MAX_COST_IN_FLIGHT_PER_ORGANISATION,
     },
     corsOrigins: config.CORS_ORIGINS,
     persistedOperations: config.PERSISTED_OPERATIONS_FILE ? loadPersistedOperations(config.PERSISTED_OPERATIONS_FILE) : null,

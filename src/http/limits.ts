@@ -1,6 +1,9 @@
 // Query limits (issue 9): what an operation may ask before the hub does any work for it.
 //
-//   tokens      graphql-armor max-tokens, while parsing
+//   tokens      a lexer pass over the document before the parser sees it, which also bounds the
+//               nesting of brackets: graphql-js's parser recurses per `[`, `{` and `(`, and a list
+//               literal nested a few thousand levels deep overflows the stack before a token limit
+//               counted while parsing applies.
 //   depth       graphql-armor max-depth, at validation; introspection is NOT ignored (the 2025
 //               advisories: an operation or fragment named `__schema`, or a `__schema` selection,
 //               must not switch the limit off). Only an operation whose every root field is an
@@ -23,13 +26,15 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import {
   getArgumentValues,
   getNamedType,
   GraphQLError,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   NoSchemaIntrospectionCustomRule,
   SchemaMetaFieldDef,
   TypeMetaFieldDef,
@@ -61,7 +66,15 @@ export interface QueryLimits {
 export const DEFAULT_PAGE_SIZE = 25;
 const INTROSPECTION_ROOT_FIELDS = new Set(['__schema', '__type', '__typename']);
 
-type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost' | 'pageSize';
+type LimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'nesting' | 'cost' | 'pageSize';
+
+/**
+ * Brackets (`{`, `[`, `(`) open at once in a document. GraphiQL's introspection query needs about
+ * 25; the parser's stack lasts to a few thousand.
+ */
+export const MAX_NESTING = 100;
+/** Levels of lists and objects in a variable's value; no input type of the schema comes near. */
+export const MAX_VALUE_NESTING = 32;
 
 export function limitError(limit: LimitName, message: string): GraphQLError {
   return new GraphQLError(message, {
@@ -74,6 +87,7 @@ const HIDDEN: Record<LimitName, string> = {
   aliases: 'The operation uses too many aliases.',
   directives: 'The operation uses too many directives.',
   tokens: 'The document is too long (too many tokens).',
+  nesting: 'The document is nested too deeply.',
   cost: 'The operation asks for too much at once: request smaller pages or fewer nested lists.',
   pageSize: 'first is too large.',
 };
@@ -145,15 +159,55 @@ export function textProblem(value: string): string | null {
  */
 const CHECKED_PER_ROW = new Set(['Mutation.reportPupilsOutOfView']);
 
-function checkStrings(value: unknown, path: string, errors: GraphQLError[]): void {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    if (problem) errors.push(new GraphQLError(`${path} ${problem}`, { extensions: { code: 'BAD_USER_INPUT', argument: path, http: { status: 400 } } }));
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkStrings(item, `${path}[${i}]`, errors));
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) checkStrings(item, `${path}.${key}`, errors);
+/** Text problems in a value, walked without recursion: a value nested thousands deep cannot overflow the stack. */
+function checkStrings(root: unknown, rootPath: string, errors: GraphQLError[]): void {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: rootPath, depth: 0 }];
+  while (pending.length > 0) {
+    const { value, path, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) errors.push(new GraphQLError(`${path} ${problem}`, { extensions: { code: 'BAD_USER_INPUT', argument: path, http: { status: 400 } } }));
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_VALUE_NESTING) {
+      errors.push(
+        new GraphQLError(`${rootPath} is nested too deeply (more than ${MAX_VALUE_NESTING} levels of lists and objects)`, {
+          extensions: { code: 'BAD_USER_INPUT', argument: rootPath, http: { status: 400 } },
+        }),
+      );
+      continue;
+    }
+    const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((item, i) => [`[${i}]`, item]) : Object.entries(value).map(([key, item]) => [`.${key}`, item]);
+    for (let i = entries.length - 1; i >= 0; i--) pending.push({ value: entries[i]![1], path: `${path}${entries[i]![0]}`, depth: depth + 1 });
   }
+}
+
+/**
+ * Counts the document's tokens and the nesting of its brackets with graphql-js's lexer, before its
+ * parser runs. A syntax error is left to the parser, which reports it with its position.
+ */
+export function lexicalLimitError(source: string, limits: Pick<QueryLimits, 'maxTokens' | 'production'>): GraphQLError | null {
+  const lexer = new Lexer(new Source(source));
+  let tokens = 0;
+  let nesting = 0;
+  try {
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      tokens += 1;
+      if (tokens > limits.maxTokens)
+        return limitError('tokens', limits.production ? HIDDEN.tokens : `Token limit of ${limits.maxTokens} exceeded.`);
+      if (token.kind === TokenKind.BRACE_L || token.kind === TokenKind.BRACKET_L || token.kind === TokenKind.PAREN_L) {
+        nesting += 1;
+        if (nesting > MAX_NESTING)
+          return limitError('nesting', limits.production ? HIDDEN.nesting : `The document is nested more than ${MAX_NESTING} levels deep.`);
+      } else if (token.kind === TokenKind.BRACE_R || token.kind === TokenKind.BRACKET_R || token.kind === TokenKind.PAREN_R) {
+        nesting = Math.max(0, nesting - 1);
+      }
+    }
+  } catch {
+    return null;
+  }
+  return null;
 }
 
 function takesFirst(field: GraphQLField<unknown, unknown>): boolean {
@@ -237,21 +291,22 @@ export function assessOperation(
 
 const SUGGESTION = /\s*Did you mean .+\?/g;
 
-/** The plugins, in order: tokens (parse), depth/aliases/directives/introspection (validate), cost. */
-export function useQueryLimits(limits: QueryLimits): Plugin[] {
+/**
+ * The plugins, in order: tokens and nesting (before parsing), depth/aliases/directives/introspection
+ * (validate), cost. `admit` sees the cost of an operation within the limits before it runs; it may
+ * make it wait, or refuse it by throwing a GraphQLError (the organisation's share, see fairness.ts).
+ */
+export function useQueryLimits(limits: QueryLimits, admit?: (context: unknown, cost: number) => Promise<void> | void): Plugin[] {
   const plugins: Plugin[] = [
-    maxTokensPlugin({
-      n: limits.maxTokens,
-      exposeLimits: !limits.production,
-      errorMessage: HIDDEN.tokens,
-      onReject: [
-        (_context, error) => {
-          // Thrown from the parser: turn armor's error into ours in place.
-          error.message = armorMessage(error);
-          Object.assign(error.extensions, { code: 'QUERY_LIMIT_EXCEEDED', limit: 'tokens', http: { status: 400 } });
-        },
-      ],
-    }) as Plugin,
+    {
+      // Before the parser: tokens and nesting (see lexicalLimitError).
+      onParse({ params }) {
+        const source = typeof params.source === 'string' ? params.source : (params.source as Source | undefined)?.body;
+        if (typeof source !== 'string') return;
+        const error = lexicalLimitError(source, limits);
+        if (error) throw error;
+      },
+    },
     {
       onValidate({ addValidationRule }) {
         addValidationRule(depthRule(limits));
@@ -261,7 +316,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
       },
     },
     {
-      onExecute({ args, setResultAndStopExecution }) {
+      async onExecute({ args, setResultAndStopExecution }) {
         const finding = assessOperation(
           args.schema,
           args.document,
@@ -279,7 +334,16 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
                 : `Query cost limit of ${limits.maxCost} exceeded, found ${finding.cost}: request smaller pages or fewer nested lists.`,
             ),
           );
-        if (errors.length > 0) setResultAndStopExecution({ errors });
+        if (errors.length > 0) {
+          setResultAndStopExecution({ errors });
+          return;
+        }
+        try {
+          await admit?.(args.contextValue, finding.cost);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          setResultAndStopExecution({ errors: [error] });
+        }
       },
     },
   ];

@@ -142,9 +142,18 @@ export async function startTestHub(
   options: { env?: Record<string, string>; issuers?: Map<string, TrustedIssuer>; now?: Date } = {},
 ): Promise<TestHub> {
   const { database, drop, asOwner, url } = await openTestDatabase();
-  // Rate limits are tested where they are the subject (hardening tests set them); elsewhere one demo
-  // subject sends hundreds of requests a minute, which is not what those tests are about.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', RATE_LIMIT_PER_SUBJECT: '0', RATE_LIMIT_PER_ORGANISATION: '0', ...options.env });
+  // Rate limits and organisations' shares are tested where they are the subject (hardening and load
+  // tests set them); elsewhere one demo subject sends hundreds of requests a minute, and some at once,
+  // which is not what those tests are about.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_SUBJECT: '0',
+    RATE_LIMIT_PER_ORGANISATION: '0',
+    HTTP_MAX_IN_FLIGHT_PER_ORGANISATION: '0',
+    HTTP_MAX_COST_IN_FLIGHT_PER_ORGANISATION: '0',
+    ...options.env,
+  });
   const logs = new LogCapture();
   const logger = createLogger(config.LOG_LEVEL, logs);
   const clock = { now: options.now ?? DEMO_NOW };

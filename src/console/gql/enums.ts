@@ -8,6 +8,7 @@ export const ENUM_VALUES = {
   ContactAttemptOutcome: ['REACHED', 'NO_ANSWER', 'WRONG_NUMBER', 'NO_NUMBER', 'SENT', 'CONTACT_MADE', 'NOBODY_HOME', 'LEFT'],
   CoordinationTransferStatus: ['PROPOSED', 'ACCEPTED', 'DECLINED', 'WITHDRAWN'],
   CorrectableField: ['givenName', 'familyNamePrefix', 'familyName', 'dateOfBirth', 'bsn', 'street', 'houseNumber', 'postalCode', 'city', 'phone', 'letterLanguage', 'grade', 'absentSince'],
+  CsvSeparator: ['COMMA', 'SEMICOLON'],
   DataCategory: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'],
   EmergencyAccessVerdict: ['JUSTIFIED', 'UNJUSTIFIED'],
   GuardianRelation: ['PARENT', 'GUARDIAN', 'FOSTER_PARENT', 'OTHER'],
