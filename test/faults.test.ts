@@ -44,14 +44,16 @@ describe('a token with control characters or broken Unicode in its claims', () =
     ['purpose', 'escape \u001b[2J'],
     ['on_behalf_of', 'half \ud800'],
   ])('is refused at verification (%s): 401, a clear message, counted and logged as a refusal', async (claim, value) => {
-    const before = (await t.request.get('/metrics')).text;
+    // The metrics are served on METRICS_PORT (main.ts); here, the registry itself.
+    const metricsText = () => t.hub.metrics.registry.metrics();
+    const before = await metricsText();
     const count = (text: string) => Number(/ketenhub_auth_refusals_total\{reason="invalid_claim",status="401"\} (\d+)/.exec(text)?.[1] ?? 0);
     const response = await t.gql({ token: tokenWith({ [claim]: value }) }, READ_PUPILS);
     expect(response.status).toBe(401);
     expect(response.body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid_claim' });
     expect(response.body.errors[0].message).toContain(`token claim "${claim}" is invalid`);
     expect(response.body.data ?? null).toBeNull();
-    expect(count((await t.request.get('/metrics')).text)).toBe(count(before) + 1);
+    expect(count(await metricsText())).toBe(count(before) + 1);
     expect(t.logs.lines.at(-1) ?? '').not.toContain(value);
   });
 
