@@ -52,8 +52,9 @@ describe('the cases list', () => {
     expect(await casesStatus(page)).toBe(cases.length);
     const table = page.getByRole('table', { name: 'Zaken van leerlingen uit beeld' });
     expect(await table.locator('tbody tr').count()).toBe(25);
-    // A case known only to exist says so, in words.
-    expect(await table.innerText()).toContain('Alleen het bestaan is u bekend');
+    // Cases known only to exist in groups as small as the demo's (2 per school) stay out of the list,
+    // as their count stays out of the overview.
+    expect(await table.innerText()).not.toContain('Alleen het bestaan is u bekend');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Volgende' }).click();
@@ -175,7 +176,16 @@ describe('a case', () => {
   });
 
   it('says a case is known only to exist, without blanks', async () => {
-    const target = cases.find((c) => c.visibility === 'EXISTENCE_ONLY')!;
+    // Not in the list (a small group): opened by its id, as from a link or a bookmark.
+    const target = await harness.hub.database.db
+      .selectFrom('out_of_view_cases')
+      .innerJoin('pupils', 'pupils.id', 'out_of_view_cases.pupil_id')
+      .innerJoin('organisations as school', 'school.id', 'out_of_view_cases.reporting_school_id')
+      .select('out_of_view_cases.id')
+      .where('pupils.municipality_code', '<>', 'GM0518')
+      .where('school.municipality_code', '=', 'GM0518')
+      .orderBy('out_of_view_cases.id')
+      .executeTakeFirstOrThrow();
     const { page, context } = await harness.open({ language: 'en' });
     await signInAs(page, /Leerlingzaken Den Haag/, 'PROFESSIONAL');
     await page.goto(`${harness.baseUrl}/console/#/out-of-view/${target.id}`);
