@@ -206,7 +206,10 @@ async function reportIn(
     .selectAll('out_of_view_cases')
     .where('out_of_view_cases.status', '=', 'OPEN')
     .where(sql<boolean>`out_of_view_cases.pupil_id = any(cast(${pupilIds} as uuid[]))`)
-    .forUpdate()
+    // Only the case rows (the gateway joins the pupils, which concurrent batches must not lock), and
+    // always in the same order, so two batches with the same pupils queue instead of deadlocking.
+    .orderBy('out_of_view_cases.id')
+    .forUpdate('out_of_view_cases')
     .execute();
   const openByPupil = new Map(open.map((row) => [row.pupil_id, row]));
 
