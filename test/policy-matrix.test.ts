@@ -1,6 +1,6 @@
 // The access policy as a matrix: every organisation kind (one organisation per kind) × role ×
 // data category × situation (linked, not linked, linked through a referral that does not share the
-// category). The expected outcomes come from the table below, copied from DOMAIN.md ("Data
+// category). The expected outcomes come from the table below, copied from docs/domain.md ("Data
 // categories" and "lawful link"), NOT from src/policy: a wrong policy cannot agree with itself here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +21,7 @@ import {
 } from './helpers/fixtures-policy.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
-// ---- The ground truth, from DOMAIN.md "Data categories" -------------------------------------------
+// ---- The ground truth, from docs/domain.md "Data categories" -------------------------------------------
 /**
  * kind -> categories it may see (only for pupils it has a lawful link to). REFERRAL is "the sending
  * and receiving organisation of that referral": every kind, as a party to the referral.
@@ -211,7 +211,7 @@ describe('the matrix itself', () => {
   it('covers every kind, role, category and situation (504 cases)', () => {
     expect(KINDS.length * ROLES.length * CATEGORIES.length * SITUATIONS.length).toBe(7 * 3 * 8 * 3);
   });
-  it('has a column in the DOMAIN.md table for every category (the ones every kind may see included)', () => {
+  it('has a column in the docs/domain.md table for every category (the ones every kind may see included)', () => {
     for (const category of ['IDENTITY', 'CONTACT', 'REFERRAL'] as const) for (const kind of KINDS) expect(kindMaySee(kind, category)).toBe(true);
     expect(KINDS.filter((kind) => kindMaySee(kind, 'BSN'))).toEqual(['LEERLINGZAKEN', 'SCHOOL']);
   });

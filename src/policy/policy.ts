@@ -7,7 +7,7 @@ import { activity } from '../audit/processing-activities.ts';
 
 /**
  * Which data categories an organisation kind may read about a pupil it has a lawful link to.
- * Source: ../shared/DOMAIN.md, "Data categories". REFERRAL is further limited, row by row, to the
+ * Source: docs/domain.md, "Data categories". REFERRAL is further limited, row by row, to the
  * sending and receiving organisation of each referral.
  */
 export const CATEGORIES_BY_KIND: Readonly<Record<OrganisationKind, readonly DataCategory[]>> = {
