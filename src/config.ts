@@ -67,7 +67,7 @@ const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** The built console served at /console (`npm run console:build`); default dist/console. */
   CONSOLE_DIR: z.string().min(1).optional(),
-  // --- Hardening (issue 9): query limits, production surface, rate limits, overload. README: Operations.
+  // --- Hardening: query limits, production surface, rate limits, overload. README: Operations.
   /** Deepest selection nesting of an operation (fragment spreads count as a level). */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   /**

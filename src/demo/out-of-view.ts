@@ -1,4 +1,4 @@
-// The demo region's cases of pupils out of view (issue 7). Every pupil reported missing has a case
+// The demo region's cases of pupils out of view. Every pupil reported missing has a case
 // at the Leerlingzaken of its home municipality, holding its contact attempts. On top of the
 // region's random history, a scripted set of pupils puts a case at every step of the rule table
 // (src/outreach/next-step.ts) and closes cases with every outcome, so the demo and the console show

@@ -47,7 +47,7 @@ export interface HubOptions {
   clock?: () => Date;
   /** The access log's writer (hash chain, pseudonyms, checkpoints). */
   accessLog: AccessLog;
-  /** The console at /console (issue 11): where its built files are, and whether the demo sign-in is on. */
+  /** The console at /console: where its built files are, and whether the demo sign-in is on. */
   console?: { directory: string; devSignIn: boolean };
   /** Seals webhook secrets at rest (config WEBHOOK_SECRET_KEY; a development key otherwise). */
   webhookSecretKey?: string;

@@ -1,4 +1,4 @@
-// The console (src/console, issue 11) as the hub serves it: the built files at /console, with a
+// The console (src/console) as the hub serves it: the built files at /console, with a
 // content security policy of their own, and in development the demo sign-in's token endpoint.
 //
 // The console is a static page that talks only to /graphql, as any client does; the hub gives it no

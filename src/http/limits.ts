@@ -1,4 +1,4 @@
-// Query limits (issue 9): what an operation may ask before the hub does any work for it.
+// Query limits: what an operation may ask before the hub does any work for it.
 //
 //   tokens      a lexer pass over the document before the parser sees it, which also bounds the
 //               nesting of brackets: graphql-js's parser recurses per `[`, `{` and `(`, and a list

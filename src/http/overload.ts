@@ -1,4 +1,4 @@
-// Overload (issue 9): a bounded number of GraphQL requests in progress, a deadline per request and a
+// Overload: a bounded number of GraphQL requests in progress, a deadline per request and a
 // body size limit. Under overload the hub answers 503 with Retry-After at once instead of queueing
 // without end; a request over its deadline gets 503 TIMEOUT (the database's statement timeout ends
 // its SQL on PostgreSQL). Answers are GraphQL-shaped JSON with `extensions.code`.

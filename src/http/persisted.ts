@@ -1,4 +1,4 @@
-// Persisted operations (issue 9): with PERSISTED_OPERATIONS_FILE set, the hub runs only operations
+// Persisted operations: with PERSISTED_OPERATIONS_FILE set, the hub runs only operations
 // registered there, named by the SHA-256 of their text (`extensions.persistedQuery.sha256Hash`,
 // the Apollo convention). The file is a JSON object { "<sha256 hex>": "<operation text>" }, as the
 // persisted-documents output of graphql-codegen's client preset; each hash is checked at start.
