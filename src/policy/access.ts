@@ -277,6 +277,15 @@ export function visibleOutOfViewCases(actor: Actor, now: Date) {
 }
 
 /**
+ * The ids of the pupils of the caller's tenant: its own municipality's. What a municipality's
+ * privacy officer supervises (the log, emergency accesses), agreements with other municipalities
+ * not included.
+ */
+export function tenantPupilIds(eb: ExpressionBuilder<Tables, any>, actor: Actor) {
+  return eb.selectFrom('pupils as tenant').select('tenant.id').where('tenant.municipality_code', '=', actor.municipalityCode);
+}
+
+/**
  * Row filter for `access_log_records`, the privacy officer's tenant: the records of her own
  * organisation's people, and, for the municipality's (Leerlingzaken's) privacy officer, every record
  * about a pupil of her municipality. Another municipality's pupils and people are not hers to
@@ -291,7 +300,7 @@ export function tenantAccessLog(actor: Actor) {
       eb(
         'access_log_records.pupil_id',
         'in',
-        eb.selectFrom('pupils as tenant').select('tenant.id').where('tenant.municipality_code', '=', actor.municipalityCode),
+        tenantPupilIds(eb, actor),
       ),
     ]);
   };

@@ -12,6 +12,7 @@ import {
   fullOutOfViewCases,
   referralLinksActor,
   tenantAccessLog,
+  tenantPupilIds,
   visibleContactAttempts,
   visibleNotes,
   visibleOutOfViewCases,
@@ -200,7 +201,7 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
       return base.where((eb) =>
         eb.or([
           eb('emergency_accesses.org_id', '=', actor.organisationId),
-          eb('emergency_accesses.pupil_id', 'in', tenantPupils(eb, actor)),
+          eb('emergency_accesses.pupil_id', 'in', tenantPupilIds(eb, actor)),
         ]),
       );
     },
@@ -222,10 +223,6 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
   return gateway;
 }
 
-/** Pupils of the caller's tenant: its own municipality's. */
-function tenantPupils(eb: ExpressionBuilder<Tables, any>, actor: Actor) {
-  return eb.selectFrom('pupils as tenant').select('tenant.id').where('tenant.municipality_code', '=', actor.municipalityCode);
-}
 
 /**
  * What the actor may read of each pupil: its party referrals and open emergency accesses, in two
