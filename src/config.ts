@@ -65,6 +65,11 @@ const ConfigSchema = z.object({
   AUDIT_SIGNAL_REFUSALS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
   /** Grace period for in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Hub processes serving the one port (node:cluster, src/serve/). Default: one per core on
+   * PostgreSQL; on PGlite, whose data directory one process owns, always 1.
+   */
+  HUB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** The built console served at /console (`npm run console:build`); default dist/console. */
   CONSOLE_DIR: z.string().min(1).optional(),
   // --- Hardening: query limits, production surface, rate limits, overload. README: Operations.
@@ -134,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return `invalid configuration: ${name}: ${issue.message}`;
     });
     throw new ConfigError(lines.join('\n'));
+  }
+  if ((parsed.data.HUB_WORKERS ?? 1) > 1 && !parsed.data.DATABASE_URL) {
+    throw new ConfigError('invalid configuration: HUB_WORKERS: more than one worker needs DATABASE_URL (one process owns a PGlite data directory)');
   }
   return parsed.data;
 }

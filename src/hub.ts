@@ -75,6 +75,15 @@ export async function openPreparedDatabase(config: Config, logger: Logger): Prom
     throw error;
   }
   await owner.close();
+  return openAppDatabase(config, logger, role);
+}
+
+/**
+ * The database as the application role, on an already migrated database (the workers of a cluster:
+ * the supervisor migrated). `role` null: the connecting user, as a development start decided.
+ */
+export async function openAppDatabase(config: Config, logger: Logger, role: string | null): Promise<Database> {
+  if (role === null) return openDatabase(config, logger);
   const app = await openDatabase(config, logger, role);
   // Every pooled connection runs SET ROLE before its first query, and a failure fails that query;
   // this one proves it on the first connection rather than on the first request.

@@ -79,11 +79,15 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
     name: 'ketenhub_job_last_success_timestamp_seconds',
     help: 'When each background job last succeeded (Unix time; from job_runs after a restart)',
     labelNames: ['job'] as const,
+    // Jobs run in one process of a cluster (the supervisor); the latest success is the answer.
+    aggregator: 'max',
     registers,
   });
   new Gauge({
     name: 'ketenhub_webhook_outbox_pending',
     help: 'Webhook deliveries waiting to be delivered (all instances)',
+    // Every worker of a cluster reads the same outbox: one value, not their sum.
+    aggregator: 'max',
     registers,
     async collect() {
       const outbox = await sources.outbox?.().catch(() => null);
@@ -93,6 +97,7 @@ export function createMetrics(options: { processMetrics: boolean }): Metrics {
   new Gauge({
     name: 'ketenhub_webhook_outbox_oldest_pending_age_seconds',
     help: 'How long the oldest pending webhook delivery has waited (0 when none)',
+    aggregator: 'max',
     registers,
     async collect() {
       const outbox = await sources.outbox?.().catch(() => null);

@@ -218,7 +218,8 @@ describe('npm start (node dist/main.js) under load', () => {
       }
     };
     const workers = Array.from({ length: 8 }, worker);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Load first: some answered requests (a cold worker of a cluster takes a moment for its first).
+    await expect.poll(() => outcomes.length, { timeout: 30_000, interval: 100 }).toBeGreaterThan(10);
     const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(scraped).toMatch(/^ketenhub_graphql_request_duration_seconds_count\{operation="anonymous",outcome="ok"\} [1-9]/m);
     expect(scraped).toMatch(/^ketenhub_db_pool_connections\{state="max"\} 10$|^# HELP ketenhub_db_pool_connections/m);
