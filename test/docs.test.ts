@@ -1,0 +1,58 @@
+// The documentation, by reader: the README stays short and leads to each reader's page in one
+// click, and the tables generated from code (`npm run policy:table -- --write`) are current in the
+// page that holds them.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { GENERATED_SECTIONS, generatedSection, markers } from '../src/policy/readme.ts';
+
+const read = (file: string) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+const README = read('README.md');
+
+const READER_PAGES = [
+  'docs/integrators.md',
+  'docs/officers.md',
+  'docs/privacy-officers.md',
+  'docs/operations.md',
+  'docs/architecture.md',
+  'docs/domain.md',
+];
+
+describe('the README', () => {
+  it('stays under 10,000 characters', () => {
+    expect(README.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it('links every reader page, and each exists', () => {
+    for (const page of READER_PAGES) {
+      expect(README).toContain(`](${page})`);
+      expect(existsSync(new URL(`../${page}`, import.meta.url)), page).toBe(true);
+    }
+  });
+
+  it('says how to set up, test, and give GraphiQL a token', () => {
+    expect(README).toContain('npm install');
+    expect(README).toContain('npm start');
+    expect(README).toContain('npm test');
+    expect(README).toMatch(/Node 20\.19/);
+    expect(README).toContain('{"Authorization": "Bearer ');
+    expect(README).toContain('apt-get install chromium');
+  });
+});
+
+describe('the generated tables (npm run policy:table -- --write)', () => {
+  for (const section of GENERATED_SECTIONS) {
+    it(`${section.name} in ${section.file} is current`, () => {
+      const page = read(section.file);
+      expect(page).toContain(markers(section.name).start);
+      expect(generatedSection(page, section.name)).toBe(section.render().trim());
+    });
+  }
+
+  it('no page but its own holds a generated section', () => {
+    for (const file of ['README.md', ...READER_PAGES]) {
+      const page = read(file);
+      for (const section of GENERATED_SECTIONS.filter((candidate) => candidate.file !== file))
+        expect(page.includes(markers(section.name).start), `${section.name} in ${file}`).toBe(false);
+    }
+  });
+});
