@@ -56,3 +56,39 @@ describe('the generated tables (npm run policy:table -- --write)', () => {
     }
   });
 });
+
+describe('links between the pages', () => {
+  // GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens.
+  const slug = (heading: string) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
+  const anchors = (page: string) => {
+    const found = new Set<string>();
+    let fenced = false;
+    for (const line of page.split('\n')) {
+      if (line.startsWith('```')) fenced = !fenced;
+      const heading = !fenced && /^#{1,6} (.+)$/.exec(line);
+      if (heading) found.add(slug(heading[1]!));
+    }
+    return found;
+  };
+
+  it('land on a heading that exists, wherever the target page exists', () => {
+    const broken: string[] = [];
+    for (const file of ['README.md', ...READER_PAGES]) {
+      const page = read(file);
+      const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+      for (const [, target] of page.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [path, anchor] = target!.split('#') as [string, string | undefined];
+        const resolved = path === '' ? file : new URL(path, `file:///${folder}`).pathname.slice(1);
+        if (!existsSync(new URL(`../${resolved}`, import.meta.url))) continue;
+        if (anchor !== undefined && resolved.endsWith('.md') && !anchors(read(resolved)).has(anchor)) broken.push(`${file}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+});
