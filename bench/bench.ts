@@ -1,4 +1,4 @@
-// Issue 10: the price of privacy, measured at region scale against an unguarded baseline in the
+// The price of privacy, measured at region scale against an unguarded baseline in the
 // same run. Two hubs share one database in this process: the guarded hub as it runs in production
 // (policy, row filters, field guard, access log), and the same hub built with the baseline gateway of bench/baseline.ts
 // (none of those; refused in production). autocannon drives both over loopback from a worker

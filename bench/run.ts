@@ -1,4 +1,4 @@
-// npm run bench [-- --quick | --smoke | --full] : the price of privacy at region scale (issue 10).
+// npm run bench [-- --quick | --smoke | --full] : the price of privacy at region scale.
 // On PostgreSQL when DATABASE_URL is set (in its own database, ketenhub_bench, made when missing),
 // otherwise on PGlite in bench/data/. Prints a Markdown table and writes bench/results/*.json.
 import { parseArgs } from 'node:util';

@@ -1,4 +1,4 @@
-// The benchmark's scenarios (issue 10): what each asks, as whom, and with which variables. Request
+// The benchmark's scenarios: what each asks, as whom, and with which variables. Request
 // bodies are plain JSON strings, so autocannon can send them from its worker thread.
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../src/db/tables.ts';

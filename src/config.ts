@@ -30,7 +30,7 @@ const ConfigSchema = z.object({
   TRUSTED_ISSUERS_FILE: z.string().min(1).optional(),
   /** Maximum accepted token lifetime (exp - iat), in seconds. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
-  /** Clock tolerance for exp/nbf/iat, in seconds; the brief caps it at 60. */
+  /** Clock tolerance for exp/nbf/iat, in seconds; at most 60, so a skewed clock cannot stretch a token's life much. */
   TOKEN_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
   /** Allows the demo issuer (whose signing key is in the repository) when NODE_ENV=production. */
   ALLOW_DEMO_ISSUER_IN_PRODUCTION: booleanFlag.default(false),
@@ -72,7 +72,7 @@ const ConfigSchema = z.object({
   HUB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   /** The built console served at /console (`npm run console:build`); default dist/console. */
   CONSOLE_DIR: z.string().min(1).optional(),
-  // --- Hardening: query limits, production surface, rate limits, overload. README: Operations.
+  // --- Hardening: query limits, production surface, rate limits, overload. docs/operations.md: Limits and hardening.
   /** Deepest selection nesting of an operation (fragment spreads count as a level). */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
   /**

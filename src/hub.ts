@@ -219,7 +219,7 @@ export function assembleHub({ config, database, logger, issuers, clock, baseline
 export function hubJobs(config: Config, database: Database, accessLog: AccessLog): JobDefinition[] {
   return [
     {
-      // What the register's retention periods no longer allow goes (README: Retention).
+      // What the register's retention periods no longer allow goes (docs/privacy-officers.md: Retention).
       name: 'retention',
       intervalSeconds: config.RETENTION_JOB_INTERVAL_SECONDS,
       async run(now) {

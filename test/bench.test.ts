@@ -1,4 +1,4 @@
-// Issue 10, CI smoke: `npm run bench -- --smoke` works end to end — a tiny throwaway data set (its own
+// CI smoke of the benchmark: `npm run bench -- --smoke` works end to end — a tiny throwaway data set (its own
 // PGlite in memory, or its own PostgreSQL database on the DATABASE_URL server, never the test
 // database), both hubs, every scenario, the table. No timing assertion: a smoke proves it runs.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 11: how the hub serves the console (no browser here; test/browser/ drives one):
+// How the hub serves the console (no browser here; test/browser/ drives one):
 // its files under their own CSP, the page for every console address, and the demo sign-in that
 // exists only outside production and only where the demo issuer is trusted.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

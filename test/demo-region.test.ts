@@ -23,7 +23,7 @@ const base = new Date(DEMO_BASE_TIME);
 const orgKind = new Map(region.organisations.map((org) => [org.id, org.kind]));
 const pupilById = new Map(region.pupils.map((pupil) => [pupil.id, pupil]));
 
-// Written out independently of the generator: the lifecycle from DOMAIN.md.
+// Written out independently of the generator: the lifecycle from docs/domain.md.
 const OPEN: readonly ReferralStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
 const TRANSITIONS: Record<string, { from: readonly (ReferralStatus | null)[]; to: ReferralStatus; bySender: boolean }> = {
   CREATE: { from: [null], to: 'REQUESTED', bySender: true },

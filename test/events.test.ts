@@ -1,4 +1,4 @@
-// Issue 6: following referrals without polling — GraphQL subscriptions over server-sent events.
+// Following referrals without polling — GraphQL subscriptions over server-sent events.
 // Each event is checked at delivery, as the subscriber and at that moment, with the policy of
 // queries: no secret involvement leaks, access that ends stops the events, the category guard
 // refuses before the stream starts, and each delivered event's reads are in the access log.

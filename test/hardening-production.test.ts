@@ -1,4 +1,4 @@
-// Issue 9: production mode (no introspection, no suggestions, no GraphiQL, masked errors with the
+// Production mode (no introspection, no suggestions, no GraphiQL, masked errors with the
 // request id, CSRF prevention, security headers, CORS allow-list), rate limits (429, Retry-After,
 // recovery), overload shedding (503), request timeout and persisted operations.
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 9: query limits at their edges (at the limit passes, one over fails), including the
+// Query limits at their edges (at the limit passes, one over fails), including the
 // `__schema` depth bypasses of the 2025 graphql-armor advisories, hostile text in arguments, and
 // the request body limit. Default limits unless a describe says otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // Ways data could leak past the policy: filters, counts, query syntax, "not found" answers that
 // differ, links that should have ended, secret involvement, and answers shared between callers.
-// Expectations come from DOMAIN.md ("lawful link": beyond it, "nothing, not even that the pupil
+// Expectations come from docs/domain.md ("lawful link": beyond it, "nothing, not even that the pupil
 // exists"; secret involvement "not in lists, counts, search results, timelines"), not from src/policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -254,7 +254,7 @@ describe('filters find no pupil without a lawful link', () => {
 });
 
 // ---- Counts ----------------------------------------------------------------------------------------
-/** DOMAIN.md's lawful link through referrals, written out here: open, or closed within retention, and consent valid. */
+/** docs/domain.md's lawful link through referrals, written out here: open, or closed within retention, and consent valid. */
 function referralLinksNow(r: { status: string; closed_at: Date | null; legal_basis: string; consent_valid_from: string | null; consent_valid_until: string | null; consent_revoked_at: Date | null }, now: Date): boolean {
   const open =
     ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'].includes(r.status) ||
@@ -538,7 +538,7 @@ describe('secret involvement: a referral with Veilig Thuis shows to nobody but i
     expect(first.body).toEqual({ data: { node: null } });
   });
 
-  // DOMAIN.md: "that Veilig Thuis has a referral must not show ... not in lists, counts, search
+  // docs/domain.md: "that Veilig Thuis has a referral must not show ... not in lists, counts, search
   // results, timelines". A door visit by Veilig Thuis in the contact-attempt list (a timeline)
   // discloses its involvement just as a note would; notes by secret kinds are hidden, attempts are not.
   it('lz-den-haag does not see a door visit by veilig-thuis in contactAttempts or its count', async () => {

@@ -1,4 +1,4 @@
-// Issue 9: a bounded load test on loopback. For a few seconds, abusive clients hammer the hub with
+// A bounded load test on loopback. For a few seconds, abusive clients hammer the hub with
 // operations over its limits (depth, aliases, cost, tokens, introspection cycles, a huge body)
 // while a normal client asks ordinary questions: the normal questions keep being answered. And
 // fairness: one organisation saturating its share with heavy queries does not slow another's.
@@ -182,7 +182,7 @@ it(`keeps another organisation fast while one saturates its share with heavy que
   // And on PostgreSQL it stays fast: p99 under a second (on a machine busy with other work: within
   // a few times what it takes alone). Without shares it waited behind all 40 heavy queries. PGlite
   // runs every query's work on the one thread of the hub, so there a heavy query delays everyone
-  // for its duration whatever the shares (see the README).
+  // for its duration whatever the shares (see docs/operations.md, Limits and hardening).
   if (t.database.engine === 'postgres') {
     expect(light.requests.total).toBeGreaterThanOrEqual(2 * SECONDS);
     expect(light.latency.p99).toBeLessThan(Math.max(1_000, 4 * alone.latency.p99));

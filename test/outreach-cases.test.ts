@@ -1,4 +1,4 @@
-// Pupils out of view (issue 7), working a case: contact attempts (who may record which), closing
+// Pupils out of view, working a case: contact attempts (who may record which), closing
 // with an outcome (optimistic version), turning a case into a referral in one transaction, the
 // filters and pagination of outOfViewCases, and the coordinators' overview with its small-group
 // hiding. Everything through the HTTP API; fresh pupils per test, counts compared before/after.

@@ -1,4 +1,4 @@
-// Pupils out of view (issue 7), the reporting side: a school reports pupils it cannot reach — one, a
+// Pupils out of view, the reporting side: a school reports pupils it cannot reach — one, a
 // batch of up to 5,000, or a CSV file through a GraphQL multipart upload — and each case goes to the
 // Leerlingzaken of the pupil's home municipality. A batch with any bad row is refused whole, with one
 // error per bad row, and changes nothing. Everything through the HTTP API.

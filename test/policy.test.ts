@@ -1,5 +1,4 @@
-// Unit tests of the policy's pure rules, and of the README's generated table.
-import { readFileSync } from 'node:fs';
+// Unit tests of the policy's pure rules (the generated tables in docs/ are checked in docs.test.ts).
 import { describe, expect, it } from 'vitest';
 import {
   categoriesThroughReferral,
@@ -10,10 +9,6 @@ import {
   roleExistsForKind,
   type ReferralLinkFacts,
 } from '../src/policy/policy.ts';
-import { generatedSection } from '../src/policy/readme.ts';
-import { renderLifecycleTable, renderPolicyTable } from '../src/policy/table.ts';
-import { renderNextStepTable } from '../src/outreach/next-step.ts';
-import { renderRegisterTable } from '../src/audit/processing-activities.ts';
 
 const NOW = new Date('2026-03-16T09:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -78,21 +73,5 @@ describe('categories', () => {
     expect(mayPerform('LEERLINGZAKEN', 'PRIVACY_OFFICER', 'openEmergencyAccess')).toBe(false);
     expect(mayPerform('SCHOOL', 'PRIVACY_OFFICER', 'reviewEmergencyAccess')).toBe(false);
     expect(mayPerform('POLICE', 'PRIVACY_OFFICER', 'reviewEmergencyAccess')).toBe(true);
-  });
-});
-
-describe('README', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  it('shows the table generated from the current policy (npm run policy:table -- --write)', () => {
-    expect(generatedSection(readme, 'policy:table')).toBe(renderPolicyTable().trim());
-  });
-  it('shows the register of processing activities generated from processing-activities.ts (npm run policy:table -- --write)', () => {
-    expect(generatedSection(readme, 'register:table')).toBe(renderRegisterTable().trim());
-  });
-  it('shows the next-step rules generated from outreach/next-step.ts (npm run policy:table -- --write)', () => {
-    expect(generatedSection(readme, 'next-step:table')).toBe(renderNextStepTable().trim());
-  });
-  it('shows the referral state machine generated from lifecycle.ts (npm run policy:table -- --write)', () => {
-    expect(generatedSection(readme, 'lifecycle:table')).toBe(renderLifecycleTable().trim());
   });
 });

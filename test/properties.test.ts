@@ -1,4 +1,4 @@
-// Issue 9, property tests with fast-check over every mutation's input: whatever the input, the
+// Property tests with fast-check over every mutation's input: whatever the input, the
 // answer is either success or a clear refusal (a validation error naming what is wrong, FORBIDDEN,
 // CONFLICT), never a 500 or an internal error, and a refusal writes nothing. Inputs are generated
 // from the schema itself, so a new mutation or input field is covered without touching this file.

@@ -92,7 +92,7 @@ const NODE_VIEW = `query($id: ID!) { node(id: $id) { ... on Referral {
   events { action fromStatus toStatus organisation { id } reason }
 } } }`;
 
-describe('the transition table itself matches DOMAIN.md', () => {
+describe('the transition table itself matches docs/domain.md', () => {
   it('only the receiver moves the work forward; the sender may only cancel, withdraw a mistake before acceptance (or record a revoked consent)', () => {
     const senderActions = new Set(TRANSITIONS.filter((tr) => tr.by === 'SENDER').map((tr) => tr.action));
     expect(sorted([...senderActions])).toEqual(['CANCEL', 'ENTER_IN_ERROR', 'REVOKE_CONSENT']);

@@ -1,4 +1,4 @@
-// Retention (issue 12): what the register of processing activities says is no longer needed goes,
+// Retention: what the register of processing activities says is no longer needed goes,
 // one second after its retention ends and not one second before; a deleted pupil leaves nothing
 // behind but pseudonymous access-log records; the log stays append-only and verifiable.
 // Every test inserts its own pupils, with closed_at in an era of its own, and moves `now` to the

@@ -1,4 +1,4 @@
-// The rights of the people in the file (issue 12), through the API: rectification (correctPupil,
+// The rights of the people in the file, through the API: rectification (correctPupil,
 // the earlier value kept in `corrections`), restriction of processing (partners' access stops except
 // statutory processing) and the privacy officer's consent to name employees in an inzage export.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

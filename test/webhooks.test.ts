@@ -1,6 +1,6 @@
-// Issue 6: signed webhooks for partner systems. An outbox written in the change's transaction, one
+// Signed webhooks for partner systems. An outbox written in the change's transaction, one
 // delivery per endpoint of each party, Standard Webhooks signatures, retries with backoff on the
-// hub's clock, DEAD after a day, leases that survive a hub dying mid-delivery, and endpoints that
+// hub's clock, DEAD after 3 days, leases that survive a hub dying mid-delivery, and endpoints that
 // belong to one organisation. The receivers are local HTTP servers answering as scripted.
 import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';

@@ -4,7 +4,7 @@
 // The register also drives retention (src/retention/), what goes on under a restriction of
 // processing (AVG art. 18(2)), and the statutory exceptions to subject access (AVG art. 23, UAVG
 // art. 41). A change is a new version with the date it takes effect; old versions stay, because
-// records point at them. The README's table is generated from it (`npm run policy:table -- --write`).
+// records point at them. The table in docs/privacy-officers.md is generated from it (`npm run policy:table -- --write`).
 import type { Actor } from '../auth/actor.ts';
 import type { DataCategory, LegalBasis, OrganisationKind } from '../policy/vocabulary.ts';
 import type { AccessAction } from './recorder.ts';
@@ -256,7 +256,7 @@ export function basesContinuingUnderRestriction(at?: Date): LegalBasis[] {
     .map(([basis]) => basis);
 }
 
-/** The register as a Markdown table, for the README. */
+/** The register as a Markdown table, for docs/privacy-officers.md. */
 export function renderRegisterTable(): string {
   const lines = [
     '| activity | version (from) | purpose | legal basis | categories | kinds | retention, then | under restriction | subject access exception |',

@@ -1,6 +1,6 @@
 // npm run letters:example -- <folder>
 // Renders the letter and the door note in every language with an invented pupil, for translators
-// and reviewers (and the README's example). Nothing is read from or written to the database.
+// and reviewers (and the example in docs/officers.md). Nothing is read from or written to the database.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LETTER_KINDS, LETTER_LANGUAGES, renderLetter } from '../letters/render.ts';

@@ -1,22 +1,22 @@
 // npm run policy:table            prints who may see what, generated from src/policy/policy.ts
-// npm run policy:table -- --write  also updates the generated sections of README.md (who sees
-//                                  what, the referral state machine from referrals/lifecycle.ts, and
-//                                  the next-step rules from outreach/next-step.ts)
+// npm run policy:table -- --write  also updates the generated sections of the documentation
+//                                  (src/policy/readme.ts lists them: who sees what, the register of
+//                                  processing activities and the next-step rules in
+//                                  docs/privacy-officers.md; the referral state machine in
+//                                  docs/integrators.md)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { replaceGeneratedSection } from '../policy/readme.ts';
-import { renderLifecycleTable, renderPolicyTable } from '../policy/table.ts';
-import { renderNextStepTable } from '../outreach/next-step.ts';
-import { renderRegisterTable } from '../audit/processing-activities.ts';
+import { GENERATED_SECTIONS, replaceGeneratedSection } from '../policy/readme.ts';
+import { renderPolicyTable } from '../policy/table.ts';
 
-const policy = renderPolicyTable();
-process.stdout.write(`${policy}\n`);
+process.stdout.write(`${renderPolicyTable()}\n`);
 if (process.argv.includes('--write')) {
-  const readme = new URL('../../README.md', import.meta.url);
-  let text = readFileSync(readme, 'utf8');
-  text = replaceGeneratedSection(text, 'policy:table', policy);
-  text = replaceGeneratedSection(text, 'lifecycle:table', renderLifecycleTable());
-  text = replaceGeneratedSection(text, 'next-step:table', renderNextStepTable());
-  text = replaceGeneratedSection(text, 'register:table', renderRegisterTable());
-  writeFileSync(readme, text);
-  process.stderr.write('README.md updated\n');
+  const files = [...new Set(GENERATED_SECTIONS.map((section) => section.file))];
+  for (const file of files) {
+    const url = new URL(`../../${file}`, import.meta.url);
+    let text = readFileSync(url, 'utf8');
+    for (const section of GENERATED_SECTIONS.filter((candidate) => candidate.file === file))
+      text = replaceGeneratedSection(text, section.name, section.render(), file);
+    writeFileSync(url, text);
+    process.stderr.write(`${file} updated\n`);
+  }
 }

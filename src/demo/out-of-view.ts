@@ -293,5 +293,5 @@ export function generateOutOfView(rng: Random, input: OutOfViewInput): { cases: 
   return { cases: withNextSteps(cases, attempts), reports };
 }
 
-/** The scripted situations, for tests and the README: what each scripted case shows. */
+/** The scripted situations, for tests and the documentation: what each scripted case shows. */
 export const SCRIPTED_CASES: readonly string[] = SCRIPTS.map((script) => script.shows);

@@ -168,7 +168,7 @@ function checkUrl(raw: string, production: boolean): string {
   if (url.protocol !== 'https:' && (production || url.protocol !== 'http:'))
     throw badInput(`input.url must use https${production ? '' : ' (http only outside production)'}`, { argument: 'input.url' });
   // In production the hub does not post into its own network: no loopback, private or link-local
-  // addresses written as such (names are resolved by the partner's DNS; see the README).
+  // addresses written as such (names are resolved by the partner's DNS; see docs/integrators.md, Webhooks).
   if (production && isInternalHost(url.hostname)) throw badInput('input.url must be a public address, not a local or private one', { argument: 'input.url' });
   return url.toString();
 }

@@ -85,7 +85,7 @@ export function signWebhook(secret: string | readonly string[], id: string, time
 }
 
 /**
- * What a receiver does (and the README shows): recompute the signature and compare in constant
+ * What a receiver does (and docs/integrators.md shows): recompute the signature and compare in constant
  * time, and refuse messages older or newer than five minutes (replays).
  */
 export function verifyWebhook(

@@ -1,5 +1,5 @@
 // The hardening settings (query limits, production surface, rate limits, overload), gathered from
-// the configuration in one place (README: Operations lists every limit, its default and its variable).
+// the configuration in one place (docs/operations.md lists every limit, its default and its variable).
 import type { Config } from '../config.ts';
 import { loadConfig } from '../config.ts';
 import type { QueryLimits } from './limits.ts';

@@ -1,7 +1,7 @@
 // Rate limits per organisation and per token subject. A token bucket per key: it holds
 // up to `limit` requests and refills at `limit` per window, so a client may burst to the limit and
 // then continues at the sustained rate. In memory, per hub instance: behind a load balancer with N
-// instances an organisation gets up to N times the limit (documented in the README).
+// instances an organisation gets up to N times the limit (documented in docs/operations.md).
 import { GraphQLError } from 'graphql';
 import type { Actor } from '../auth/actor.ts';
 

@@ -1,6 +1,6 @@
 // The next recommended step in a case of a pupil out of view, from ONE rule table: the order of
 // work Leerlingzaken followed in The Hague (phone -> letter -> door visit -> note left, urgent cases
-// straight to the door). The first rule that applies wins. The README's table is generated from
+// straight to the door). The first rule that applies wins. The table in docs/privacy-officers.md is generated from
 // RULES (`npm run policy:table -- --write`), so officers read the same rules the hub applies.
 import { addWorkingDays } from '../referrals/deadlines.ts';
 import type { ContactAttemptKind, ContactAttemptOutcome, NextStepAction } from '../policy/vocabulary.ts';
@@ -40,7 +40,7 @@ export interface Tally {
 export interface NextStepRule {
   /** Stable id, shown with the step so an officer can look the rule up. */
   id: string;
-  /** The rule in words, for the README and the API. */
+  /** The rule in words, for the documentation and the API. */
   description: string;
   applies: (tally: Tally) => boolean;
   action: NextStepAction;
@@ -191,7 +191,7 @@ export function nextStepColumns(facts: CaseFacts) {
   return { next_step: step.action, next_step_rule: step.rule, next_step_not_before: step.notBefore, next_step_due_at: step.dueAt };
 }
 
-/** The rule table for the README: one row per rule, in the order they are tried. */
+/** The rule table for docs/privacy-officers.md: one row per rule, in the order they are tried. */
 export function renderNextStepTable(): string {
   const rows = RULES.map((rule, index) => {
     const days = (n: number) => `${n} working day${n === 1 ? '' : 's'}`;

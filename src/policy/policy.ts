@@ -91,7 +91,7 @@ export const EMERGENCY_ACCESS = {
 
 /**
  * The operations each role may perform, beyond reading (which the tables above govern). Mutations
- * consult `mayPerform`; the README's table is generated from this.
+ * consult `mayPerform`; the table in docs/privacy-officers.md is generated from this.
  */
 export const OPERATIONS = {
   /** Refer a pupil one may see to another organisation (only the receiver moves the work forward). */

@@ -1,4 +1,4 @@
-// Renders the policy as Markdown for the README and for privacy officers (`npm run policy:table`).
+// Renders the policy as Markdown for privacy officers (docs/privacy-officers.md) (`npm run policy:table`).
 // Everything in it is read from policy.ts, so the document cannot drift from what the hub enforces.
 import {
   CATEGORIES_BY_KIND,

@@ -1,4 +1,4 @@
-// Issue 11's chain scenario in a real browser, against a hub with the demo region on its fixed
+// The chain scenario in a real browser, against a hub with the demo region on its fixed
 // clock: Leerlingzaken creates a referral, school social work accepts it and hands it over to the
 // CJG, each view showing only what the policy allows; the municipality's privacy officer then finds
 // those accesses in the access log. On the way: filters and paging change the rows, the hub's
@@ -76,7 +76,7 @@ describe('console: referrals', () => {
     expect(all.totalCount).toBeGreaterThan(20);
     await page.getByRole('heading', { level: 1, name: 'Verwijzingen' }).waitFor();
     await page.getByText(`Verwijzingen (${all.totalCount})`).waitFor();
-    // The officer's main page, as the README shows it (docs/console-officer.png).
+    // The officer's main page, as docs/officers.md and the README show it (docs/console-officer.png).
     await page.setViewportSize({ width: 1280, height: 1200 });
     await screenshot(page, 'officer-referrals', { fullPage: false });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -259,7 +259,7 @@ describe('console: referrals', () => {
     const found = page.getByText(/^\d+ registraties gevonden$/);
     await found.waitFor();
     const total = Number((await found.textContent())!.split(' ')[0]);
-    // The privacy officer's main page, as the README shows it (docs/console-privacy-officer.png).
+    // The privacy officer's main page, as docs/officers.md shows it (docs/console-privacy-officer.png).
     await page.setViewportSize({ width: 1280, height: 1500 });
     await screenshot(page, 'privacy-officer-access-log', { fullPage: false });
     await page.setViewportSize({ width: 1280, height: 900 });

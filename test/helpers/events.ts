@@ -1,4 +1,4 @@
-// Helpers for the tests of issue 6 (following referrals without polling): a hub's express app on a
+// Helpers for the tests of following referrals without polling: a hub's express app on a
 // real port, a server-sent-events client for GraphQL subscriptions (real `fetch`, as a partner's
 // system would), and a local webhook receiver that records requests and answers as scripted.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,6 +1,6 @@
 // Explicit fixtures for the policy matrix and the leak tests: pupils, referrals, notes and contact
 // attempts inserted directly, so every situation a test relies on is written down where it is used.
-// Nothing here reads src/policy: the expectations of the tests come from DOMAIN.md, not the code.
+// Nothing here reads src/policy: the expectations of the tests come from docs/domain.md, not the code.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../src/db/tables.ts';

@@ -1,4 +1,4 @@
-// Helpers for the tests of pupils out of view (issue 7): fresh pupils with valid BSNs inserted
+// Helpers for the tests of pupils out of view: fresh pupils with valid BSNs inserted
 // directly (so no case exists for them yet), the GraphQL operations, CSV uploads through a GraphQL
 // multipart request, and counts of everything a refused batch must leave untouched.
 import { randomUUID } from 'node:crypto';

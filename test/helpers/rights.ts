@@ -1,4 +1,4 @@
-// Helpers for the tests of the rights of the people in the file (issue 12): the mutations, the
+// Helpers for the tests of the rights of the people in the file: the mutations, the
 // shape of an error, valid BSNs, and a pupil inserted with every field written down by the test.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';

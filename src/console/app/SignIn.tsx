@@ -1,6 +1,6 @@
 // Sign-in. In development the hub offers the demo sign-in (GET /console/dev-sign-in lists the demo
 // organisations and roles, POST /console/dev-token returns a token); everywhere a person can paste
-// a bearer token from the organisation's identity provider (README: Console, production sign-in).
+// a bearer token from the organisation's identity provider (docs/officers.md: Signing in).
 import { useEffect, useState, type FormEvent } from 'react';
 import { execute, ApiError } from '../api/client.ts';
 import { ViewerDocument } from '../gql/graphql.ts';

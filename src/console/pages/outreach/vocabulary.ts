@@ -14,7 +14,7 @@ export const CASE_OUTCOMES = ENUM_VALUES.OutOfViewCaseOutcome;
 export const LETTER_LANGUAGES = ENUM_VALUES.LetterLanguage;
 export const DOCUMENTS = ENUM_VALUES.OutreachDocument;
 
-/** Outcomes per kind of attempt, as the hub accepts them (README: the attempt table). */
+/** Outcomes per kind of attempt, as the hub accepts them (docs/integrators.md: the attempt table). */
 export const OUTCOMES_BY_KIND: Readonly<Record<ContactAttemptKind, readonly ContactAttemptOutcome[]>> = {
   PHONE: ['REACHED', 'NO_ANSWER', 'WRONG_NUMBER', 'NO_NUMBER'],
   LETTER: ['SENT'],
