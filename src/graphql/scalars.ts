@@ -14,6 +14,8 @@ function parseDate(value: unknown): string {
 
 export const DateScalar = new GraphQLScalarType({
   name: 'Date',
+  // As in schema/schema.graphql (the resolver's scalar replaces the SDL's, description and all).
+  description: 'A calendar date, `YYYY-MM-DD`.',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
@@ -30,6 +32,7 @@ function parseDateTime(value: unknown): Date {
 
 export const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
+  description: 'A point in time, ISO-8601 with time zone, e.g. `2026-03-16T08:00:00.000Z`.',
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),

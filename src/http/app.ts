@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
+import { printSdl } from '../graphql/published.ts';
 import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import helmet from 'helmet';
@@ -124,8 +125,9 @@ export function createHub(options: HubOptions): Hub {
   const fairShare = createFairShare(hardening.fairShare);
   const unexpectedError = 'Internal error: the hub could not answer. Quote extensions.requestId to its operators.';
 
+  const schema = buildHubSchema({ guardFields: !unguarded });
   const yoga = createYoga<ServerContext, RequestContext>({
-    schema: buildHubSchema({ guardFields: !unguarded }),
+    schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // CORS is express's (an allow-list from CORS_ORIGINS); yoga's default would allow every origin.
@@ -280,6 +282,13 @@ export function createHub(options: HubOptions): Hub {
     }
     const ok = await database.ping();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'database unreachable', engine: database.engine });
+  });
+  // The SDL this hub serves, for partners' code generators and breaking-change checks, whatever the
+  // introspection setting: the schema is public, what it returns is not.
+  let sdl: string | undefined;
+  app.get('/graphql/schema.graphql', (_req, res) => {
+    sdl ??= printSdl(schema);
+    res.type('text/plain; charset=utf-8').set('cache-control', 'no-cache').send(sdl);
   });
   // Shed first (cheap), then the deadline, then the organisation's share of requests, then read the
   // body within its limit, then GraphQL.
