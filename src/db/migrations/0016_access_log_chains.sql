@@ -21,6 +21,11 @@ CREATE TABLE access_log_chains (
   writer text,
   claimed_at timestamptz(3)
 );
+-- A head moves forward with every append, but a chain is never removed.
+CREATE TRIGGER access_log_chains_no_delete BEFORE DELETE ON access_log_chains
+  FOR EACH ROW EXECUTE FUNCTION refuse_access_log_change();
+CREATE TRIGGER access_log_chains_no_truncate BEFORE TRUNCATE ON access_log_chains
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_access_log_change();
 INSERT INTO access_log_chains (id, format, seq, hash, checkpoint_id, checkpoint_seq, checkpoint_at, checkpoint_signature)
   SELECT 1, 1, seq, hash, checkpoint_id, checkpoint_seq, checkpoint_at, checkpoint_signature FROM access_log_head;
 DROP TABLE access_log_head;
