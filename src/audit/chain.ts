@@ -263,15 +263,26 @@ export class AccessLog {
     for (const moment of moments) {
       const month = moment.toISOString().slice(0, 7);
       if (this.#months.has(month)) continue;
-      try {
-        await sql`SELECT ensure_access_log_partition(${`${month}-01`}::date)`.execute(db);
-      } catch (error) {
-        // Another instance made it at the same moment: it exists, which is all we need.
-        if (!/already exists/.test((error as Error).message)) throw error;
+      // Concurrent first appends of a month ask once.
+      let making = this.#making.get(month);
+      if (!making) {
+        making = sql`SELECT ensure_access_log_partition(${`${month}-01`}::date)`
+          .execute(db)
+          .then(
+            () => undefined,
+            (error: Error) => {
+              // Another instance made it at the same moment: it exists, which is all we need.
+              if (!/already exists/.test(error.message)) throw error;
+            },
+          )
+          .finally(() => this.#making.delete(month));
+        this.#making.set(month, making);
       }
+      await making;
       this.#months.add(month);
     }
   }
+  #making = new Map<string, Promise<void>>();
 
   /** Told every append's duration (the statement, including any wait for the head) and record count: the metrics. */
   observe?: (seconds: number, records: number) => void;
