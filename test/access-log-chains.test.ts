@@ -147,6 +147,21 @@ describe('two writers on one database', () => {
     for (const id of [one, two]) expect(result.chains.find((chain) => chain.chain === id)!.checkpoints).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
+  it('a writer whose chain was claimed in a transaction that rolled back claims another', async () => {
+    const log = createAccessLog(loadConfig({ NODE_ENV: 'test' }));
+    const now = (i: number) => ({ ...input(i), occurredAt: t.clock.now });
+    await expect(
+      t.database.db.transaction().execute(async (trx) => {
+        await log.append(trx, [now(1)]);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await log.append(t.database.db, [now(2), now(3)]);
+    const head = await t.database.db.selectFrom('access_log_chains').selectAll().where('id', '=', log.chainId!).executeTakeFirstOrThrow();
+    expect({ seq: Number(head.seq), writer: head.writer }).toEqual({ seq: 2, writer: log.writer });
+    expect((await verifyAccessLog(t.database.db, log.publicKeys)).problems).toEqual([]);
+  });
+
   it('the privacy officer\'s verification checks both chains', async () => {
     const started = await t.gql(LZ_PO, 'mutation { verifyAccessLog(input: { reason: "twee schrijvers" }) { id } }');
     const id = started.body.data.verifyAccessLog.id;

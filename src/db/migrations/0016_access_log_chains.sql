@@ -123,7 +123,9 @@ DECLARE
 BEGIN
   SELECT * INTO head FROM access_log_chains c WHERE c.id = chain FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'access log chain % does not exist', chain USING ERRCODE = 'KL001';
+    -- Claimed in a transaction that was rolled back: the writer claims another.
+    RETURN QUERY SELECT false, 0::bigint, repeat('0', 64), 0::bigint, 0::bigint, NULL::timestamptz, '', NULL::text;
+    RETURN;
   END IF;
   IF head.writer IS DISTINCT FROM claimant OR head.seq <> expected_seq OR head.hash <> expected_hash THEN
     RETURN QUERY SELECT false, head.seq, head.hash, head.checkpoint_id, head.checkpoint_seq,
