@@ -328,7 +328,8 @@ export async function appendSyntheticLog(db: Kysely<Tables>, n: number, progress
     return value;
   };
   const signingKey = loadSigningKey(DEV_SIGNING_KEY_FILE);
-  const head = await db.selectFrom('access_log_head').selectAll().executeTakeFirstOrThrow();
+  // The synthetic log is chain 1's: the log as it was before there was a chain per writer.
+  const head = await db.selectFrom('access_log_chains').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
   let seq = Number(head.seq);
   let prev = head.hash || GENESIS_HASH;
   let checkpoint = { id: Number(head.checkpoint_id), seq: Number(head.checkpoint_seq), signature: head.checkpoint_signature, at: head.checkpoint_at };
@@ -377,6 +378,8 @@ export async function appendSyntheticLog(db: Kysely<Tables>, n: number, progress
         client_address: '10.0.0.1',
         emergency: false,
         prev_hash: prev,
+        chain_id: 1,
+        pseudonym_key_version: null,
       };
       const hash = sha256(canonicalRecord(row));
       prev = hash;
@@ -396,12 +399,13 @@ export async function appendSyntheticLog(db: Kysely<Tables>, n: number, progress
       }
     }
     await db.transaction().execute(async (trx) => {
-      await trx.selectFrom('access_log_head').select('seq').forUpdate().executeTakeFirstOrThrow();
+      await trx.selectFrom('access_log_chains').select('seq').where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
       for (let start = 0; start < rows.length; start += ROWS_PER_INSERT)
         await unnestInsert(trx, 'access_log_records', LOG_COLUMNS, rows.slice(start, start + ROWS_PER_INSERT));
       if (checkpoints.length > 0) await trx.insertInto('access_log_checkpoints').values(checkpoints as never).execute();
       await trx
-        .updateTable('access_log_head')
+        .updateTable('access_log_chains')
+        .where('id', '=', 1)
         .set({
           seq,
           hash: prev,

@@ -51,6 +51,13 @@ const ConfigSchema = z.object({
    * development key is used, which NODE_ENV=production refuses.
    */
   AUDIT_PSEUDONYM_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The version of AUDIT_PSEUDONYM_KEY, named in every record; raise it with every new key. */
+  AUDIT_PSEUDONYM_KEY_VERSION: z.coerce.number().int().min(1).max(32_767).default(1),
+  /**
+   * Earlier pseudonym keys, `version:key` separated by commas (keys without commas), so queries by
+   * pupil also find the records made under them. Rotation: see docs/access-log.md.
+   */
+  AUDIT_PSEUDONYM_PREVIOUS_KEYS: z.string().min(1).optional(),
   /** Seals the webhook endpoints' signing secrets at rest (AES-256-GCM); required in production. */
   WEBHOOK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Ed25519 private key (PEM file) that signs access-log checkpoints; development key when absent. */

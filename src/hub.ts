@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { resolve } from 'node:path';
 import { DEMO_ISSUERS_FILE, loadTrustedIssuers, type TrustedIssuer } from './auth/issuers.ts';
 import { createVerifier } from './auth/verify.ts';
-import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey } from './audit/chain.ts';
+import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey, type PseudonymKey } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -167,6 +167,8 @@ export function createAccessLog(config: Config): AccessLog {
   }
   return new AccessLog({
     pseudonymKey: config.AUDIT_PSEUDONYM_KEY ?? DEV_PSEUDONYM_KEY,
+    pseudonymKeyVersion: config.AUDIT_PSEUDONYM_KEY_VERSION,
+    previousPseudonymKeys: previousPseudonymKeys(config),
     signingKey,
     checkpointEvery: config.AUDIT_CHECKPOINT_EVERY,
     checkpointMinutes: config.AUDIT_CHECKPOINT_MINUTES,
@@ -175,6 +177,22 @@ export function createAccessLog(config: Config): AccessLog {
 }
 
 export class AuditConfigError extends Error {}
+
+/** AUDIT_PSEUDONYM_PREVIOUS_KEYS: `version:key,version:key`, each an earlier version than the current. */
+function previousPseudonymKeys(config: Config): PseudonymKey[] {
+  if (!config.AUDIT_PSEUDONYM_PREVIOUS_KEYS) return [];
+  const keys = config.AUDIT_PSEUDONYM_PREVIOUS_KEYS.split(',').map((entry) => {
+    const match = /^\s*(\d{1,5}):(.+?)\s*$/.exec(entry);
+    if (!match) throw new AuditConfigError('AUDIT_PSEUDONYM_PREVIOUS_KEYS: each entry must be version:key, separated by commas');
+    const version = Number(match[1]);
+    if (match[2]!.length < 32) throw new AuditConfigError(`AUDIT_PSEUDONYM_PREVIOUS_KEYS: the key of version ${version} must be at least 32 characters`);
+    if (version < 1 || version >= config.AUDIT_PSEUDONYM_KEY_VERSION)
+      throw new AuditConfigError(`AUDIT_PSEUDONYM_PREVIOUS_KEYS: version ${version} must be below AUDIT_PSEUDONYM_KEY_VERSION (${config.AUDIT_PSEUDONYM_KEY_VERSION})`);
+    return { version, key: match[2]! };
+  });
+  if (new Set(keys.map((key) => key.version)).size !== keys.length) throw new AuditConfigError('AUDIT_PSEUDONYM_PREVIOUS_KEYS: a version appears twice');
+  return keys;
+}
 
 /** The key that seals webhook secrets: the development key is public, so production refuses it. */
 export function webhookSecretKey(config: Config): string {

@@ -55,12 +55,15 @@ function tamper(fn: (db: Kysely<Tables>) => Promise<unknown>) {
   );
 }
 
+/** The chain this test's hub appends to (one per writer). */
+const chain = () => t.hub.services.accessLog.chainId!;
+
 const recordAt = async (seq: number) =>
-  (await t.database.db.selectFrom('access_log_records').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow()) as unknown as StoredRecord;
+  (await t.database.db.selectFrom('access_log_records').selectAll().where('chain_id', '=', chain()).where('seq', '=', seq).executeTakeFirstOrThrow()) as unknown as StoredRecord;
 
 async function restore(record: StoredRecord) {
   await tamper(async (db) => {
-    await db.deleteFrom('access_log_records').where('seq', '=', record.seq).execute();
+    await db.deleteFrom('access_log_records').where('chain_id', '=', record.chain_id).where('seq', '=', record.seq).execute();
     await db.insertInto('access_log_records').values(record).execute();
   });
 }
@@ -91,7 +94,8 @@ describe('completeness', () => {
   });
 
   it('fails closed: when the log cannot be written, the caller gets an error and no data', async () => {
-    await t.asOwner((db) => sql`REVOKE INSERT ON access_log_records FROM ketenhub_app`.execute(db));
+    // The application role appends only through access_log_append.
+    await t.asOwner((db) => sql`REVOKE EXECUTE ON FUNCTION access_log_append(integer, text, bigint, text, jsonb, jsonb) FROM ketenhub_app`.execute(db));
     try {
       const response = await t.gql(LZ, 'query($id: ID!) { pupil(id: $id) { familyName bsn } }', { id: pupilId });
       expect(response.status).toBe(503);
@@ -99,7 +103,7 @@ describe('completeness', () => {
       expect(response.body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
       expect(JSON.stringify(response.body)).not.toMatch(/permission|access_log_records|INSERT/i);
     } finally {
-      await t.asOwner((db) => sql`GRANT INSERT ON access_log_records TO ketenhub_app`.execute(db));
+      await t.asOwner((db) => sql`GRANT EXECUTE ON FUNCTION access_log_append(integer, text, bigint, text, jsonb, jsonb) TO ketenhub_app`.execute(db));
     }
   });
 });
@@ -133,7 +137,7 @@ describe('tamper evidence', () => {
 
   it('reports an altered field at its record, and nothing before it', async () => {
     const record = await recordAt(3);
-    await tamper((db) => db.updateTable('access_log_records').set({ outcome: 'REFUSED', actor_org_id: 'cjg-den-haag' }).where('seq', '=', 3).execute());
+    await tamper((db) => db.updateTable('access_log_records').set({ outcome: 'REFUSED', actor_org_id: 'cjg-den-haag' }).where('chain_id', '=', chain()).where('seq', '=', 3).execute());
     const result = await verify();
     expect(result.problems.map((p) => `${p.kind}@${p.seq}`)).toEqual(['hash_mismatch@3']);
     expect(result.problems.every((p) => (p.seq ?? 0) >= 3)).toBe(true);
@@ -143,7 +147,7 @@ describe('tamper evidence', () => {
 
   it('reports a deleted record as a gap', async () => {
     const record = await recordAt(4);
-    await tamper((db) => db.deleteFrom('access_log_records').where('seq', '=', 4).execute());
+    await tamper((db) => db.deleteFrom('access_log_records').where('chain_id', '=', chain()).where('seq', '=', 4).execute());
     expect(await kinds()).toEqual(['gap@4', 'broken_link@5']);
     await restore(record);
     expect(await kinds()).toEqual([]);
@@ -152,28 +156,28 @@ describe('tamper evidence', () => {
   it('reports two swapped records', async () => {
     const [a, b] = [await recordAt(2), await recordAt(6)];
     await tamper(async (db) => {
-      await db.deleteFrom('access_log_records').where('seq', 'in', [2, 6]).execute();
+      await db.deleteFrom('access_log_records').where('chain_id', '=', chain()).where('seq', 'in', [2, 6]).execute();
       await db.insertInto('access_log_records').values([{ ...a, seq: 6 }, { ...b, seq: 2 }]).execute();
     });
     const found = await kinds();
     expect(found).toEqual(expect.arrayContaining(['hash_mismatch@2', 'hash_mismatch@6']));
-    await tamper((db) => db.deleteFrom('access_log_records').where('seq', 'in', [2, 6]).execute());
+    await tamper((db) => db.deleteFrom('access_log_records').where('chain_id', '=', chain()).where('seq', 'in', [2, 6]).execute());
     await tamper((db) => db.insertInto('access_log_records').values([a, b]).execute());
     expect(await kinds()).toEqual([]);
   });
 
-  it('reports a forged record inserted into the chain', async () => {
+  it('reports a forged record inserted into the chain as a fork', async () => {
     const original = await recordAt(5);
     const forged = { ...original, occurred_at: new Date(new Date(original.occurred_at).getTime() + 1), actor_subject: 'nobody' };
     forged.hash = sha256(canonicalRecord(forged));
     await tamper((db) => db.insertInto('access_log_records').values(forged).execute());
-    expect(await kinds()).toEqual(expect.arrayContaining(['duplicate@5']));
-    await tamper((db) => db.deleteFrom('access_log_records').where('seq', '=', 5).where('actor_subject', '=', 'nobody').execute());
+    expect(await kinds()).toEqual(expect.arrayContaining(['fork@5']));
+    await tamper((db) => db.deleteFrom('access_log_records').where('chain_id', '=', chain()).where('seq', '=', 5).where('actor_subject', '=', 'nobody').execute());
     expect(await kinds()).toEqual([]);
   });
 
   it('catches a rewrite with every hash recomputed, through the signed checkpoint', async () => {
-    const all = (await t.database.db.selectFrom('access_log_records').selectAll().orderBy('seq').execute()) as unknown as StoredRecord[];
+    const all = (await t.database.db.selectFrom('access_log_records').selectAll().where('chain_id', '=', chain()).orderBy('seq').execute()) as unknown as StoredRecord[];
     const rewrite = async (records: StoredRecord[]) => {
       let prev = '0'.repeat(64);
       const out = records.map((record) => {
@@ -183,9 +187,9 @@ describe('tamper evidence', () => {
         return next;
       });
       await tamper(async (db) => {
-        await db.deleteFrom('access_log_records').execute();
+        await db.deleteFrom('access_log_records').where('chain_id', '=', chain()).execute();
         await db.insertInto('access_log_records').values(out).execute();
-        await db.updateTable('access_log_head').set({ hash: prev }).execute();
+        await db.updateTable('access_log_chains').set({ hash: prev }).where('id', '=', chain()).execute();
       });
     };
     await rewrite(all.map((record) => (record.seq === 2 ? { ...record, purpose: 'rewritten' } : record)));
@@ -198,9 +202,10 @@ describe('tamper evidence', () => {
 
   it('catches the newest records deleted, through the checkpoint and the head', async () => {
     const last = (await verify()).lastSeq;
-    const checkpoint = await t.database.db.selectFrom('access_log_checkpoints').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    const removed = (await t.database.db.selectFrom('access_log_records').selectAll().where('seq', '>', Number(checkpoint.seq) - 2).execute()) as unknown as StoredRecord[];
-    await tamper((db) => db.deleteFrom('access_log_records').where('seq', '>', Number(checkpoint.seq) - 2).execute());
+    const checkpoint = await t.database.db.selectFrom('access_log_checkpoints').selectAll().where('chain_id', '=', chain()).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const newest = (db: Kysely<Tables>) => db.selectFrom('access_log_records').where('chain_id', '=', chain()).where('seq', '>', Number(checkpoint.seq) - 2);
+    const removed = (await newest(t.database.db).selectAll().execute()) as unknown as StoredRecord[];
+    await tamper((db) => db.deleteFrom('access_log_records').where('chain_id', '=', chain()).where('seq', '>', Number(checkpoint.seq) - 2).execute());
     const found = await kinds();
     expect(found).toEqual(expect.arrayContaining([`checkpoint_beyond_log@${checkpoint.seq}`]));
     expect(found.some((k) => k.startsWith('head_mismatch'))).toBe(true);
@@ -210,12 +215,17 @@ describe('tamper evidence', () => {
   });
 
   it('catches a forged checkpoint signature', async () => {
-    const first = await t.database.db.selectFrom('access_log_checkpoints').selectAll().orderBy('id').executeTakeFirstOrThrow();
+    const first = await t.database.db.selectFrom('access_log_checkpoints').selectAll().where('chain_id', '=', chain()).orderBy('id').executeTakeFirstOrThrow();
     await tamper((db) =>
-      db.updateTable('access_log_checkpoints').set({ signature: Buffer.alloc(64, 7).toString('base64') }).where('id', '=', first.id).execute(),
+      db
+        .updateTable('access_log_checkpoints')
+        .set({ signature: Buffer.alloc(64, 7).toString('base64') })
+        .where('chain_id', '=', chain())
+        .where('id', '=', first.id)
+        .execute(),
     );
     expect(await kinds()).toEqual(expect.arrayContaining([`bad_signature@${first.seq}`]));
-    await tamper((db) => db.updateTable('access_log_checkpoints').set({ signature: first.signature }).where('id', '=', first.id).execute());
+    await tamper((db) => db.updateTable('access_log_checkpoints').set({ signature: first.signature }).where('chain_id', '=', chain()).where('id', '=', first.id).execute());
     expect(await kinds()).toEqual([]);
   });
 
@@ -236,7 +246,7 @@ describe('tamper evidence', () => {
 
 describe('npm run audit:verify', () => {
   /** Runs the CLI against a copy of this test's database; returns its exit status and output. */
-  async function runVerify(): Promise<{ status: number | null; stdout: string }> {
+  async function runVerify(): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
     let dir: string | undefined;
     if (t.databaseUrl) env.DATABASE_URL = t.databaseUrl;
@@ -248,8 +258,8 @@ describe('npm run audit:verify', () => {
       env.DATA_DIR = dir;
     }
     try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8', timeout: 60_000 });
-      return { status: result.status, stdout: result.stdout };
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8', timeout: 240_000 });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     } finally {
       if (dir) rmSync(dir, { recursive: true, force: true });
     }
@@ -257,20 +267,20 @@ describe('npm run audit:verify', () => {
 
   it('says intact and exits 0 on a clean log; lists the problem and exits 1 on a tampered one', async () => {
     const clean = await runVerify();
-    expect(clean.stdout).toMatch(/^access log: \d+ records, \d+ checkpoints, last seq \d+: intact$/m);
+    expect(clean.stdout, clean.stderr).toMatch(/^access log: \d+ records, \d+ checkpoints, last seq \d+: intact$/m);
     expect(clean.status).toBe(0);
 
     const record = await recordAt(3);
-    await tamper((db) => db.updateTable('access_log_records').set({ purpose: 'edited' }).where('seq', '=', 3).execute());
+    await tamper((db) => db.updateTable('access_log_records').set({ purpose: 'edited' }).where('chain_id', '=', chain()).where('seq', '=', 3).execute());
     try {
       const tampered = await runVerify();
-      expect(tampered.stdout).toMatch(/^seq 3\thash_mismatch\t/m);
+      expect(tampered.stdout).toMatch(new RegExp(`^chain ${chain()}, seq 3\thash_mismatch\t`, 'm'));
       expect(tampered.stdout).toMatch(/: 1 problems$/m);
       expect(tampered.status).toBe(1);
     } finally {
       await restore(record);
     }
-  }, 60_000);
+  }, 600_000);
 });
 
 describe('privacy officers', () => {

@@ -214,11 +214,26 @@ const versionsOf = new Map<string, ProcessingActivity[]>();
 for (const entry of PROCESSING_ACTIVITIES) versionsOf.set(entry.id, [...(versionsOf.get(entry.id) ?? []), entry].sort((a, b) => a.version - b.version));
 
 /** The version of an activity in force at `at` (default: the latest). */
+/**
+ * The Dutch calendar day of a moment. Intl formatting is slow for a per-record call; the Netherlands'
+ * offsets are whole hours, so the day is the same for every moment of a UTC hour: cached per hour.
+ */
+const daysByHour = new Map<number, string>();
+function dutchDayOf(at: Date): string {
+  const hour = Math.floor(at.getTime() / 3_600_000);
+  let day = daysByHour.get(hour);
+  if (day === undefined) {
+    if (daysByHour.size > 10_000) daysByHour.clear();
+    daysByHour.set(hour, (day = dutchDay.format(at)));
+  }
+  return day;
+}
+
 export function activity(id: string, at?: Date): ProcessingActivity {
   const versions = versionsOf.get(id);
   if (!versions) throw new Error(`unknown processing activity ${id}`);
   if (!at) return versions.at(-1)!;
-  const day = dutchDay.format(at);
+  const day = dutchDayOf(at);
   return [...versions].reverse().find((entry) => entry.validFrom <= day) ?? versions[0]!;
 }
 

@@ -14,7 +14,12 @@ import { activityVersion, PROCESSING_ACTIVITIES } from './processing-activities.
 import { ACCESS_ACTIONS } from './recorder.ts';
 import { ORGANISATION_KINDS } from '../policy/vocabulary.ts';
 
-const BY_SEQ: KeyColumn[] = [{ column: 'access_log_records.seq', type: 'bigint' }];
+/** In time order; the chain (one per writer) and the position in it break ties. */
+const BY_TIME: KeyColumn[] = [
+  { column: 'access_log_records.occurred_at', type: 'timestamptz' },
+  { column: 'access_log_records.chain_id', type: 'bigint' },
+  { column: 'access_log_records.seq', type: 'bigint' },
+];
 export const EXPORT_LIMIT = 50_000;
 const MAX_SIGNAL_DAYS = 31;
 
@@ -44,7 +49,13 @@ const seesWholeRegion = (ctx: RequestContext) => REVIEWS_WHOLE_REGION.includes(c
 /** The log within the privacy officer's tenant (the gateway's accessLog), narrowed by the filter. */
 function filtered(ctx: RequestContext, filter: Filter): SelectQueryBuilder<Tables, 'access_log_records', object> {
   let query = ctx.data.accessLog();
-  if (filter.pupilId) query = query.where('access_log_records.pupil_id', '=', filter.pupilId.toLowerCase());
+  if (filter.pupilId) {
+    // By id while the pupil's data is kept; by pseudonym, under every key version configured, for the
+    // records that name the pupil only by pseudonym (after retention).
+    const pupilId = filter.pupilId.toLowerCase();
+    const pseudonyms = ctx.services.accessLog.pseudonymsOf(pupilId);
+    query = query.where((eb) => eb.or([eb('access_log_records.pupil_id', '=', pupilId), eb('access_log_records.pupil_pseudonym', 'in', pseudonyms)]));
+  }
   if (filter.actorSubject) query = query.where('access_log_records.actor_subject', '=', filter.actorSubject);
   if (filter.organisationId) query = query.where('access_log_records.actor_org_id', '=', filter.organisationId);
   if (filter.from) query = query.where('access_log_records.occurred_at', '>=', filter.from);
@@ -191,10 +202,10 @@ export const accessLogResolvers: Resolvers = {
     accessLog: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
       const filter = parseLogFilter(args.filter);
-      const page = parsePage(args, 'accessLog', BY_SEQ);
+      const page = parsePage(args, 'accessLog', BY_TIME);
       recordLogRead(ctx, filter, 'READ', 'Query.accessLog');
       const employees = showEmployees(ctx, filter, args.includeEmployees);
-      const connection = await keysetConnection(filtered(ctx, filter), (q) => q.selectAll('access_log_records'), BY_SEQ, page, 'accessLog');
+      const connection = await keysetConnection(filtered(ctx, filter), (q) => q.selectAll('access_log_records'), BY_TIME, page, 'accessLog');
       for (const edge of connection.edges) employeeShown.set(edge.node, employees);
       return connection;
     },
@@ -203,7 +214,7 @@ export const accessLogResolvers: Resolvers = {
       const filter = parseLogFilter(args.filter);
       recordLogRead(ctx, filter, 'EXPORT', 'Query.accessLogExport');
       const employees = showEmployees(ctx, filter, args.includeEmployees);
-      const rows = await filtered(ctx, filter).selectAll('access_log_records').orderBy('access_log_records.seq').limit(EXPORT_LIMIT + 1).execute();
+      const rows = await filtered(ctx, filter).selectAll('access_log_records').orderBy('access_log_records.occurred_at').orderBy('access_log_records.chain_id').orderBy('access_log_records.seq').limit(EXPORT_LIMIT + 1).execute();
       const truncated = rows.length > EXPORT_LIMIT;
       const kept = truncated ? rows.slice(0, EXPORT_LIMIT) : rows;
       const separator = CSV_SEPARATORS[args.separator ?? 'COMMA'];
@@ -229,6 +240,8 @@ export const accessLogResolvers: Resolvers = {
     onBehalfOf: (record) => (employeeShown.get(record) === false ? null : record.on_behalf_of),
     processingActivity: (record) => activityVersion(record.activity_id, record.activity_version),
     pupilPseudonym: (record) => record.pupil_pseudonym,
+    pupilPseudonymKeyVersion: (record) => (record.pupil_pseudonym === null ? null : Number(record.pseudonym_key_version ?? 1)),
+    chain: (record) => Number(record.chain_id),
     pupilId: (record) => record.pupil_id,
     categories: (record) => record.categories as never,
     operationName: (record) => record.operation_name,

@@ -101,10 +101,19 @@ export class AccessRecorder {
     if (this.#pending.size === 0) return;
     const records = [...this.#pending.values()];
     this.#pending.clear();
+    // One request has one actor and one moment: the activity depends only on action and emergency
+    // (a 25-pupil page asks once, not 25 times).
+    const activities = new Map<string, ReturnType<typeof activityFor>>();
+    const activityOf = (action: AccessAction, emergency: boolean) => {
+      const key = `${action}|${emergency}`;
+      let found = activities.get(key);
+      if (!found) activities.set(key, (found = activityFor(this.actor, action, emergency, this.now)));
+      return found;
+    };
     await this.log.append(
       db,
       records.map((record) => {
-        const activity = activityFor(this.actor, record.action, record.emergency, this.now);
+        const activity = activityOf(record.action, record.emergency);
         return {
           occurredAt: this.now,
           traceId: this.meta.traceId,

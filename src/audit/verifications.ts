@@ -42,6 +42,7 @@ export const verificationResolvers: Resolvers = {
               checkpoints: result.checkpoints,
               last_seq: result.lastSeq,
               problems: JSON.stringify(result.problems.slice(0, 1000)),
+              chains: JSON.stringify(result.chains.map(({ chain, records, lastSeq, checkpoints, unsigned }) => ({ chain, records, lastSeq, checkpoints, unsigned }))),
             })
             .where('id', '=', row.id)
             .execute(),
@@ -61,11 +62,20 @@ export const verificationResolvers: Resolvers = {
     records: (row) => (row.records === null ? null : Number(row.records)),
     lastSeq: (row) => (row.last_seq === null ? null : String(row.last_seq)),
     problems: (row) =>
-      (JSON.parse(row.problems) as { kind: string; seq?: number; checkpoint?: number; message: string }[]).map((problem) => ({
+      (JSON.parse(row.problems) as { kind: string; chain?: number; seq?: number; checkpoint?: number; message: string }[]).map((problem) => ({
         kind: problem.kind,
+        chain: problem.chain ?? null,
         seq: problem.seq === undefined ? null : String(problem.seq),
         checkpoint: problem.checkpoint ?? null,
         message: problem.message,
+      })),
+    chains: (row) =>
+      (JSON.parse(row.chains ?? '[]') as { chain: number; records: number; lastSeq: number; checkpoints: number; unsigned: number }[]).map((chain) => ({
+        chain: chain.chain,
+        records: chain.records,
+        lastSeq: String(chain.lastSeq),
+        checkpoints: chain.checkpoints,
+        afterLastCheckpoint: chain.unsigned,
       })),
   },
 };

@@ -1,6 +1,7 @@
 // npm run audit:verify [-- --public-key FILE ...] [--export-checkpoints FILE] [--checkpoints FILE]
-// Walks the access log's hash chain and its signed checkpoints and reports every inconsistency with
-// its sequence numbers, then one summary line. Exit status 0 only when all is intact.
+// Walks every chain of the access log (one per writer) and its signed checkpoints and reports every
+// inconsistency with its chain and sequence numbers (a missing or forked chain too), one line per
+// chain, then one summary line. Exit status 0 only when all is intact.
 // --export-checkpoints writes the checkpoints as JSON lines, to keep outside the database.
 // --checkpoints compares the database with checkpoints kept outside it (such an export): a
 // database restored from an older backup ends before them, which is reported as a rollback.
@@ -42,13 +43,20 @@ try {
   const result = await verifyAccessLog(database.db, keys);
   const problems = [...result.problems, ...(await checkKeptCheckpoints(database.db, kept, keys))];
   for (const problem of problems) {
-    const where = [problem.seq !== undefined ? `seq ${problem.seq}` : null, problem.checkpoint !== undefined ? `checkpoint ${problem.checkpoint}` : null]
+    // Chain 1 (the log of before there were chains) is not named: its lines read as they always did.
+    const chain = problem.chain !== undefined && problem.chain !== 1 ? `chain ${problem.chain}` : null;
+    const where = [chain, problem.seq !== undefined ? `seq ${problem.seq}` : null, problem.checkpoint !== undefined ? `checkpoint ${problem.checkpoint}` : null]
       .filter(Boolean)
       .join(', ');
     process.stdout.write(`${where || '-'}\t${problem.kind}\t${problem.message}\n`);
   }
+  for (const chain of result.chains)
+    process.stdout.write(
+      `chain ${chain.chain}: ${chain.records} records, last seq ${chain.lastSeq}, ${chain.checkpoints} checkpoints, ${chain.unsigned} after the last checkpoint` +
+        `${chain.writer ? `, held by ${chain.writer}` : ''}\n`,
+    );
   if (values['export-checkpoints']) {
-    const checkpoints = await database.db.selectFrom('access_log_checkpoints').selectAll().orderBy('id').execute();
+    const checkpoints = await database.db.selectFrom('access_log_checkpoints').selectAll().orderBy('chain_id').orderBy('id').execute();
     writeFileSync(values['export-checkpoints'], checkpoints.map((c) => JSON.stringify(c)).join('\n') + (checkpoints.length ? '\n' : ''));
   }
   const summary = `access log: ${result.records} records, ${result.checkpoints} checkpoints, last seq ${result.lastSeq}: `;

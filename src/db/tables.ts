@@ -187,19 +187,36 @@ export interface AccessLogRecordsTable {
   emergency: boolean;
   prev_hash: string;
   hash: string;
+  /** The chain (one per writer) the record is in; seq counts within it. */
+  chain_id: ColumnType<number, number | undefined, number>;
+  /** Version of the pseudonym key that made pupil_pseudonym; null in chain 1 (version 1). */
+  pseudonym_key_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
-export interface AccessLogHeadTable {
-  id: ColumnType<boolean, boolean | undefined, never>;
+/** One chain of the access log and its head (src/audit/chain.ts). */
+export interface AccessLogChainsTable {
+  id: number;
+  format: number;
   seq: number;
   hash: string;
   checkpoint_id: number;
   checkpoint_seq: number;
   checkpoint_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   checkpoint_signature: string;
+  created_at: Timestamp;
+  writer: string | null;
+  claimed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A view: the records every chain holds together, and a digest of the chains' heads. */
+export interface AccessLogHeadTable {
+  id: ColumnType<boolean, never, never>;
+  seq: ColumnType<number, never, never>;
+  hash: ColumnType<string, never, never>;
 }
 
 export interface AccessLogCheckpointsTable {
+  chain_id: ColumnType<number, number | undefined, number>;
   id: number;
   seq: number;
   head_hash: string;
@@ -306,6 +323,8 @@ export interface AccessLogVerificationsTable {
   checkpoints: number | null;
   last_seq: number | null;
   problems: ColumnType<string, string | undefined, string>;
+  /** Per chain: records, last seq, checkpoints (JSON text). */
+  chains: ColumnType<string, string | undefined, string>;
 }
 
 /** One run of a background job (src/jobs/scheduler.ts); counts only, never personal data. */
@@ -396,6 +415,7 @@ export interface Tables {
   subject_access_disclosures: SubjectAccessDisclosuresTable;
   access_log_records: AccessLogRecordsTable;
   access_log_head: AccessLogHeadTable;
+  access_log_chains: AccessLogChainsTable;
   access_log_checkpoints: AccessLogCheckpointsTable;
   emergency_accesses: EmergencyAccessesTable;
   pupil_coordination: PupilCoordinationTable;

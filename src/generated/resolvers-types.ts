@@ -78,8 +78,10 @@ export type RetentionEnd =
 /** One access to one pupil's data (or one refused attempt), chained to the record before it. */
 export type AccessLogRecord = {
   __typename?: 'AccessLogRecord';
-  /** Position in the hash chain (a 64-bit integer, as a string). */
+  /** Position in its hash chain (a 64-bit integer, as a string). */
   seq: Scalars['ID']['output'];
+  /** The chain the record is in: one per writer (hub process); chain 1 holds the log written before there were several. */
+  chain: Scalars['Int']['output'];
   occurredAt: Scalars['DateTime']['output'];
   action: AccessAction;
   outcome: AccessOutcome;
@@ -96,6 +98,8 @@ export type AccessLogRecord = {
   processingActivity: ProcessingActivity;
   /** The pupil as a keyed pseudonym (HMAC-SHA256): stays when the pupil's data is deleted. */
   pupilPseudonym: Maybe<Scalars['String']['output']>;
+  /** The version of the pseudonym key (AUDIT_PSEUDONYM_KEY_VERSION) the pseudonym was made with. */
+  pupilPseudonymKeyVersion: Maybe<Scalars['Int']['output']>;
   /** The pupil's id, while the pupil's data is kept. */
   pupilId: Maybe<Scalars['ID']['output']>;
   categories: Array<DataCategory>;
@@ -112,7 +116,10 @@ export type AccessLogRecord = {
 };
 
 export type AccessLogFilter = {
-  /** Every access to this pupil's data (an inzageverzoek). */
+  /**
+   * Every access to this pupil's data (an inzageverzoek): by id, and by the pupil's pseudonym under
+   * every key version the hub knows (records of a pupil whose data was deleted name only that).
+   */
   pupilId?: InputMaybe<Scalars['ID']['input']>;
   /** Every access by this person (token subject). */
   actorSubject?: InputMaybe<Scalars['String']['input']>;
@@ -190,8 +197,14 @@ export type AccessLogVerificationStatus =
 
 export type AccessLogProblem = {
   __typename?: 'AccessLogProblem';
-  /** hash_mismatch, broken_link, gap, duplicate, checkpoint_mismatch, checkpoint_beyond_log, checkpoint_chain, bad_signature or head_mismatch. */
+  /**
+   * hash_mismatch, broken_link, gap, duplicate, fork (two different records at one place of a chain),
+   * missing_chain (a chain whose head is gone, or whose records are), checkpoint_mismatch,
+   * checkpoint_beyond_log, checkpoint_chain, bad_signature, unknown_key or head_mismatch.
+   */
   kind: Scalars['String']['output'];
+  /** The chain the problem is in (null: not one chain's). */
+  chain: Maybe<Scalars['Int']['output']>;
   seq: Maybe<Scalars['ID']['output']>;
   checkpoint: Maybe<Scalars['Int']['output']>;
   message: Scalars['String']['output'];
@@ -208,8 +221,22 @@ export type AccessLogVerification = {
   status: AccessLogVerificationStatus;
   records: Maybe<Scalars['Int']['output']>;
   checkpoints: Maybe<Scalars['Int']['output']>;
+  /** The sum of the chains' last sequence numbers: the records the chains say they hold. */
   lastSeq: Maybe<Scalars['ID']['output']>;
   problems: Array<AccessLogProblem>;
+  /** Every chain checked (one per writer), in chain order. */
+  chains: Array<AccessLogChainCheck>;
+};
+
+/** What a verification found in one chain of the access log. */
+export type AccessLogChainCheck = {
+  __typename?: 'AccessLogChainCheck';
+  chain: Scalars['Int']['output'];
+  records: Scalars['Int']['output'];
+  lastSeq: Scalars['ID']['output'];
+  checkpoints: Scalars['Int']['output'];
+  /** Records after the chain's last signed checkpoint: chained, not yet covered by a signature. */
+  afterLastCheckpoint: Scalars['Int']['output'];
 };
 
 export type VerifyAccessLogInput = {
@@ -2139,6 +2166,7 @@ export type ResolversTypes = {
   AccessLogVerificationStatus: AccessLogVerificationStatus;
   AccessLogProblem: ResolverTypeWrapper<AccessLogProblem>;
   AccessLogVerification: ResolverTypeWrapper<AccessLogVerificationRow>;
+  AccessLogChainCheck: ResolverTypeWrapper<AccessLogChainCheck>;
   VerifyAccessLogInput: VerifyAccessLogInput;
   HubEventKind: HubEventKind;
   HubEvent: ResolverTypeWrapper<HubEventRow>;
@@ -2281,6 +2309,7 @@ export type ResolversParentTypes = {
   AccessSignal: AccessSignalModel;
   AccessLogProblem: AccessLogProblem;
   AccessLogVerification: AccessLogVerificationRow;
+  AccessLogChainCheck: AccessLogChainCheck;
   VerifyAccessLogInput: VerifyAccessLogInput;
   HubEvent: HubEventRow;
   Subscription: Record<PropertyKey, never>;
@@ -2403,6 +2432,7 @@ export type ProcessingActivityResolvers<ContextType = RequestContext, ParentType
 
 export type AccessLogRecordResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccessLogRecord'] = ResolversParentTypes['AccessLogRecord']> = {
   seq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   action?: Resolver<ResolversTypes['AccessAction'], ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
@@ -2413,6 +2443,7 @@ export type AccessLogRecordResolvers<ContextType = RequestContext, ParentType ex
   purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   processingActivity?: Resolver<ResolversTypes['ProcessingActivity'], ParentType, ContextType>;
   pupilPseudonym?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pupilPseudonymKeyVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   pupilId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes['DataCategory']>, ParentType, ContextType>;
   fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2451,6 +2482,7 @@ export type AccessSignalResolvers<ContextType = RequestContext, ParentType exten
 
 export type AccessLogProblemResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccessLogProblem'] = ResolversParentTypes['AccessLogProblem']> = {
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  chain?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   seq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   checkpoint?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2467,6 +2499,15 @@ export type AccessLogVerificationResolvers<ContextType = RequestContext, ParentT
   checkpoints?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   lastSeq?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   problems?: Resolver<Array<ResolversTypes['AccessLogProblem']>, ParentType, ContextType>;
+  chains?: Resolver<Array<ResolversTypes['AccessLogChainCheck']>, ParentType, ContextType>;
+};
+
+export type AccessLogChainCheckResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AccessLogChainCheck'] = ResolversParentTypes['AccessLogChainCheck']> = {
+  chain?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastSeq?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  checkpoints?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  afterLastCheckpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type HubEventResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['HubEvent'] = ResolversParentTypes['HubEvent']> = {
@@ -3044,6 +3085,7 @@ export type Resolvers<ContextType = RequestContext> = {
   AccessSignal?: AccessSignalResolvers<ContextType>;
   AccessLogProblem?: AccessLogProblemResolvers<ContextType>;
   AccessLogVerification?: AccessLogVerificationResolvers<ContextType>;
+  AccessLogChainCheck?: AccessLogChainCheckResolvers<ContextType>;
   HubEvent?: HubEventResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;

@@ -24,7 +24,10 @@ export type AccessOutcome =
   | 'REFUSED';
 
 export type AccessLogFilter = {
-  /** Every access to this pupil's data (an inzageverzoek). */
+  /**
+   * Every access to this pupil's data (an inzageverzoek): by id, and by the pupil's pseudonym under
+   * every key version the hub knows (records of a pupil whose data was deleted name only that).
+   */
   pupilId?: string | number | null | undefined;
   /** Every access by this person (token subject). */
   actorSubject?: string | null | undefined;
