@@ -67,13 +67,29 @@ function continuesUnderRestriction(eb: ExpressionBuilder<any, any>, alias: strin
 }
 
 /** Pupils this very person (not the whole organisation) holds an open emergency access to. */
-function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor, now: Date) {
-  return eb
+function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor, now: Date, among?: readonly string[]) {
+  const query = eb
     .selectFrom('emergency_accesses as glass')
     .select('glass.pupil_id')
     .where('glass.org_id', '=', actor.organisationId)
     .where('glass.actor_subject', '=', actor.subject)
     .where('glass.expires_at', '>', now);
+  return among ? query.where(anyOf('glass.pupil_id', among)) : query;
+}
+
+/** `column = any($ids)`: one array parameter, an index condition whatever the number of ids. */
+function anyOf(column: string, ids: readonly string[]) {
+  return sql<SqlBool>`${sql.ref(column)} = any(cast(${[...ids]} as uuid[]))`;
+}
+
+/**
+ * `column = any(array(subquery))`: the subquery runs once (an InitPlan) and its ids become an index
+ * condition on `column`, so each branch of an OR of links stays an index scan (PostgreSQL can
+ * combine them in a BitmapOr). The same rows as `column IN (subquery)`, whose hashed subplan is a
+ * filter only: a page of a school's pupils then walked the primary key past every other pupil.
+ */
+function inArray(column: string, subquery: Expression<unknown>) {
+  return sql<SqlBool>`${sql.ref(column)} = any(array(${subquery}))`;
 }
 
 /**
@@ -83,9 +99,8 @@ function openEmergencyAccesses(eb: ExpressionBuilder<Tables, any>, actor: Actor,
 function homeMunicipality(eb: ExpressionBuilder<any, any>, alias: string, actor: Actor, now: Date): Expression<SqlBool> {
   return eb.or([
     eb(`${alias}.municipality_code`, '=', actor.municipalityCode),
-    eb(
+    inArray(
       `${alias}.municipality_code`,
-      'in',
       eb
         .selectFrom('municipal_agreements')
         .select('municipal_agreements.municipality_code')
@@ -101,28 +116,35 @@ function homeMunicipality(eb: ExpressionBuilder<any, any>, alias: string, actor:
  * Row filter for `pupils`: the pupils the actor has at least one lawful link to. With `covering`,
  * only pupils whose links cover those categories: a search on a field is a read of that field, so
  * a BSN search must not find a pupil whose only link does not share the BSN.
+ *
+ * Every link is an index condition on `pupils` (municipality, school, or ids from a subquery), so a
+ * page or a count reads the linked pupils only. With `among` (the caller asks for these pupils and
+ * no others, e.g. a batch loader by id), the link subqueries read only those pupils' referrals and
+ * accesses: the same answer for those ids, without listing every pupil an organisation is linked to.
  */
-export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCategory[] = []) {
+export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCategory[] = [], among?: readonly string[]) {
   return (eb: ExpressionBuilder<Tables, 'pupils'>): Expression<SqlBool> => {
     const links: Expression<SqlBool>[] = [];
     if (hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY')) links.push(homeMunicipality(eb, 'pupils', actor, now));
     if (hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT'))
       links.push(eb('pupils.school_id', '=', actor.organisationId));
-    if (hasLinkKind(actor.organisationKind, actor.role, 'EMERGENCY'))
-      links.push(eb('pupils.id', 'in', openEmergencyAccesses(eb, actor, now)));
-    if (hasLinkKind(actor.organisationKind, actor.role, 'REFERRAL_PARTY'))
-      links.push(
-        eb(
-          'pupils.id',
-          'in',
-          eb
-            .selectFrom('referrals as link')
-            .select('link.pupil_id')
-            .where((inner) => referralLinksActor(inner, 'link', actor, now, covering))
-            .where((inner) => continuesUnderRestriction(inner, 'link')),
-        ),
-      );
-    return links.length > 0 ? eb.or(links) : eb.lit(false);
+    if (hasLinkKind(actor.organisationKind, actor.role, 'EMERGENCY')) links.push(inArray('pupils.id', openEmergencyAccesses(eb, actor, now, among)));
+    if (hasLinkKind(actor.organisationKind, actor.role, 'REFERRAL_PARTY')) {
+      let throughReferrals = eb
+        .selectFrom('referrals as link')
+        .select('link.pupil_id')
+        .where((inner) => referralLinksActor(inner, 'link', actor, now, covering))
+        .where((inner) => continuesUnderRestriction(inner, 'link'));
+      if (among) throughReferrals = throughReferrals.where(anyOf('link.pupil_id', among));
+      // Leerlingzaken is linked to most pupils of its region through its municipality, and to
+      // thousands through referrals: there an array of ids would be searched row by row (PostgreSQL
+      // hashes only constant arrays), so the link stays a hashed subplan, checked only for pupils
+      // outside the municipality. Everyone else is linked to few pupils: their ids are the index scan.
+      const manyLinks = hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') && !among;
+      links.push(manyLinks ? eb('pupils.id', 'in', throughReferrals) : inArray('pupils.id', throughReferrals));
+    }
+    const visible = links.length > 0 ? eb.or(links) : eb.lit(false);
+    return among ? eb.and([anyOf('pupils.id', among), visible]) : visible;
   };
 }
 

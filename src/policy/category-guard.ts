@@ -150,7 +150,7 @@ interface Subject {
 }
 
 /** What every party still reads of a referral whose link ended: that it ended, and between whom. */
-const LIFECYCLE_FIELDS = new Set(['Referral.status', 'Referral.sender', 'Referral.receiver', 'Referral.createdAt', 'Referral.updatedAt', 'Referral.closedAt', 'Referral.version', 'Referral.allowedActions', 'Referral.overdue', 'Referral.events']);
+const LIFECYCLE_FIELDS = new Set(['Referral.status', 'Referral.sender', 'Referral.receiver', 'Referral.createdAt', 'Referral.updatedAt', 'Referral.closedAt', 'Referral.version', 'Referral.allowedActions', 'Referral.overdue', 'Referral.events', 'Referral.latestEvent']);
 /** What the sender wrote: still its own to read after the link ended. */
 const SENDER_WRITTEN = new Set(['Referral.urgency', 'Referral.reason', 'Referral.sharedCategories', 'Referral.legalBasis', 'Referral.consent', 'Referral.handedOverFrom']);
 

@@ -57,8 +57,11 @@ export interface DataGateway {
   readonly now: Date;
   /** The same caller and moment, reading through `db` (a transaction). */
   in(db: Reader): DataGateway;
-  /** Pupils with a lawful link; with `covering`, only those whose links cover these categories. */
-  pupils(covering?: readonly DataCategory[]): SelectQueryBuilder<Tables, 'pupils', object>;
+  /**
+   * Pupils with a lawful link; with `covering`, only those whose links cover these categories; with
+   * `among`, only these pupils (a batch by id: the links of those pupils alone are read).
+   */
+  pupils(covering?: readonly DataCategory[], among?: readonly string[]): SelectQueryBuilder<Tables, 'pupils', object>;
   /**
    * Pupils of the caller's own municipality, whatever its links: for the municipality's privacy
    * officer, who reads no case data but answers for these pupils (select ids, never case data).
@@ -148,7 +151,7 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
     actor,
     now,
     in: (trx) => guardedGateway(trx, actor, now),
-    pupils: (covering = []) => db.selectFrom('pupils').where(visiblePupils(actor, now, covering)),
+    pupils: (covering = [], among) => db.selectFrom('pupils').where(visiblePupils(actor, now, covering, among)),
     tenantPupils: () => db.selectFrom('pupils').where('pupils.municipality_code', '=', actor.municipalityCode),
     guardians: () =>
       db.selectFrom('guardians').where('guardians.pupil_id', 'in', db.selectFrom('pupils').select('pupils.id').where(visiblePupils(actor, now))),

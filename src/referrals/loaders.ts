@@ -20,10 +20,30 @@ export function createReferralLoaders(data: DataGateway) {
       .referralEvents()
       .select(referralEventColumns(data.actor))
       .where('referral_events.referral_id', 'in', [...referralIds])
+      // The same ids on the referral side: the planner then reads those referrals by key instead
+      // of hashing every referral the caller is party to.
+      .where('referrals.id', 'in', [...referralIds])
       .orderBy('referral_events.occurred_at')
       .orderBy('referral_events.id')
       .execute()) as ReferralEventRow[];
     return referralIds.map((id) => rows.filter((row) => row.referral_id === id));
+  });
+
+  // The last of each referral's events as eventsByReferral would show them (same gateway query,
+  // same order): one row per referral, so a list does not fetch every event to show one.
+  const latestEventByReferral = new DataLoader<string, ReferralEventRow | null>(async (referralIds) => {
+    const rows = (await data
+      .referralEvents()
+      .select(referralEventColumns(data.actor))
+      .distinctOn('referral_events.referral_id')
+      .where('referral_events.referral_id', 'in', [...referralIds])
+      .where('referrals.id', 'in', [...referralIds])
+      .orderBy('referral_events.referral_id')
+      .orderBy('referral_events.occurred_at', 'desc')
+      .orderBy('referral_events.id', 'desc')
+      .execute()) as ReferralEventRow[];
+    const byReferral = new Map(rows.map((row) => [row.referral_id, row]));
+    return referralIds.map((id) => byReferral.get(id) ?? null);
   });
 
   // Hand-over chain, forwards: the continuations the caller is party to.
@@ -37,5 +57,5 @@ export function createReferralLoaders(data: DataGateway) {
     return referralIds.map((id) => rows.filter((row) => row.handed_over_from_id === id));
   });
 
-  return { referralById, eventsByReferral, handedOverTo };
+  return { referralById, eventsByReferral, latestEventByReferral, handedOverTo };
 }

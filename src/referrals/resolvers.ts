@@ -18,7 +18,7 @@ import {
 } from './service.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
-import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { BY_ID, isUuid, keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
 /**
@@ -40,10 +40,34 @@ const ReferralFilter = z
   })
   .partial();
 
+/**
+ * The orders of the referrals list, each with its own cursor kind: a cursor encodes the order's key,
+ * so it cannot continue another order. Deadline first puts referrals without a deadline last.
+ */
+const REFERRAL_ORDERS: Record<'ID' | 'DEADLINE' | 'NEWEST', { kind: string; keys: KeyColumn[] }> = {
+  ID: { kind: 'referral', keys: BY_ID('referrals') },
+  DEADLINE: {
+    kind: 'referral-by-deadline',
+    keys: [
+      { column: 'referrals.response_due_at', type: 'timestamptz', nullAs: '9999-12-31T23:59:59.999Z' },
+      { column: 'referrals.id', type: 'uuid' },
+    ],
+  },
+  NEWEST: {
+    kind: 'referral-newest',
+    keys: [
+      { column: 'referrals.created_at', type: 'timestamptz', descending: true },
+      { column: 'referrals.id', type: 'uuid', descending: true },
+    ],
+  },
+};
+
 export const referralResolvers: Resolvers = {
   Query: {
     referrals: async (_parent, args, ctx) => {
-      const page = parsePage(args, 'referral', BY_ID('referrals'));
+      const order = REFERRAL_ORDERS[args.orderBy ?? 'ID'];
+      if (!order) throw badInput('orderBy must be one of ID, DEADLINE, NEWEST', { argument: 'orderBy' });
+      const page = parsePage(args, order.kind, order.keys);
       const filter = parseFilter(ReferralFilter, args.filter);
       let query = ctx.data.referrals();
       // A referral made by mistake is left out of lists unless asked for by its status.
@@ -61,7 +85,7 @@ export const referralResolvers: Resolvers = {
         const overdue = overdueReferrals('referrals', ctx.now);
         query = query.where((eb) => (filter.overdue ? overdue(eb) : eb.not(overdue(eb))));
       }
-      return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
+      return keysetConnection(query, (q) => q.selectAll('referrals'), order.keys, page, order.kind);
     },
     // Opening a referral by id is what marks it received by its receiver.
     referral: async (_parent, args, ctx) => {
@@ -128,6 +152,7 @@ export const referralResolvers: Resolvers = {
     handedOverFrom: (referral, _args, ctx) =>
       referral.handed_over_from_id ? ctx.loaders.referralById.load(referral.handed_over_from_id) : null,
     events: (referral, _args, ctx) => ctx.loaders.eventsByReferral.load(referral.id),
+    latestEvent: (referral, _args, ctx) => ctx.loaders.latestEventByReferral.load(referral.id),
     handedOverTo: (referral, _args, ctx) => ctx.loaders.handedOverTo.load(referral.id),
     allowedActions: (referral, _args, ctx) => actionsFor(referral, ctx.actor.organisationId),
     overdue: (referral, _args, ctx) => isOverdue(referral, ctx.now),
