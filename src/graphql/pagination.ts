@@ -1,6 +1,6 @@
 // Relay cursor connections with keyset pagination: a cursor is an opaque encoding of the last
 // row's sort key, so pages stay stable while rows are added, and a page costs an index range scan.
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import { badInput } from './errors.ts';
 
@@ -26,11 +26,17 @@ export interface KeyColumn {
    * `coalesce(column, value)`, as a row comparison with NULL would lose rows between pages.
    */
   nullAs?: string;
+  /**
+   * A computed key: this SQL instead of the column, which then names the value as selected (the
+   * list selects `expression as column`).
+   */
+  expression?: RawBuilder<unknown>;
 }
 
 /** The SQL of one key column (its coalesce when NULLs sort as a value). */
 function keySql(key: KeyColumn) {
-  return key.nullAs === undefined ? sql.ref(key.column) : sql`coalesce(${sql.ref(key.column)}, cast(${key.nullAs} as ${sql.raw(key.type)}))`;
+  const value = key.expression ?? sql.ref(key.column);
+  return key.nullAs === undefined ? value : sql`coalesce(${value}, cast(${key.nullAs} as ${sql.raw(key.type)}))`;
 }
 
 export interface Page {
