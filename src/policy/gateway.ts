@@ -258,16 +258,15 @@ async function accessToPupils(
       .execute(),
     agreedMunicipalities(db, actor, now),
   ]);
-  return pupils.map((pupil) =>
-    pupilAccess(
-      actor,
-      pupil,
-      partyReferrals.filter((referral) => referral.pupil_id === pupil.id),
-      emergency.some((row) => row.pupil_id === pupil.id),
-      now,
-      agreed,
-    ),
-  );
+  // Grouped once: a page of 100 pupils is not 100 passes over every referral.
+  const referralsOf = new Map<string, (typeof partyReferrals)[number][]>();
+  for (const referral of partyReferrals) {
+    const group = referralsOf.get(referral.pupil_id);
+    if (group) group.push(referral);
+    else referralsOf.set(referral.pupil_id, [referral]);
+  }
+  const emergencyOpen = new Set(emergency.map((row) => row.pupil_id));
+  return pupils.map((pupil) => pupilAccess(actor, pupil, referralsOf.get(pupil.id) ?? [], emergencyOpen.has(pupil.id), now, agreed));
 }
 
 /** Municipalities whose pupils the caller's Leerlingzaken serves by an agreement in force now. */
