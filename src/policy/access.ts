@@ -193,16 +193,15 @@ export function visibleNotes(actor: Actor, categories: readonly DataCategory[], 
         categories.length > 0 ? eb('notes.category', 'in', [...categories]) : eb.lit(false),
         eb('notes.author_org_id', '<>', actor.organisationId),
         eb.or([
+          // The note's own referral, looked up by key per note (a pupil has few notes): whether it
+          // links the actor now. `IN (every referral linking the actor)` hashed all of them first,
+          // some 17,000 for a municipality's Leerlingzaken.
           eb.and([
             eb('notes.referral_id', 'is not', null),
-            eb(
-              'notes.referral_id',
-              'in',
-              eb
-                .selectFrom('referrals as party')
-                .select('party.id')
-                .where((inner) => referralLinksActor(inner, 'party', actor, now)),
-            ),
+            sql<SqlBool>`coalesce((${eb
+              .selectFrom('referrals as party')
+              .select((inner) => sql<SqlBool>`${referralLinksActor(inner, 'party', actor, now)}`.as('links'))
+              .whereRef('party.id', '=', 'notes.referral_id')}), false)`,
           ]),
           eb.and([eb('notes.referral_id', 'is', null), eb('notes.author_org_id', 'not in', secretOrganisations(eb))]),
         ]),
@@ -299,12 +298,15 @@ export function visibleOutOfViewCases(actor: Actor, now: Date) {
 }
 
 /**
- * The ids of the pupils of the caller's tenant: its own municipality's. What a municipality's
- * privacy officer supervises (the log, emergency accesses), agreements with other municipalities
- * not included.
+ * Whether the pupil in `column` is of the caller's tenant: its own municipality's. What a
+ * municipality's privacy officer supervises (the log, emergency accesses), agreements with other
+ * municipalities not included. The pupil's municipality, looked up by primary key per row: the log
+ * is partitioned by month, and `IN (the tenant's pupils)` (or an EXISTS, which PostgreSQL turns
+ * into the same hash) read every pupil of the municipality once per partition, seconds at region
+ * scale for a query that returns 50 records. NULL (no pupil) is not the tenant's.
  */
-export function tenantPupilIds(eb: ExpressionBuilder<Tables, any>, actor: Actor) {
-  return eb.selectFrom('pupils as tenant').select('tenant.id').where('tenant.municipality_code', '=', actor.municipalityCode);
+export function ofTenantPupil(_eb: ExpressionBuilder<Tables, any>, column: string, actor: Actor): Expression<SqlBool> {
+  return sql<SqlBool>`(select tenant.municipality_code from pupils as tenant where tenant.id = ${sql.ref(column)}) = ${actor.municipalityCode}`;
 }
 
 /**
@@ -317,13 +319,6 @@ export function tenantAccessLog(actor: Actor) {
   return (eb: ExpressionBuilder<Tables, 'access_log_records'>): Expression<SqlBool> => {
     const own = eb('access_log_records.actor_org_id', '=', actor.organisationId);
     if (!REVIEWS_WHOLE_REGION.includes(actor.organisationKind)) return own;
-    return eb.or([
-      own,
-      eb(
-        'access_log_records.pupil_id',
-        'in',
-        tenantPupilIds(eb, actor),
-      ),
-    ]);
+    return eb.or([own, ofTenantPupil(eb, 'access_log_records.pupil_id', actor)]);
   };
 }

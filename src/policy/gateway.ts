@@ -12,7 +12,7 @@ import {
   fullOutOfViewCases,
   referralLinksActor,
   tenantAccessLog,
-  tenantPupilIds,
+  ofTenantPupil,
   visibleContactAttempts,
   visibleNotes,
   visibleOutOfViewCases,
@@ -204,7 +204,7 @@ export function guardedGateway(db: Reader, actor: Actor, now: Date): DataGateway
       return base.where((eb) =>
         eb.or([
           eb('emergency_accesses.org_id', '=', actor.organisationId),
-          eb('emergency_accesses.pupil_id', 'in', tenantPupilIds(eb, actor)),
+          ofTenantPupil(eb, 'emergency_accesses.pupil_id', actor),
         ]),
       );
     },

@@ -132,7 +132,7 @@ select "referral_events"."id", "referral_events"."referral_id", "referral_events
 --   $24 = "VEILIG_THUIS"
 --   $25 = "CRISIS_TEAM"
 --   $26 = "POLICE"
-select "notes"."id" from "notes" where (("notes"."author_org_id" = $1 and "notes"."category" in ($2, $3, $4, $5, $6, $7)) or ("notes"."category" in ($8, $9) and "notes"."author_org_id" <> $10 and (("notes"."referral_id" is not null and "notes"."referral_id" in (select "party"."id" from "referrals" as "party" where (("party"."sender_org_id" = $11 or "party"."receiver_org_id" = $12) and ("party"."status" in ($13, $14, $15, $16, $17) or ("party"."status" in ($18, $19) and "party"."closed_at" > $20)) and ("party"."legal_basis" <> $21 or ("party"."consent_revoked_at" is null and "party"."consent_valid_from" <= $22 and ("party"."consent_valid_until" is null or "party"."consent_valid_until" >= $23)))))) or ("notes"."referral_id" is null and "notes"."author_org_id" not in (select "secret"."id" from "organisations" as "secret" where "secret"."kind" in ($24, $25, $26))))));
+select "notes"."id" from "notes" where (("notes"."author_org_id" = $1 and "notes"."category" in ($2, $3, $4, $5, $6, $7)) or ("notes"."category" in ($8, $9) and "notes"."author_org_id" <> $10 and (("notes"."referral_id" is not null and coalesce(((select (("party"."sender_org_id" = $11 or "party"."receiver_org_id" = $12) and ("party"."status" in ($13, $14, $15, $16, $17) or ("party"."status" in ($18, $19) and "party"."closed_at" > $20)) and ("party"."legal_basis" <> $21 or ("party"."consent_revoked_at" is null and "party"."consent_valid_from" <= $22 and ("party"."consent_valid_until" is null or "party"."consent_valid_until" >= $23)))) as "links" from "referrals" as "party" where "party"."id" = "notes"."referral_id")), false)) or ("notes"."referral_id" is null and "notes"."author_org_id" not in (select "secret"."id" from "organisations" as "secret" where "secret"."kind" in ($24, $25, $26))))));
 
 -- contact attempts
 -- parameters:
@@ -177,10 +177,10 @@ select "out_of_view_cases"."id" from "out_of_view_cases" inner join "pupils" on 
 -- parameters:
 --   $1 = "example-leerlingzaken"
 --   $2 = "GM0000"
-select "access_log_records"."seq" from "access_log_records" where ("access_log_records"."actor_org_id" = $1 or "access_log_records"."pupil_id" in (select "tenant"."id" from "pupils" as "tenant" where "tenant"."municipality_code" = $2));
+select "access_log_records"."seq" from "access_log_records" where ("access_log_records"."actor_org_id" = $1 or (select tenant.municipality_code from pupils as tenant where tenant.id = "access_log_records"."pupil_id") = $2);
 
 -- emergency accesses to review (privacy officers)
 -- parameters:
 --   $1 = "example-leerlingzaken"
 --   $2 = "GM0000"
-select "emergency_accesses"."id" from "emergency_accesses" where ("emergency_accesses"."org_id" = $1 or "emergency_accesses"."pupil_id" in (select "tenant"."id" from "pupils" as "tenant" where "tenant"."municipality_code" = $2));
+select "emergency_accesses"."id" from "emergency_accesses" where ("emergency_accesses"."org_id" = $1 or (select tenant.municipality_code from pupils as tenant where tenant.id = "emergency_accesses"."pupil_id") = $2);
