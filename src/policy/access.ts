@@ -136,12 +136,14 @@ export function visiblePupils(actor: Actor, now: Date, covering: readonly DataCa
         .where((inner) => referralLinksActor(inner, 'link', actor, now, covering))
         .where((inner) => continuesUnderRestriction(inner, 'link'));
       if (among) throughReferrals = throughReferrals.where(anyOf('link.pupil_id', among));
-      // Leerlingzaken is linked to most pupils of its region through its municipality, and to
-      // thousands through referrals: there an array of ids would be searched row by row (PostgreSQL
-      // hashes only constant arrays), so the link stays a hashed subplan, checked only for pupils
-      // outside the municipality. Everyone else is linked to few pupils: their ids are the index scan.
-      const manyLinks = hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') && !among;
-      links.push(manyLinks ? eb('pupils.id', 'in', throughReferrals) : inArray('pupils.id', throughReferrals));
+      // Next to a school's enrolment (an index condition of its own) the few pupils it referred
+      // become one too, so the two combine in a BitmapOr; so do the ids of a batch (`among`).
+      // Otherwise `IN`: alone (a partner's only link) PostgreSQL plans it as a semi-join with
+      // real row estimates, and next to Leerlingzaken's municipality (most of the region) it is a
+      // hashed subplan checked only for pupils outside it, where an array of thousands of ids
+      // would be searched row by row (PostgreSQL hashes only constant arrays).
+      const asIndex = among !== undefined || hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT');
+      links.push(asIndex ? inArray('pupils.id', throughReferrals) : eb('pupils.id', 'in', throughReferrals));
     }
     const visible = links.length > 0 ? eb.or(links) : eb.lit(false);
     return among ? eb.and([anyOf('pupils.id', among), visible]) : visible;

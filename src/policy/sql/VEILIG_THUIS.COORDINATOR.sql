@@ -19,7 +19,7 @@
 --   $14 = "LEERPLICHTWET"
 --   $15 = "MELDCODE"
 --   $16 = "POLITIEWET"
-select "pupils"."id" from "pupils" where "pupils"."id" = any(array((select "link"."pupil_id" from "referrals" as "link" where (("link"."sender_org_id" = $1 or "link"."receiver_org_id" = $2) and ("link"."status" in ($3, $4, $5, $6, $7) or ("link"."status" in ($8, $9) and "link"."closed_at" > $10)) and ("link"."legal_basis" <> $11 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $12 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $13)))) and ("link"."legal_basis" in ($14, $15, $16) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null)))));
+select "pupils"."id" from "pupils" where "pupils"."id" in (select "link"."pupil_id" from "referrals" as "link" where (("link"."sender_org_id" = $1 or "link"."receiver_org_id" = $2) and ("link"."status" in ($3, $4, $5, $6, $7) or ("link"."status" in ($8, $9) and "link"."closed_at" > $10)) and ("link"."legal_basis" <> $11 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $12 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $13)))) and ("link"."legal_basis" in ($14, $15, $16) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null)));
 
 -- pupils whose links cover CONTACT (a search on an address field)
 -- parameters:
@@ -40,7 +40,7 @@ select "pupils"."id" from "pupils" where "pupils"."id" = any(array((select "link
 --   $15 = "LEERPLICHTWET"
 --   $16 = "MELDCODE"
 --   $17 = "POLITIEWET"
-select "pupils"."id" from "pupils" where "pupils"."id" = any(array((select "link"."pupil_id" from "referrals" as "link" where ("link"."shared_categories" @> cast($1 as text[]) and ("link"."sender_org_id" = $2 or "link"."receiver_org_id" = $3) and ("link"."status" in ($4, $5, $6, $7, $8) or ("link"."status" in ($9, $10) and "link"."closed_at" > $11)) and ("link"."legal_basis" <> $12 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $13 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $14)))) and ("link"."legal_basis" in ($15, $16, $17) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null)))));
+select "pupils"."id" from "pupils" where "pupils"."id" in (select "link"."pupil_id" from "referrals" as "link" where ("link"."shared_categories" @> cast($1 as text[]) and ("link"."sender_org_id" = $2 or "link"."receiver_org_id" = $3) and ("link"."status" in ($4, $5, $6, $7, $8) or ("link"."status" in ($9, $10) and "link"."closed_at" > $11)) and ("link"."legal_basis" <> $12 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $13 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $14)))) and ("link"."legal_basis" in ($15, $16, $17) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null)));
 
 -- referrals
 -- parameters:
@@ -139,7 +139,7 @@ select "contact_attempts"."id" from "contact_attempts" where ("contact_attempts"
 --   $16 = "MELDCODE"
 --   $17 = "POLITIEWET"
 --   $18 = "example-veilig-thuis"
-select "out_of_view_cases"."id" from "out_of_view_cases" inner join "pupils" on "pupils"."id" = "out_of_view_cases"."pupil_id" where ("pupils"."id" = any(array((select "link"."pupil_id" from "referrals" as "link" where ("link"."shared_categories" @> cast($1 as text[]) and ("link"."sender_org_id" = $2 or "link"."receiver_org_id" = $3) and ("link"."status" in ($4, $5, $6, $7, $8) or ("link"."status" in ($9, $10) and "link"."closed_at" > $11)) and ("link"."legal_basis" <> $12 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $13 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $14)))) and ("link"."legal_basis" in ($15, $16, $17) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null))))) or "out_of_view_cases"."reporting_school_id" = $18);
+select "out_of_view_cases"."id" from "out_of_view_cases" inner join "pupils" on "pupils"."id" = "out_of_view_cases"."pupil_id" where ("pupils"."id" in (select "link"."pupil_id" from "referrals" as "link" where ("link"."shared_categories" @> cast($1 as text[]) and ("link"."sender_org_id" = $2 or "link"."receiver_org_id" = $3) and ("link"."status" in ($4, $5, $6, $7, $8) or ("link"."status" in ($9, $10) and "link"."closed_at" > $11)) and ("link"."legal_basis" <> $12 or ("link"."consent_revoked_at" is null and "link"."consent_valid_from" <= $13 and ("link"."consent_valid_until" is null or "link"."consent_valid_until" >= $14)))) and ("link"."legal_basis" in ($15, $16, $17) or "link"."pupil_id" not in (select "restricted"."id" from "pupils" as "restricted" where "restricted"."restricted_at" is not null))) or "out_of_view_cases"."reporting_school_id" = $18);
 
 -- the access log (privacy officers)
 -- parameters:
