@@ -169,8 +169,11 @@ export function visibleReferrals(actor: Actor, now: Date) {
       eb.or([eb('referrals.closed_at', 'is', null), eb('referrals.closed_at', '>', retentionCutoff(now))]),
       eb.or([
         continuesUnderRestriction(eb, 'referrals'),
+        // IN, not a correlated EXISTS: evaluated only for a restricted pupil's non-statutory referral
+        // (rare), and the planner prices it as one hash instead of a lookup per referral, which
+        // made whole requests look expensive enough to be JIT-compiled.
         ...(hasStatutory
-          ? [eb.exists(eb.selectFrom('pupils as own').select('own.id').whereRef('own.id', '=', 'referrals.pupil_id').where((inner) => inner.or(statutory(inner))))]
+          ? [eb('referrals.pupil_id', 'in', eb.selectFrom('pupils as own').select('own.id').where((inner) => inner.or(statutory(inner))))]
           : []),
       ]),
     ]);
