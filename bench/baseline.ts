@@ -12,7 +12,7 @@ export const unguardedGateway: GatewayFactory = (db, actor, now) => {
     actor,
     now,
     in: (trx) => unguardedGateway(trx, actor, now),
-    pupils: () => db.selectFrom('pupils'),
+    pupils: (_covering, among) => (among ? db.selectFrom('pupils').where('pupils.id', 'in', [...among]) : db.selectFrom('pupils')),
     tenantPupils: () => db.selectFrom('pupils'),
     guardians: () => db.selectFrom('guardians'),
     referrals: () => db.selectFrom('referrals'),

@@ -71,14 +71,18 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 /**
  * The place of the data set. `throwaway`: a fresh one, removed by dispose() (the smoke). Otherwise
  * PGlite in bench/data/<name>, or the PostgreSQL database `ketenhub_bench` (with a suffix for sizes
- * other than the region's) on the server of `databaseUrl`, created when missing.
+ * other than the region's, or BENCH_DATABASE) on the server of `databaseUrl`, created when missing.
  */
 export async function benchDatabase(spec: DatasetSpec, options: { databaseUrl?: string; throwaway?: boolean }): Promise<BenchDatabase> {
   if (options.databaseUrl) {
     const base = options.databaseUrl;
+    // BENCH_DATABASE names another database for the reused data set (several checkouts benching
+    // on one server each keep their own, as their migrations may differ).
     const name = options.throwaway
       ? `ketenhub_bench_smoke_${process.pid}_${Date.now().toString(36)}`
-      : spec.pupils === 84_000 && spec.schools === 309
+      : process.env.BENCH_DATABASE && /^[a-z_][a-z0-9_]*$/.test(process.env.BENCH_DATABASE)
+        ? process.env.BENCH_DATABASE
+        : spec.pupils === 84_000 && spec.schools === 309
         ? 'ketenhub_bench'
         : `ketenhub_bench_${datasetName(spec).replace(/-/g, '_')}`;
     await admin(base, async (client) => {

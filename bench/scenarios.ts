@@ -59,6 +59,15 @@ export const OPEN_REFERRALS = `query OpenReferrals($first: Int!) {
   }
 }`;
 
+/** A school's first page of pupils, each with name and school (IDENTITY and SCHOOLING). */
+export const SCHOOL_PUPILS = `query SchoolPupils($first: Int!) {
+  pupils(first: $first) { edges { node { id displayName school { name } } } pageInfo { hasNextPage endCursor } }
+}`;
+
+/** The floor: what any authenticated request costs (token, context, GraphQL, access-log check). */
+export const TYPENAME = '{ __typename }';
+export const typenameBody = () => body(TYPENAME);
+
 export const PUPIL_WITH_TIMELINE = `query PupilTimeline($id: ID!) {
   pupil(id: $id) {
     id displayName dateOfBirth bsn phone letterLanguage
@@ -135,6 +144,17 @@ export async function buildScenarios(db: Kysely<Tables>, variety: number): Promi
     .executeTakeFirstOrThrow();
   const reportingSchool = largest.school_id!;
   const schoolPupils = await db.selectFrom('pupils').select('id').where('school_id', '=', reportingSchool).orderBy('id').limit(Math.max(variety, 1) * 100).execute();
+  // A school of about the usual size (128 pupils, the median of the region's schools): its first page
+  // of pupils is what the enrolment filter costs when most pupils belong to other schools.
+  const ordinary = await db
+    .selectFrom('pupils')
+    .select('school_id')
+    .where('school_id', 'is not', null)
+    .groupBy('school_id')
+    .orderBy(sql`abs(count(*) - 128)`)
+    .orderBy('school_id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   const schoolBatches: string[][] = [];
   for (let i = 0; i + 100 <= schoolPupils.length; i += 100) schoolBatches.push(schoolPupils.slice(i, i + 100).map((pupil) => pupil.id));
   if (schoolBatches.length === 0) schoolBatches.push(schoolPupils.map((pupil) => pupil.id)); // a tiny (smoke) data set
@@ -142,10 +162,24 @@ export async function buildScenarios(db: Kysely<Tables>, variety: number): Promi
   return [
     {
       kind: 'read',
+      id: 'typename-with-token',
+      title: '`{ __typename }` with a token (the floor)',
+      as: PARTNER,
+      bodies: [typenameBody()],
+    },
+    {
+      kind: 'read',
       id: 'partner-open-referrals',
       title: 'partner lists its open referrals (25 per page, pupil identity, events)',
       as: PARTNER,
       bodies: [openReferralsBody(25)],
+    },
+    {
+      kind: 'read',
+      id: 'school-first-25-pupils',
+      title: "a school's first 25 pupils with name and school",
+      as: { org: ordinary.school_id!, role: 'PROFESSIONAL', subject: `bench-1@${ordinary.school_id}` },
+      bodies: [body(SCHOOL_PUPILS, { first: 25 })],
     },
     {
       kind: 'read',

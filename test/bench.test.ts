@@ -13,7 +13,7 @@ import { createMetrics } from '../src/metrics.ts';
 import { OrganisationDirectory } from '../src/organisations/directory.ts';
 import { startTestHub } from './helpers/hub.ts';
 
-it('runs every scenario against the baseline and the guarded hub and prints the table', { timeout: 120_000 }, async () => {
+it('runs every scenario against the baseline and the guarded hub and prints the table', { timeout: 300_000 }, async () => {
   const lines: string[] = [];
   const result = await runBench({
     mode: 'smoke',
@@ -23,7 +23,9 @@ it('runs every scenario against the baseline and the guarded hub and prints the 
   expect(result.engine).toBe(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   const ids = result.scenarios.map((row) => row.id);
   expect(ids).toEqual([
+    'typename-with-token',
     'partner-open-referrals',
+    'school-first-25-pupils',
     'officer-pupil-timeline',
     'school-reports-100-pupils',
     'referral-create-accept',
@@ -45,6 +47,13 @@ it('runs every scenario against the baseline and the guarded hub and prints the 
       expect(row.throughputRatio).toBeGreaterThan(0);
     }
   }
+  // The floor is measured against a bare graphql-yoga server in the same run.
+  const floor = result.scenarios.find((row) => row.id === 'typename-with-token')!;
+  expect(floor.bare!.requests).toBeGreaterThan(0);
+  expect(floor.bare!.errors + floor.bare!.non2xx + floor.bare!.mismatches).toBe(0);
+  expect(floor.bareThroughputRatio).toBeGreaterThan(0);
+  expect(result.table).toContain('bare graphql-yoga');
+  expect(result.targets.map((check) => check.target).join('\n')).toMatch(/the floor/);
   // Statements per request do not grow with the page size; the access-log query timings are there.
   expect(new Set(Object.values(result.sqlStatementsPerRequest.guarded)).size).toBe(1);
   expect(result.accessLogQueries).toHaveLength(2);

@@ -60,6 +60,7 @@ const QUERY = `query($n: Int!) { referrals(first: $n) { totalCount edges { node 
   id status sender { name } receiver { name }
   pupil { displayName dateOfBirth }
   events { action organisation { name } }
+  latestEvent { action occurredAt }
   handedOverFrom { id }
 } } } }`;
 

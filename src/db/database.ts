@@ -71,6 +71,11 @@ export function connectPostgres(options: PostgresOptions): Database {
     max: options.maxConnections ?? 10,
     // Applied per connection so a runaway query cannot hold a connection forever.
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    // No JIT compilation: the policy's subqueries make the planner's cost estimates of a request's
+    // short queries high enough to JIT-compile them (~850 ms for a pupil's timeline on a busy
+    // machine, for a query that runs in a few milliseconds). Requests are short; JIT pays off only
+    // for long analytical queries, which the hub does not run on this pool.
+    options: '-c jit=off',
     // Each new connection switches to the role before the pool hands it out; when SET ROLE fails the
     // connection is dropped and whoever asked for it gets the error (never a connection working as
     // the owner).

@@ -919,7 +919,7 @@ export type Query = {
   pupils: PupilConnection;
   /** One pupil, or null when the pupil does not exist or the caller has no lawful link to it. */
   pupil: Maybe<Pupil>;
-  /** Referrals the caller's organisation sent or received, ordered by id. */
+  /** Referrals the caller's organisation sent or received, ordered by id unless `orderBy` says otherwise. */
   referrals: ReferralConnection;
   /** One referral, or null when it does not exist or the caller's organisation is not a party to it. */
   referral: Maybe<Referral>;
@@ -1001,6 +1001,7 @@ export type QueryReferralsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ReferralFilter>;
+  orderBy?: InputMaybe<ReferralOrder>;
 };
 
 
@@ -1097,6 +1098,15 @@ export type ReferralFilter = {
   /** Only referrals whose response is due before this moment. */
   dueBefore?: InputMaybe<Scalars['DateTime']['input']>;
 };
+
+/** Orders of the referrals list. */
+export type ReferralOrder =
+  /** By id: stable, the default. */
+  | 'ID'
+  /** Deadline first (termijn): the earliest response deadline first, referrals without one last; then by id. */
+  | 'DEADLINE'
+  /** Newest first: by when it was made, then by id. */
+  | 'NEWEST';
 
 export type ReferralDirection =
   /** Referrals the caller's organisation sent. */
@@ -1424,6 +1434,11 @@ export type Referral = Node & {
   handedOverFrom: Maybe<Referral>;
   /** Every transition: who, when, why. */
   events: Array<ReferralEvent>;
+  /**
+   * The most recent of `events` (the last one, as `events` would show it to you: the same rules apply),
+   * or null when you may see none. For lists: one event per referral instead of all of them.
+   */
+  latestEvent: Maybe<ReferralEvent>;
   /** Referrals that continue this one (hand-overs), as far as the caller is party to them. */
   handedOverTo: Array<Referral>;
   /** The actions the caller's organisation may take now. */
@@ -2230,6 +2245,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PupilFilter: PupilFilter;
   ReferralFilter: ReferralFilter;
+  ReferralOrder: ReferralOrder;
   ReferralDirection: ReferralDirection;
   Viewer: ResolverTypeWrapper<Actor>;
   Municipality: ResolverTypeWrapper<MunicipalityRow>;
@@ -2744,7 +2760,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   organisation?: Resolver<Maybe<ResolversTypes['Organisation']>, ParentType, ContextType, RequireFields<QueryOrganisationArgs, 'id'>>;
   pupils?: Resolver<ResolversTypes['PupilConnection'], ParentType, ContextType, RequireFields<QueryPupilsArgs, 'first'>>;
   pupil?: Resolver<Maybe<ResolversTypes['Pupil']>, ParentType, ContextType, RequireFields<QueryPupilArgs, 'id'>>;
-  referrals?: Resolver<ResolversTypes['ReferralConnection'], ParentType, ContextType, RequireFields<QueryReferralsArgs, 'first'>>;
+  referrals?: Resolver<ResolversTypes['ReferralConnection'], ParentType, ContextType, RequireFields<QueryReferralsArgs, 'first' | 'orderBy'>>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'first' | 'includeEmployees'>>;
   accessLogExport?: Resolver<ResolversTypes['AccessLogExport'], ParentType, ContextType, RequireFields<QueryAccessLogExportArgs, 'includeEmployees' | 'separator'>>;
@@ -2898,6 +2914,7 @@ export type ReferralResolvers<ContextType = RequestContext, ParentType extends R
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   handedOverFrom?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType>;
   events?: Resolver<Array<ResolversTypes['ReferralEvent']>, ParentType, ContextType>;
+  latestEvent?: Resolver<Maybe<ResolversTypes['ReferralEvent']>, ParentType, ContextType>;
   handedOverTo?: Resolver<Array<ResolversTypes['Referral']>, ParentType, ContextType>;
   allowedActions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

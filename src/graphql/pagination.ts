@@ -1,6 +1,6 @@
 // Relay cursor connections with keyset pagination: a cursor is an opaque encoding of the last
 // row's sort key, so pages stay stable while rows are added, and a page costs an index range scan.
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import { badInput } from './errors.ts';
 
@@ -21,6 +21,22 @@ export interface KeyColumn {
   type: 'uuid' | 'text' | 'timestamptz' | 'bigint';
   /** Newest first: every column of a key must agree (the cursor compares the whole row value). */
   descending?: boolean;
+  /**
+   * The value a NULL sorts as (e.g. a far date for "no deadline: last"): the key is then
+   * `coalesce(column, value)`, as a row comparison with NULL would lose rows between pages.
+   */
+  nullAs?: string;
+  /**
+   * A computed key: this SQL instead of the column, which then names the value as selected (the
+   * list selects `expression as column`).
+   */
+  expression?: RawBuilder<unknown>;
+}
+
+/** The SQL of one key column (its coalesce when NULLs sort as a value). */
+function keySql(key: KeyColumn) {
+  const value = key.expression ?? sql.ref(key.column);
+  return key.nullAs === undefined ? value : sql`coalesce(${value}, cast(${key.nullAs} as ${sql.raw(key.type)}))`;
 }
 
 export interface Page {
@@ -110,16 +126,17 @@ export async function keysetConnection<DB, TB extends keyof DB, Row extends Reco
   let query = select(base);
   if (page.after !== null) {
     const after = page.after;
-    const columns = sql.join(keys.map((key) => sql.ref(key.column)));
+    const columns = sql.join(keys.map(keySql));
     const values = sql.join(keys.map((key, i) => sql`cast(${after[i]} as ${sql.raw(key.type)})`));
     query = query.where((keys[0]?.descending ? sql<boolean>`(${columns}) < (${values})` : sql<boolean>`(${columns}) > (${values})`) as never);
   }
-  for (const key of keys) query = query.orderBy(sql.ref(key.column) as never, key.descending ? 'desc' : 'asc');
+  for (const key of keys) query = query.orderBy(keySql(key) as never, key.descending ? 'desc' : 'asc');
   const rows = (await query.limit(page.first + 1).execute()) as Row[];
   const field = (column: string) => column.split('.').pop()!;
   const keyOf = (row: Row) =>
     keys.map((key) => {
       const value = row[field(key.column)];
+      if ((value === null || value === undefined) && key.nullAs !== undefined) return key.nullAs;
       return value instanceof Date ? value.toISOString() : String(value);
     });
   return toConnection(rows, page, kind, keyOf, async () => {

@@ -17,6 +17,7 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type GraphQLField,
+  type GraphQLFieldResolver,
   type GraphQLInputField,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -150,7 +151,7 @@ interface Subject {
 }
 
 /** What every party still reads of a referral whose link ended: that it ended, and between whom. */
-const LIFECYCLE_FIELDS = new Set(['Referral.status', 'Referral.sender', 'Referral.receiver', 'Referral.createdAt', 'Referral.updatedAt', 'Referral.closedAt', 'Referral.version', 'Referral.allowedActions', 'Referral.overdue', 'Referral.events']);
+const LIFECYCLE_FIELDS = new Set(['Referral.status', 'Referral.sender', 'Referral.receiver', 'Referral.createdAt', 'Referral.updatedAt', 'Referral.closedAt', 'Referral.version', 'Referral.allowedActions', 'Referral.overdue', 'Referral.events', 'Referral.latestEvent']);
 /** What the sender wrote: still its own to read after the link ended. */
 const SENDER_WRITTEN = new Set(['Referral.urgency', 'Referral.reason', 'Referral.sharedCategories', 'Referral.legalBasis', 'Referral.consent', 'Referral.handedOverFrom']);
 
@@ -173,11 +174,46 @@ const SUBJECTS: Record<string, (parent: never, ctx: RequestContext) => Subject |
   }),
 };
 
+/** What the policy says of one tagged field, worked out once when the schema is built. */
+interface GuardedField {
+  fieldName: string;
+  category: DataCategory;
+  resolve: GraphQLFieldResolver<unknown, RequestContext>;
+  /** Still read after the link ended (lifecycle facts; events are filtered by the gateway). */
+  lifecycle: boolean;
+  /** What the sender wrote: still the sender's after the link ended. */
+  senderWritten: boolean;
+}
+
+/** One tagged field of one row, for a subject already known: no closure per field and call. */
+function resolveGuarded(guard: GuardedField, subject: Subject, parent: unknown, args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) {
+  if (subject.existenceOnly) return null;
+  const { category, fieldName } = guard;
+  if (subject.endedFor && subject.categories.has(category)) {
+    if (guard.lifecycle) return guard.resolve(parent, args as never, ctx, info);
+    if (subject.endedFor === 'SENDER' && guard.senderWritten) {
+      ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
+      return guard.resolve(parent, args as never, ctx, info);
+    }
+    return fieldName === 'Referral.handedOverTo' ? [] : null;
+  }
+  if (!subject.categories.has(category)) {
+    ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
+    throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {
+      category,
+    });
+  }
+  ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
+  return guard.resolve(parent, args as never, ctx, info);
+}
+
 /**
  * Layer 2: wraps every tagged output field so it resolves only within the caller's links. The
  * subject of a parent row is worked out once and kept with that row object (rows come from the
  * request's own loaders, so nothing is shared between callers); later fields of the same row are
- * checked synchronously, which keeps a page of hundreds of guarded fields cheap.
+ * checked synchronously, and what the policy says of each field (its category, whether it is a
+ * lifecycle fact) is decided once when the schema is built, which keeps a page of hundreds of
+ * guarded fields cheap.
  */
 export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
   const subjects = new WeakMap<object, Subject>();
@@ -188,39 +224,25 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       if (!category) continue;
       const subjectOf = SUBJECTS[type.name];
       if (!subjectOf) throw new Error(`${type.name}.${field.name} has @category but ${type.name} has no subject in category-guard.ts`);
-      const resolve = field.resolve ?? defaultFieldResolver;
       const fieldName = `${type.name}.${field.name}`;
+      const guard: GuardedField = {
+        fieldName,
+        category,
+        resolve: (field.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, RequestContext>,
+        lifecycle: LIFECYCLE_FIELDS.has(fieldName),
+        senderWritten: SENDER_WRITTEN.has(fieldName),
+      };
       field.resolve = (parent, args, ctx: RequestContext, info) => {
-        const guarded = (subject: Subject) => {
-          if (subject.existenceOnly) return null;
-          if (subject.endedFor && subject.categories.has(category)) {
-            // Events are filtered by the gateway to what the party wrote itself.
-            if (LIFECYCLE_FIELDS.has(fieldName)) return resolve(parent, args, ctx, info);
-            if (subject.endedFor === 'SENDER' && SENDER_WRITTEN.has(fieldName)) {
-              ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-              return resolve(parent, args, ctx, info);
-            }
-            return fieldName === 'Referral.handedOverTo' ? [] : null;
-          }
-          if (!subject.categories.has(category)) {
-            ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
-            throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {
-              category,
-            });
-          }
-          ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-          return resolve(parent, args, ctx, info);
-        };
         const known = subjects.get(parent as object);
-        if (known) return guarded(known);
+        if (known) return resolveGuarded(guard, known, parent, args, ctx, info);
         const subject = subjectOf(parent as never, ctx);
         if (subject instanceof Promise)
           return subject.then((found) => {
             subjects.set(parent as object, found);
-            return guarded(found);
+            return resolveGuarded(guard, found, parent, args, ctx, info);
           });
         subjects.set(parent as object, subject);
-        return guarded(subject);
+        return resolveGuarded(guard, subject, parent, args, ctx, info);
       };
     }
   }

@@ -8,9 +8,8 @@ import type { DataGateway } from '../policy/gateway.ts';
 export function createPupilLoaders(data: DataGateway) {
   const pupilById = new DataLoader<string, PupilRow | null>(async (ids) => {
     const rows = await data
-      .pupils()
+      .pupils([], ids)
       .selectAll('pupils')
-      .where('pupils.id', 'in', [...ids])
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);

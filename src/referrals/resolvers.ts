@@ -1,4 +1,5 @@
-import type { ExpressionBuilder } from 'kysely';
+import { expressionBuilder, sql, type ExpressionBuilder } from 'kysely';
+import { referralLinksActor } from '../policy/access.ts';
 import { z } from 'zod';
 import type { Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
@@ -18,7 +19,7 @@ import {
 } from './service.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { badInput } from '../graphql/errors.ts';
-import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
+import { BY_ID, isUuid, keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
 /**
@@ -40,10 +41,44 @@ const ReferralFilter = z
   })
   .partial();
 
+/**
+ * The orders of the referrals list, each with its own cursor kind: a cursor encodes the order's key,
+ * so it cannot continue another order. Deadline first puts referrals without a deadline last.
+ */
+const REFERRAL_ORDERS: Record<'ID' | 'DEADLINE' | 'NEWEST', { kind: string; keys: (ctx: RequestContext) => KeyColumn[] }> = {
+  ID: { kind: 'referral', keys: () => BY_ID('referrals') },
+  DEADLINE: {
+    kind: 'referral-by-deadline',
+    keys: (ctx) => [
+      { column: 'order_deadline', expression: pendingDeadline(ctx), type: 'timestamptz', nullAs: '9999-12-31T23:59:59.999Z' },
+      { column: 'referrals.id', type: 'uuid' },
+    ],
+  },
+  NEWEST: {
+    kind: 'referral-newest',
+    keys: () => [
+      { column: 'referrals.created_at', type: 'timestamptz', descending: true },
+      { column: 'referrals.id', type: 'uuid', descending: true },
+    ],
+  },
+};
+
+/**
+ * The deadline a referral is ordered by: its response deadline while it awaits that response
+ * (REQUESTED, RECEIVED) and links the caller (a party whose link ended no longer reads the
+ * deadline, so the order must not tell it either); otherwise none (last).
+ */
+function pendingDeadline(ctx: RequestContext) {
+  return sql<Date | null>`case when referrals.status in ('REQUESTED', 'RECEIVED') and ${referralLinksActor(expressionBuilder<Tables, 'referrals'>(), 'referrals', ctx.actor, ctx.now)} then referrals.response_due_at end`;
+}
+
 export const referralResolvers: Resolvers = {
   Query: {
     referrals: async (_parent, args, ctx) => {
-      const page = parsePage(args, 'referral', BY_ID('referrals'));
+      const order = REFERRAL_ORDERS[args.orderBy ?? 'ID'];
+      if (!order) throw badInput('orderBy must be one of ID, DEADLINE, NEWEST', { argument: 'orderBy' });
+      const keys = order.keys(ctx);
+      const page = parsePage(args, order.kind, keys);
       const filter = parseFilter(ReferralFilter, args.filter);
       let query = ctx.data.referrals();
       // A referral made by mistake is left out of lists unless asked for by its status.
@@ -61,7 +96,14 @@ export const referralResolvers: Resolvers = {
         const overdue = overdueReferrals('referrals', ctx.now);
         query = query.where((eb) => (filter.overdue ? overdue(eb) : eb.not(overdue(eb))));
       }
-      return keysetConnection(query, (q) => q.selectAll('referrals'), BY_ID('referrals'), page, 'referral');
+      const computed = keys.filter((key) => key.expression);
+      return keysetConnection(
+        query,
+        (q) => computed.reduce((selected, key) => selected.select(key.expression!.as(key.column)) as never, q.selectAll('referrals')),
+        keys,
+        page,
+        order.kind,
+      );
     },
     // Opening a referral by id is what marks it received by its receiver.
     referral: async (_parent, args, ctx) => {
@@ -128,6 +170,7 @@ export const referralResolvers: Resolvers = {
     handedOverFrom: (referral, _args, ctx) =>
       referral.handed_over_from_id ? ctx.loaders.referralById.load(referral.handed_over_from_id) : null,
     events: (referral, _args, ctx) => ctx.loaders.eventsByReferral.load(referral.id),
+    latestEvent: (referral, _args, ctx) => ctx.loaders.latestEventByReferral.load(referral.id),
     handedOverTo: (referral, _args, ctx) => ctx.loaders.handedOverTo.load(referral.id),
     allowedActions: (referral, _args, ctx) => actionsFor(referral, ctx.actor.organisationId),
     overdue: (referral, _args, ctx) => isOverdue(referral, ctx.now),

@@ -23,6 +23,7 @@ export const ENUM_VALUES = {
   OutreachDocument: ['LETTER', 'DOOR_NOTE'],
   OverviewGrouping: ['SCHOOL', 'MUNICIPALITY'],
   ReferralDirection: ['SENT', 'RECEIVED'],
+  ReferralOrder: ['ID', 'DEADLINE', 'NEWEST'],
   ReferralStatus: ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'REJECTED', 'IN_PROGRESS', 'ON_HOLD', 'COMPLETED', 'FAILED', 'CANCELLED', 'ENTERED_IN_ERROR'],
   RejectionReason: ['NOT_OUR_TASK', 'NO_CAPACITY', 'INSUFFICIENT_INFORMATION', 'ALREADY_INVOLVED', 'NO_CONSENT', 'OTHER'],
   RetentionEnd: ['DELETE', 'ANONYMISE'],

@@ -607,7 +607,7 @@ export type PupilTimelineQueryVariables = Exact<{
 
 export type PupilTimelineQuery = { pupil: { id: string, timeline: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, kind: TimelineEntryKind, occurredAt: string, role: string, action: string, status: string | null, text: string | null, organisation: { id: string, name: string }, referral: { id: string } | null } }> } | null } | null };
 
-export type ReferralListItemFragment = { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null };
+export type ReferralListItemFragment = { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null, latestEvent: { occurredAt: string } | null };
 
 export type ReferralListQueryVariables = Exact<{
   first: number;
@@ -616,7 +616,7 @@ export type ReferralListQueryVariables = Exact<{
 }>;
 
 
-export type ReferralListQuery = { referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null } }> } };
+export type ReferralListQuery = { referrals: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, status: ReferralStatus, urgency: Urgency | null, overdue: boolean, responseDueAt: string | null, createdAt: string, sender: { id: string, name: string, kind: OrganisationKind }, receiver: { id: string, name: string, kind: OrganisationKind }, pupil: { id: string, displayName: string | null } | null, latestEvent: { occurredAt: string } | null } }> } };
 
 export type ReferralDetailQueryVariables = Exact<{
   id: string | number;
@@ -772,6 +772,9 @@ export const ReferralListItemFragmentDoc = new TypedDocumentString(`
   pupil {
     id
     displayName
+  }
+  latestEvent {
+    occurredAt
   }
 }
     `, {"fragmentName":"ReferralListItem"}) as unknown as TypedDocumentString<ReferralListItemFragment, unknown>;
@@ -1342,7 +1345,7 @@ export const PupilTimelineDocument = new TypedDocumentString(`
     `, {"hash":"b37b3f4a0702cd340ec96bf3e33cf9eacba6958b02cf5338774bde41a680efa5"}) as unknown as TypedDocumentString<PupilTimelineQuery, PupilTimelineQueryVariables>;
 export const ReferralListDocument = new TypedDocumentString(`
     query ReferralList($first: Int!, $after: String, $filter: ReferralFilter) {
-  referrals(first: $first, after: $after, filter: $filter) {
+  referrals(first: $first, after: $after, filter: $filter, orderBy: DEADLINE) {
     totalCount
     pageInfo {
       hasNextPage
@@ -1376,7 +1379,10 @@ export const ReferralListDocument = new TypedDocumentString(`
     id
     displayName
   }
-}`, {"hash":"6322bdfdf285a4482915f4b38b94744d8ef310cdad3e2b08e5d504f1c83358b3"}) as unknown as TypedDocumentString<ReferralListQuery, ReferralListQueryVariables>;
+  latestEvent {
+    occurredAt
+  }
+}`, {"hash":"a3be7a280974aebae986c8fef0477a673c4fd190cfded37a7e49e697c23b3b7f"}) as unknown as TypedDocumentString<ReferralListQuery, ReferralListQueryVariables>;
 export const ReferralDetailDocument = new TypedDocumentString(`
     query ReferralDetail($id: ID!) {
   referral(id: $id) {

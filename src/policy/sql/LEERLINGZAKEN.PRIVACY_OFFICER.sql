@@ -55,7 +55,7 @@ select "referral_events"."id", "referral_events"."referral_id", "referral_events
 --   $17 = "VEILIG_THUIS"
 --   $18 = "CRISIS_TEAM"
 --   $19 = "POLICE"
-select "notes"."id" from "notes" where (false or ("notes"."category" in ($1, $2) and "notes"."author_org_id" <> $3 and (("notes"."referral_id" is not null and "notes"."referral_id" in (select "party"."id" from "referrals" as "party" where (("party"."sender_org_id" = $4 or "party"."receiver_org_id" = $5) and ("party"."status" in ($6, $7, $8, $9, $10) or ("party"."status" in ($11, $12) and "party"."closed_at" > $13)) and ("party"."legal_basis" <> $14 or ("party"."consent_revoked_at" is null and "party"."consent_valid_from" <= $15 and ("party"."consent_valid_until" is null or "party"."consent_valid_until" >= $16)))))) or ("notes"."referral_id" is null and "notes"."author_org_id" not in (select "secret"."id" from "organisations" as "secret" where "secret"."kind" in ($17, $18, $19))))));
+select "notes"."id" from "notes" where (false or ("notes"."category" in ($1, $2) and "notes"."author_org_id" <> $3 and (("notes"."referral_id" is not null and coalesce(((select (("party"."sender_org_id" = $4 or "party"."receiver_org_id" = $5) and ("party"."status" in ($6, $7, $8, $9, $10) or ("party"."status" in ($11, $12) and "party"."closed_at" > $13)) and ("party"."legal_basis" <> $14 or ("party"."consent_revoked_at" is null and "party"."consent_valid_from" <= $15 and ("party"."consent_valid_until" is null or "party"."consent_valid_until" >= $16)))) as "links" from "referrals" as "party" where "party"."id" = "notes"."referral_id")), false)) or ("notes"."referral_id" is null and "notes"."author_org_id" not in (select "secret"."id" from "organisations" as "secret" where "secret"."kind" in ($17, $18, $19))))));
 
 -- contact attempts
 -- parameters:
@@ -72,10 +72,10 @@ select "out_of_view_cases"."id" from "out_of_view_cases" inner join "pupils" on 
 -- parameters:
 --   $1 = "example-leerlingzaken"
 --   $2 = "GM0000"
-select "access_log_records"."seq" from "access_log_records" where ("access_log_records"."actor_org_id" = $1 or "access_log_records"."pupil_id" in (select "tenant"."id" from "pupils" as "tenant" where "tenant"."municipality_code" = $2));
+select "access_log_records"."seq" from "access_log_records" where ("access_log_records"."actor_org_id" = $1 or (select tenant.municipality_code from pupils as tenant where tenant.id = "access_log_records"."pupil_id") = $2);
 
 -- emergency accesses to review (privacy officers)
 -- parameters:
 --   $1 = "example-leerlingzaken"
 --   $2 = "GM0000"
-select "emergency_accesses"."id" from "emergency_accesses" where ("emergency_accesses"."org_id" = $1 or "emergency_accesses"."pupil_id" in (select "tenant"."id" from "pupils" as "tenant" where "tenant"."municipality_code" = $2));
+select "emergency_accesses"."id" from "emergency_accesses" where ("emergency_accesses"."org_id" = $1 or (select tenant.municipality_code from pupils as tenant where tenant.id = "emergency_accesses"."pupil_id") = $2);

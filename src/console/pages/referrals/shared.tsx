@@ -68,6 +68,8 @@ export interface ReferralRowData {
   sender: { id: string; name: string; kind: OrganisationKind };
   receiver: { id: string; name: string; kind: OrganisationKind };
   pupil?: { id: string; displayName: string | null } | null;
+  /** The most recent step, where the list asks for it. */
+  latestEvent?: { occurredAt: string } | null;
 }
 
 /**
@@ -132,6 +134,12 @@ export function ReferralTable({
                 </td>
                 <td>
                   <StatusBadge status={referral.status} />
+                  {referral.latestEvent ? (
+                    <>
+                      <br />
+                      <span className="muted">{t('referrals.table.latestEvent', { when: t.dateTime(referral.latestEvent.occurredAt) })}</span>
+                    </>
+                  ) : null}
                 </td>
                 <td>
                   <UrgencyText urgency={referral.urgency} />
