@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { resolve } from 'node:path';
 import { DEMO_ISSUERS_FILE, loadTrustedIssuers, type TrustedIssuer } from './auth/issuers.ts';
 import { createVerifier } from './auth/verify.ts';
+import { IssuerRegistry } from './auth/issuer-registry.ts';
 import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
@@ -177,9 +178,15 @@ export function assembleHub({ config, database, logger, issuers, clock, baseline
   if (baseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
   const trusted = issuers ?? checked?.issuers ?? trustedIssuers(config);
+  // The file's issuers and those registered with `npm run admin -- issuer` (the file wins).
+  const registry = new IssuerRegistry(trusted, database.db, {
+    reloadMs: config.ISSUER_RELOAD_SECONDS * 1000,
+    production: config.NODE_ENV === 'production',
+    logger,
+  });
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
   const verifyBearer = createVerifier({
-    issuers: trusted,
+    issuers: registry,
     organisations: directory,
     maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME_SECONDS,
     clockToleranceSeconds: config.TOKEN_CLOCK_TOLERANCE_SECONDS,

@@ -10,7 +10,7 @@ import type { Hub } from './http/app.ts';
 import { DEFAULT_CONSOLE_DIR } from './http/console.ts';
 import { assembleHub, AuditConfigError, hubJobs, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
-import { preflight, PreflightError, type Checked } from './preflight.ts';
+import { preflightStart, PreflightError, type Checked } from './preflight.ts';
 import { lastSuccesses, startJobs } from './jobs/scheduler.ts';
 
 const config = configOrExit();
@@ -18,7 +18,7 @@ const config = configOrExit();
 // Keys, issuers, CORS and files first: a start that would refuse touches no data directory or database.
 let checked: Checked;
 try {
-  checked = preflight(config);
+  checked = await preflightStart(config);
 } catch (error) {
   if (error instanceof PreflightError) fail(error.message);
   throw error;
