@@ -287,8 +287,8 @@ export function createSignIn(options: SignInOptions): SignIn {
       logger.warn({ org: organisationId, reason: error.message }, 'sign-in refused');
       if (organisationId)
         await accessLog
-          .append(db, [logRecord(req, { action: 'CREATE', outcome: 'REFUSED', organisationId, subject, role: 'NONE', provider, detail: `refused: ${error.message}`, operation: 'sign-in' })])
-          .catch((failure: Error) => logger.error({ err: { message: failure.message } }, 'sign-in refusal not recorded'));
+            .append(db, [logRecord(req, { action: 'CREATE', outcome: 'REFUSED', organisationId, subject, role: 'NONE', provider, detail: `refused: ${error.message}`, operation: 'sign-in' })])
+            .catch((failure: Error) => logger.error({ err: { message: failure.message } }, 'sign-in refusal not recorded'));
       toConsole(res, 'refused');
     }
   });
@@ -347,34 +347,50 @@ export function createSignIn(options: SignInOptions): SignIn {
   const refuse = (res: Response, status: 401 | 403, reason: string, message: string) =>
     res.status(status).json({ errors: [{ message, extensions: { code: status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', reason } }] });
 
+  /** The session's check; a session that ends here (idle, expired, organisation disabled) is a sign-out record. */
+  async function checkSession(req: Request, res: Response, id: string) {
+    const checked = await sessions.check(id);
+    if (!checked.ok) {
+      setCookie(res, `${SESSION_COOKIE}=; Path=/; Max-Age=0; ${cookieFlags}; SameSite=Strict`);
+      if (checked.ended)
+        await accessLog
+          .append(db, [
+            logRecord(req, {
+              action: 'UPDATE',
+              outcome: 'GRANTED',
+              organisationId: checked.ended.organisationId,
+              subject: checked.ended.subject,
+              role: checked.ended.role,
+              provider: checked.ended.issuer,
+              detail: `ended: ${checked.reason}`,
+              operation: 'sign-out',
+            }),
+          ])
+          .catch((failure: Error) => logger.error({ err: { message: failure.message } }, 'session end not recorded'));
+    }
+    return checked;
+  }
+
+  // Whether this browser has a live session (the console asks at load; no bearer token in the page).
+  router.get('/session', async (req, res, next) => {
+    try {
+      const id = readCookie(req, SESSION_COOKIE);
+      const checked = id ? await checkSession(req, res, id) : null;
+      res.set('Cache-Control', 'no-store').json({ signedIn: checked?.ok === true });
+    } catch (error) {
+      next(error);
+    }
+  });
+
   const authenticate: RequestHandler = (req, res, next) => {
     if (req.headers.authorization || req.method === 'OPTIONS') return next();
     const id = readCookie(req, SESSION_COOKIE);
     if (!id) return next();
     if (!fromConsole(req)) return void refuse(res, 403, 'cross_origin', 'a console session is accepted only from the console itself');
     if (!req.headers['x-graphql-yoga-csrf']) return void refuse(res, 403, 'csrf', 'a request with a console session needs the X-GraphQL-Yoga-CSRF header');
-    sessions
-      .check(id)
-      .then(async (checked) => {
-        if (!checked.ok) {
-          if (checked.ended)
-            await accessLog
-              .append(db, [
-                logRecord(req, {
-                  action: 'UPDATE',
-                  outcome: 'GRANTED',
-                  organisationId: checked.ended.organisationId,
-                  subject: checked.ended.subject,
-                  role: checked.ended.role,
-                  provider: checked.ended.issuer,
-                  detail: `ended: ${checked.reason}`,
-                  operation: 'sign-out',
-                }),
-              ])
-              .catch((failure: Error) => logger.error({ err: { message: failure.message } }, 'session end not recorded'));
-          setCookie(res, `${SESSION_COOKIE}=; Path=/; Max-Age=0; ${cookieFlags}; SameSite=Strict`);
-          return void refuse(res, 401, checked.reason, 'the console session has ended: sign in again');
-        }
+    checkSession(req, res, id)
+      .then((checked) => {
+        if (!checked.ok) return void refuse(res, 401, checked.reason, 'the console session has ended: sign in again');
         (req as { verifiedActor?: Actor }).verifiedActor = checked.actor;
         next();
       })
