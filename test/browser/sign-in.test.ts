@@ -62,7 +62,7 @@ async function signInThroughProvider(person: string) {
   page.on('pageerror', (error) => problems.push(error.message));
   (page as typeof page & { problems?: string[] }).problems = problems;
   await page.goto(`${hubUrl}/console/`);
-  await page.getByLabel('Uw organisatie').selectOption('lz-den-haag');
+  await page.getByLabel('Uw organisatie', { exact: true }).selectOption('lz-den-haag');
   await page.getByRole('button', { name: 'Aanmelden via mijn organisatie' }).click();
   // At the provider: its own login page.
   await page.getByLabel('Gebruikersnaam').fill(person);
