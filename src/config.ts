@@ -28,6 +28,22 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** JSON file listing the trusted token issuers and their keys; default: the demo issuer. */
   TRUSTED_ISSUERS_FILE: z.string().min(1).optional(),
+  /**
+   * How often a running hub reads the issuers registered in the database (`npm run admin -- issuer`)
+   * again, in seconds: an added, rotated or disabled issuer takes effect within this time. 0: before
+   * every token verification (tests).
+   */
+  ISSUER_RELOAD_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  /**
+   * The hub's address as browsers reach it, e.g. https://ketenhub.example.nl: the console's origin
+   * (only it may use a session cookie) and the base of the OpenID Connect redirect URI
+   * (<PUBLIC_URL>/sign-in/callback). Needed for console sign-in; https in production.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** A console session ends after this many minutes without a request (idle timeout). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** A console session ends this many hours after sign-in, however busy (absolute timeout). */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(10),
   /** Maximum accepted token lifetime (exp - iat), in seconds. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(12 * 3600),
   /** Clock tolerance for exp/nbf/iat, in seconds; at most 60, so a skewed clock cannot stretch a token's life much. */

@@ -6,6 +6,8 @@ import { sql } from 'kysely';
 import { resolve } from 'node:path';
 import { DEMO_ISSUERS_FILE, loadTrustedIssuers, type TrustedIssuer } from './auth/issuers.ts';
 import { createVerifier } from './auth/verify.ts';
+import { IssuerRegistry } from './auth/issuer-registry.ts';
+import { createSignIn } from './signin/flow.ts';
 import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey, type PseudonymKey } from './audit/chain.ts';
 import type { Config } from './config.ts';
 import { connectPostgres, openPGlite, type Database } from './db/database.ts';
@@ -204,24 +206,44 @@ export function assembleHub({ config, database, logger, issuers, clock, baseline
   if (baseline && config.NODE_ENV === 'production') throw new UnguardedBaselineInProductionError();
   const directory = new OrganisationDirectory(database.db);
   const trusted = issuers ?? checked?.issuers ?? trustedIssuers(config);
+  // The file's issuers and those registered with `npm run admin -- issuer` (the file wins).
+  const registry = new IssuerRegistry(trusted, database.db, {
+    reloadMs: config.ISSUER_RELOAD_SECONDS * 1000,
+    production: config.NODE_ENV === 'production',
+    logger,
+  });
   const metrics = createMetrics({ processMetrics: config.NODE_ENV !== 'test' });
   const verifyBearer = createVerifier({
-    issuers: trusted,
+    issuers: registry,
     organisations: directory,
     maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME_SECONDS,
     clockToleranceSeconds: config.TOKEN_CLOCK_TOLERANCE_SECONDS,
     ...(clock ? { now: () => clock().getTime() } : {}),
   });
+  const accessLog = checked?.accessLog ?? createAccessLog(config);
+  const secretKey = checked?.webhookSecretKey ?? webhookSecretKey(config);
+  const production = config.NODE_ENV === 'production';
   return createHub({
     database,
     logger,
     metrics,
     verifyBearer,
     directory,
-    production: config.NODE_ENV === 'production',
+    production,
     hardening: checked?.hardening ?? hardeningFromConfig(config),
-    accessLog: checked?.accessLog ?? createAccessLog(config),
-    webhookSecretKey: checked?.webhookSecretKey ?? webhookSecretKey(config),
+    accessLog,
+    webhookSecretKey: secretKey,
+    signIn: createSignIn({
+      db: database.db,
+      directory,
+      accessLog,
+      clock: clock ?? (() => new Date()),
+      logger,
+      production,
+      publicUrl: config.PUBLIC_URL,
+      secretKey,
+      timeouts: { idleMs: config.SESSION_IDLE_MINUTES * 60_000, absoluteMs: config.SESSION_MAX_HOURS * 3600_000 },
+    }),
     console: {
       directory: config.CONSOLE_DIR ? resolve(config.CONSOLE_DIR) : DEFAULT_CONSOLE_DIR,
       // The demo issuer's key is public: its sign-in only outside production, and only where the

@@ -7,7 +7,7 @@ import { fail, configOrExit } from './cli/exit.ts';
 import type { Config } from './config.ts';
 import { openAppDatabase, openPreparedDatabase } from './hub.ts';
 import { createLogger } from './logging.ts';
-import { preflight, PreflightError, type Checked } from './preflight.ts';
+import { preflightStart, PreflightError, type Checked } from './preflight.ts';
 import { serveInstance } from './serve/instance.ts';
 import { WORKER_ENV } from './serve/messages.ts';
 import { superviseWorkers } from './serve/supervisor.ts';
@@ -17,7 +17,7 @@ const config = configOrExit();
 // Keys, issuers, CORS and files first: a start that would refuse touches no data directory or database.
 let checked: Checked;
 try {
-  checked = preflight(config);
+  checked = await preflightStart(config);
 } catch (error) {
   if (error instanceof PreflightError) fail(error.message);
   throw error;

@@ -161,3 +161,44 @@ describe('npm run admin -- organisation', () => {
     }
   }, 180_000);
 });
+
+describe('npm run admin -- sign-in', () => {
+  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['scripts/cli.mjs', 'admin', 'sign-in', ...args], env);
+
+  it('registers an organisation’s OpenID provider, lists it, disables it; each change in the access log; the secret only from the environment', async () => {
+    const { env, cleanup } = await commandEnv(t);
+    try {
+      const args = ['add', '--organisation', 'lz-rijswijk', '--issuer', 'https://login.rijswijk.example', '--client-id', 'ketenhub-console', '--role', 'leerplicht=PROFESSIONAL', '--role', 'fg=PRIVACY_OFFICER', '--organisation-claim', 'org', '--reason', 'aansluiting 2027'];
+      expect(admin(args, env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^SIGN_IN_CLIENT_SECRET must hold the client secret/) });
+      const added = admin(args, { ...env, SIGN_IN_CLIENT_SECRET: 'a-client-secret-from-the-provider' });
+      expect(added.stderr).toBe('');
+      expect(added.stdout).toMatch(/^sign-in for lz-rijswijk added: redirect URI <PUBLIC_URL>\/sign-in\/callback$/m);
+      const listed = admin(['list'], env).stdout.split('\n').map((line) => line.split('\t'));
+      expect(listed[0]).toEqual(['organisation', 'issuer', 'client id', 'scopes', 'role claim', 'roles', 'organisation claim', 'disabled']);
+      expect(listed).toContainEqual(['lz-rijswijk', 'https://login.rijswijk.example', 'ketenhub-console', 'openid profile', 'groups', 'fg=PRIVACY_OFFICER,leerplicht=PROFESSIONAL', 'org', '']);
+      expect(admin(['list'], env).stdout).not.toContain('a-client-secret-from-the-provider');
+      expect(admin(['disable', '--organisation', 'lz-rijswijk'], env)).toMatchObject({ status: 0, stdout: 'sign-in for lz-rijswijk disabled: its console sessions have ended\n' });
+
+      let database: Database = t.database;
+      let opened: Database | null = null;
+      if (env.DATA_DIR) database = opened = await openPGlite({ dataDir: env.DATA_DIR });
+      try {
+        const records = await database.db
+          .selectFrom('access_log_records')
+          .select(['action', 'actor_role', 'purpose', 'operation_name'])
+          .where('actor_org_id', '=', 'lz-rijswijk')
+          .where('operation_name', 'like', 'npm run admin -- sign-in %')
+          .orderBy('seq')
+          .execute();
+        expect(records).toEqual([
+          { action: 'CREATE', actor_role: 'SYSTEM', purpose: 'provider https://login.rijswijk.example: aansluiting 2027', operation_name: 'npm run admin -- sign-in add' },
+          { action: 'UPDATE', actor_role: 'SYSTEM', purpose: 'provider https://login.rijswijk.example', operation_name: 'npm run admin -- sign-in disable' },
+        ]);
+      } finally {
+        await opened?.close();
+      }
+    } finally {
+      cleanup();
+    }
+  }, 400_000);
+});

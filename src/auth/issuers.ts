@@ -76,6 +76,10 @@ export interface TrustedIssuer {
   /** The remote key set of an issuer with a JWKS URL (jose: cached, refetched for unknown kids). */
   jwks?: JWTVerifyGetKey;
   jwksUri?: string;
+  /** The organisations this issuer may sign for (database issuers); absent: any that names it. */
+  organisations?: string[];
+  /** Where the issuer is configured: TRUSTED_ISSUERS_FILE (default) or the database (`npm run admin -- issuer`). */
+  source?: 'file' | 'database';
 }
 
 export class IssuerConfigError extends Error {}

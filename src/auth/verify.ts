@@ -6,6 +6,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { Actor } from './actor.ts';
 import type { TrustedIssuer } from './issuers.ts';
+import type { IssuerLookup } from './issuer-registry.ts';
 import { textProblem } from '../http/limits.ts';
 import type { OrganisationDirectory } from '../organisations/directory.ts';
 import { roleExistsForKind } from '../policy/policy.ts';
@@ -47,7 +48,8 @@ export class AuthenticationError extends Error {
 }
 
 export interface VerifierOptions {
-  issuers: Map<string, TrustedIssuer>;
+  /** The trusted issuers: a fixed map, or the registry that merges the file's with the database's. */
+  issuers: IssuerLookup;
   organisations: OrganisationDirectory;
   maxLifetimeSeconds: number;
   clockToleranceSeconds: number;
@@ -91,14 +93,17 @@ export function createVerifier(options: VerifierOptions) {
   // A client sends the same token with every request: checking its signature (ES256, RS256) each
   // time would be most of what a refused or cheap request costs. Only accepted tokens are kept, for
   // a minute at most, like the organisation registry they were checked against.
-  const verified = new Map<string, { actor: Actor; until: number }>();
+  // A remembered token is verified again as soon as the issuers changed (an issuer rotated or disabled).
+  const verified = new Map<string, { actor: Actor; until: number; issuers: number }>();
 
   return async function verifyBearer(header: string | null | undefined): Promise<Actor> {
+    await options.issuers.refresh?.();
+    const issuers = options.issuers.version ?? 0;
     const remembered = header ? verified.get(header) : undefined;
-    if (remembered && remembered.until > now()) return { ...remembered.actor };
+    if (remembered && remembered.until > now() && remembered.issuers === issuers) return { ...remembered.actor };
     const actor = await verify(header);
     if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
-    verified.set(header!, { actor, until: Math.min(now() + CACHE_MS, actor.expiresAt?.getTime() ?? 0) });
+    verified.set(header!, { actor, until: Math.min(now() + CACHE_MS, actor.expiresAt?.getTime() ?? 0), issuers });
     return { ...actor };
   };
 
@@ -196,7 +201,7 @@ export function createVerifier(options: VerifierOptions) {
     const organisation = await options.organisations.get(org);
     if (!organisation)
       throw new AuthenticationError('unknown_organisation', 'the organisation in the token ("org") is not registered in this hub', 403, issuerName);
-    if (organisation.issuer !== issuer.issuer)
+    if (organisation.issuer !== issuer.issuer || (issuer.organisations && !issuer.organisations.includes(organisation.id)))
       throw new AuthenticationError('organisation_of_other_issuer', 'this issuer may not speak for the organisation in the token ("org")', 403, issuerName);
     if (organisation.disabled_at)
       throw new AuthenticationError('organisation_disabled', 'the organisation in the token ("org") has been disabled in this hub', 403, issuerName);

@@ -5,6 +5,22 @@
 //   change is a record in the access log (register entry beheer-toegang), made by `cli:<os user>`.
 //   A disabled organisation's tokens are refused (403 organisation_disabled) within a minute (the
 //   hub's organisation cache); everything that refers to it stays.
+// npm run admin -- issuer list
+// npm run admin -- issuer add --issuer <url> --audience <aud> --organisation <id> [--organisation <id> ...]
+//                             (--key-file <public.pem> --kid <key id> | --jwks-uri <url> [--algorithm RS256 ...]) [--reason text]
+// npm run admin -- issuer rotate --issuer <url> (--key-file <public.pem> --kid <key id> | --jwks-uri <url>) [--reason text]
+// npm run admin -- issuer disable --issuer <url> [--reason text]
+//   Registers an identity provider whose tokens the hub accepts for the named organisations, kept in
+//   the database beside TRUSTED_ISSUERS_FILE (the file wins for an issuer in both). Each change is a
+//   record in the access log of every organisation concerned; a running hub uses it within
+//   ISSUER_RELOAD_SECONDS, without a restart.
+// npm run admin -- sign-in list
+// SIGN_IN_CLIENT_SECRET=<secret> npm run admin -- sign-in add --organisation <id> --issuer <provider url> --client-id <id>
+//                             --role <group>=<ROLE> [--role ...] [--role-claim groups] [--scope "openid profile"] [--organisation-claim <claim>] [--reason text]
+// npm run admin -- sign-in disable --organisation <id> [--reason text]
+//   The organisation's OpenID Connect client registration, for console sign-in (src/signin). The
+//   client secret comes from the environment, never an argument (shell histories, process lists),
+//   and is sealed at rest under WEBHOOK_SECRET_KEY. Disabling ends the sessions made through it.
 // npm run admin -- webhook-secrets reseal
 //   Re-seals every webhook endpoint's signing secret under WEBHOOK_SECRET_KEY, opening it with the
 //   key it was sealed with, WEBHOOK_SECRET_KEY_PREVIOUS (from the environment, never an argument:
@@ -18,17 +34,29 @@ import { activity } from '../audit/processing-activities.ts';
 import type { LogRecordInput } from '../audit/chain.ts';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../policy/vocabulary.ts';
 import { DEV_WEBHOOK_SECRET_KEY, openSecret, sealSecret } from '../events/webhooks.ts';
-import { createAccessLog, openDatabase } from '../hub.ts';
+import { createAccessLog, openDatabase, trustedIssuers, webhookSecretKey } from '../hub.ts';
+import { addIssuer, disableIssuer, IssuerAdminError, listIssuers, rotateIssuer } from '../auth/issuer-admin.ts';
+import { readFileSync } from 'node:fs';
+import { addRegistration, disableRegistration, listRegistrations, SignInAdminError } from '../signin/registrations.ts';
 import { configOrExit, fail } from './exit.ts';
 
 const USAGE = [
   'usage: npm run admin -- organisation list',
   '       npm run admin -- organisation add --id <id> --kind <KIND> --name <name> --municipality <code> --issuer <iss> [--email e] [--phone p] [--reason text]',
   '       npm run admin -- organisation disable --id <id> [--reason text]',
+  '       npm run admin -- issuer list',
+  '       npm run admin -- issuer add --issuer <url> --audience <aud> --organisation <id> [--organisation <id> ...] (--key-file <public.pem> --kid <kid> | --jwks-uri <url> [--algorithm <alg> ...]) [--reason text]',
+  '       npm run admin -- issuer rotate --issuer <url> (--key-file <public.pem> --kid <kid> | --jwks-uri <url>) [--reason text]',
+  '       npm run admin -- issuer disable --issuer <url> [--reason text]',
+  '       npm run admin -- sign-in list',
+  '       SIGN_IN_CLIENT_SECRET=<secret> npm run admin -- sign-in add --organisation <id> --issuer <url> --client-id <id> --role <group>=<ROLE> [--role ...] [--role-claim groups] [--scope "openid profile"] [--organisation-claim <claim>] [--reason text]',
+  '       npm run admin -- sign-in disable --organisation <id> [--reason text]',
   '       npm run admin -- webhook-secrets reseal   (with WEBHOOK_SECRET_KEY_PREVIOUS and WEBHOOK_SECRET_KEY set)',
 ].join('\n');
 const [subject, verb, ...rest] = process.argv.slice(2);
 if (subject === 'organisation' && (verb === 'list' || verb === 'add' || verb === 'disable')) await organisation(verb, rest);
+else if (subject === 'issuer' && (verb === 'list' || verb === 'add' || verb === 'rotate' || verb === 'disable')) await issuer(verb, rest);
+else if (subject === 'sign-in' && (verb === 'list' || verb === 'add' || verb === 'disable')) await signIn(verb, rest);
 else if (subject === 'webhook-secrets' && verb === 'reseal' && rest.length === 0) await reseal();
 else fail(USAGE);
 
@@ -164,6 +192,163 @@ async function reseal(): Promise<void> {
     process.stdout.write(`webhook secrets: ${result.resealed} re-sealed under WEBHOOK_SECRET_KEY, ${result.already} already under it\n`);
   } catch (error) {
     process.stderr.write(`reseal failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await database.close();
+  }
+}
+
+async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        issuer: { type: 'string' },
+        audience: { type: 'string', multiple: true },
+        organisation: { type: 'string', multiple: true },
+        'key-file': { type: 'string' },
+        kid: { type: 'string' },
+        'jwks-uri': { type: 'string' },
+        algorithm: { type: 'string', multiple: true },
+        reason: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  const config = configOrExit();
+  if (verb !== 'list' && !values.issuer) fail(`--issuer is required\n${USAGE}`);
+  if ((verb === 'add' || verb === 'rotate') && !values['jwks-uri'] === !values['key-file'])
+    fail('give either --key-file (a PEM public key, with --kid) or --jwks-uri');
+  let key: { keyId?: string; publicKeyPem?: string; jwksUri?: string } = {};
+  if (values['key-file']) {
+    let pem: string;
+    try {
+      pem = readFileSync(values['key-file'], 'utf8');
+    } catch (error) {
+      fail(`--key-file: ${(error as Error).message}`);
+    }
+    key = { keyId: values.kid ?? fail('--kid is required with --key-file (the "kid" in the tokens\' header)'), publicKeyPem: pem };
+  } else if (values['jwks-uri']) key = { jwksUri: values['jwks-uri'] };
+
+  const accessLog = verb === 'list' ? null : createAccessLog(config);
+  // The file's issuers: registering one of them in the database would have no effect (the file wins).
+  let fileIssuers = new Set<string>();
+  try {
+    fileIssuers = new Set(trustedIssuers(config).keys());
+  } catch {
+    // An unreadable file is the hub's start to report; the database is still administrable.
+  }
+  const database = await openDatabase(config);
+  try {
+    if (verb === 'list') {
+      const rows = await listIssuers(database.db);
+      process.stdout.write(['issuer', 'audiences', 'organisations', 'key', 'algorithms', 'disabled', 'source'].join('\t') + '\n');
+      for (const row of rows)
+        process.stdout.write(
+          [row.issuer, row.audiences.join(','), row.organisations.join(','), row.jwks_uri ?? `kid ${row.key_id}`, row.algorithms.join(','), row.disabled_at ? new Date(row.disabled_at).toISOString() : '', fileIssuers.has(row.issuer) ? 'database (overridden by file)' : 'database'].join('\t') + '\n',
+        );
+      for (const name of fileIssuers) process.stdout.write([name, '', '', '', '', '', 'file'].join('\t') + '\n');
+      return;
+    }
+    const context = { actorSubject: `cli:${userInfo().username}`, production: config.NODE_ENV === 'production', fileIssuers };
+    const common = { issuer: values.issuer, ...(values.reason ? { reason: values.reason } : {}) };
+    if (verb === 'add')
+      await addIssuer(database.db, accessLog!, { ...common, ...key, audiences: values.audience ?? [], organisations: values.organisation ?? [], ...(values.algorithm ? { algorithms: values.algorithm } : {}) }, context);
+    else if (verb === 'rotate') await rotateIssuer(database.db, accessLog!, { ...common, ...key }, context);
+    else await disableIssuer(database.db, accessLog!, common, context);
+    const after = `a running hub uses it within ${config.ISSUER_RELOAD_SECONDS} s`;
+    process.stdout.write(
+      verb === 'add'
+        ? `issuer ${values.issuer} added: ${after}\n`
+        : verb === 'rotate'
+          ? `issuer ${values.issuer} rotated: the previous key is refused, ${after}\n`
+          : `issuer ${values.issuer} disabled: its tokens are refused, ${after}\n`,
+    );
+  } catch (error) {
+    if (!(error instanceof IssuerAdminError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await database.close();
+  }
+}
+
+async function signIn(verb: 'list' | 'add' | 'disable', args: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        organisation: { type: 'string' },
+        issuer: { type: 'string' },
+        'client-id': { type: 'string' },
+        role: { type: 'string', multiple: true },
+        'role-claim': { type: 'string' },
+        scope: { type: 'string' },
+        'organisation-claim': { type: 'string' },
+        reason: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  const config = configOrExit();
+  let secretKey = '';
+  try {
+    secretKey = webhookSecretKey(config);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const roleMap: Record<string, string> = {};
+  for (const pair of values.role ?? []) {
+    const at = pair.lastIndexOf('=');
+    if (at <= 0) fail(`--role ${pair}: expected <group>=<ROLE>, e.g. leerplicht-team=PROFESSIONAL`);
+    roleMap[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const clientSecret = process.env.SIGN_IN_CLIENT_SECRET;
+  if (verb === 'add' && !clientSecret) fail('SIGN_IN_CLIENT_SECRET must hold the client secret the provider issued (never an argument)');
+  const accessLog = verb === 'list' ? null : createAccessLog(config);
+  const database = await openDatabase(config);
+  try {
+    if (verb === 'list') {
+      const rows = await listRegistrations(database.db);
+      process.stdout.write(['organisation', 'issuer', 'client id', 'scopes', 'role claim', 'roles', 'organisation claim', 'disabled'].join('\t') + '\n');
+      for (const row of rows)
+        process.stdout.write(
+          [row.organisation_id, row.issuer, row.client_id, row.scopes, row.role_claim, Object.entries(row.role_map).map(([group, role]) => `${group}=${role}`).join(','), row.organisation_claim ?? '', row.disabled_at ? new Date(row.disabled_at).toISOString() : ''].join('\t') + '\n',
+        );
+      return;
+    }
+    const context = { actorSubject: `cli:${userInfo().username}`, production: config.NODE_ENV === 'production', secretKey };
+    if (verb === 'add') {
+      await addRegistration(
+        database.db,
+        accessLog!,
+        {
+          organisation: values.organisation,
+          issuer: values.issuer,
+          clientId: values['client-id'],
+          clientSecret,
+          roleMap,
+          ...(values.scope ? { scopes: values.scope } : {}),
+          ...(values['role-claim'] ? { roleClaim: values['role-claim'] } : {}),
+          ...(values['organisation-claim'] ? { organisationClaim: values['organisation-claim'] } : {}),
+          ...(values.reason ? { reason: values.reason } : {}),
+        },
+        context,
+      );
+      process.stdout.write(`sign-in for ${values.organisation} added: redirect URI ${config.PUBLIC_URL ? new URL('/sign-in/callback', config.PUBLIC_URL).href : '<PUBLIC_URL>/sign-in/callback'}\n`);
+    } else {
+      await disableRegistration(database.db, accessLog!, { ...(values.organisation ? { organisation: values.organisation } : {}), ...(values.reason ? { reason: values.reason } : {}) }, context);
+      process.stdout.write(`sign-in for ${values.organisation} disabled: its console sessions have ended\n`);
+    }
+  } catch (error) {
+    if (!(error instanceof SignInAdminError)) throw error;
+    process.stderr.write(`${error.message}\n`);
     process.exitCode = 1;
   } finally {
     await database.close();

@@ -394,6 +394,58 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+/** Token issuers registered with `npm run admin -- issuer add` (migration 0017). */
+export interface TrustedIssuersTable {
+  issuer: string;
+  audiences: string[];
+  algorithms: string[];
+  key_id: string | null;
+  public_key_pem: string | null;
+  jwks_uri: string | null;
+  organisations: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** An organisation's OpenID Connect client registration for console sign-in (migration 0017). */
+export interface SignInRegistrationsTable {
+  organisation_id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: string;
+  scopes: ColumnType<string, string | undefined, string>;
+  role_claim: string;
+  role_map: ColumnType<Record<string, string>, string, string>;
+  organisation_claim: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface SignInAttemptsTable {
+  state_hash: string;
+  organisation_id: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  organisation_id: string;
+  subject: string;
+  issuer: string;
+  role: string;
+  id_token: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  end_reason: string | null;
+}
+
 export interface Tables {
   municipalities: MunicipalitiesTable;
   organisations: OrganisationsTable;
@@ -423,6 +475,10 @@ export interface Tables {
   schema_migrations: SchemaMigrationsTable;
   municipal_agreements: MunicipalAgreementsTable;
   job_runs: JobRunsTable;
+  trusted_issuers: TrustedIssuersTable;
+  sign_in_registrations: SignInRegistrationsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type PupilRow = Selectable<PupilsTable>;

@@ -35,6 +35,7 @@ import { noteActor, observeGraphqlRequests, requestLogFields, useRequestFacts } 
 import { usePersistedOperationsOnly } from './persisted.ts';
 import { useReadableRequests } from './request-shape.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import type { SignIn } from '../signin/flow.ts';
 
 export interface HubOptions {
   database: Database;
@@ -58,6 +59,8 @@ export interface HubOptions {
    * policy costs. Refused (throws) when `production` is true.
    */
   baseline?: { gateway: GatewayFactory };
+  /** Console sign-in through the organisations' OpenID providers, and its sessions (src/signin). */
+  signIn?: SignIn;
 }
 
 export class UnguardedBaselineInProductionError extends Error {
@@ -297,11 +300,13 @@ export function createHub(options: HubOptions): Hub {
     observeGraphqlRequests(metrics),
     concurrencyLimit(hardening.overload, logger),
     requestTimeout(hardening.overload, logger),
+    ...(options.signIn ? [options.signIn.authenticate] : []),
     organisationShare(fairShare, verifyBearer),
     bodyLimit(hardening.overload),
     bodyErrors(hardening.overload),
     yoga as never,
   );
+  if (options.signIn) app.use('/sign-in', options.signIn.router);
   if (options.console) {
     app.use(
       '/console',
@@ -374,8 +379,8 @@ function organisationShare(fairShare: FairShare, verifyBearer: VerifyBearer): Re
   return (req, res, next) => {
     // A subscription stream is open for hours and has a limit of its own (overload.ts).
     if (req.method === 'OPTIONS' || String(req.headers.accept ?? '').includes('text/event-stream')) return next();
-    verifyBearer(req.headers.authorization)
-      .catch(() => null)
+    const known = (req as { verifiedActor?: Actor }).verifiedActor;
+    (known ? Promise.resolve(known) : verifyBearer(req.headers.authorization).catch(() => null))
       .then(async (actor) => {
         if (!actor) return next();
         try {

@@ -5,7 +5,13 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { TypedDocumentString } from '../gql/graphql.ts';
 
-/** The bearer token every request carries, and what to do when the hub no longer accepts it. */
+/**
+ * Stands for "signed in through the organisation's provider": no bearer token in the page; the
+ * browser sends the hub's HttpOnly session cookie itself (same origin), with the CSRF header.
+ */
+export const SESSION_COOKIE_ACCESS = 'session-cookie';
+
+/** The bearer token every request carries (or SESSION_COOKIE_ACCESS), and what to do when the hub no longer accepts it. */
 export interface ApiAccess {
   token: string;
   onUnauthenticated: () => void;
@@ -95,8 +101,8 @@ export async function execute<TResult, TVariables>(
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/graphql-response+json, application/json',
-        Authorization: `Bearer ${token}`,
-        // The hub's CSRF prevention (production) wants a non-simple header.
+        ...(token === SESSION_COOKIE_ACCESS ? {} : { Authorization: `Bearer ${token}` }),
+        // The hub's CSRF prevention wants a non-simple header (always, with a session cookie).
         'X-GraphQL-Yoga-CSRF': 'console',
       },
       body: JSON.stringify(

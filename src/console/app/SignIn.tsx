@@ -1,4 +1,5 @@
-// Sign-in. In development the hub offers the demo sign-in (GET /console/dev-sign-in lists the demo
+// Sign-in. Officers sign in through their organisation's identity provider (GET /sign-in/organisations
+// lists the organisations registered for it; /sign-in/start goes to the provider). In development the hub offers the demo sign-in (GET /console/dev-sign-in lists the demo
 // organisations and roles, POST /console/dev-token returns a token); everywhere a person can paste
 // a bearer token from the organisation's identity provider (docs/officers.md: Signing in).
 import { useEffect, useState, type FormEvent } from 'react';
@@ -24,6 +25,20 @@ export function SignIn({ onSignIn, expired }: { onSignIn: (token: string) => voi
   const [token, setToken] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<{ id: string; name: string }[]>([]);
+  const [provider, setProvider] = useState('');
+  const refused = new URLSearchParams(window.location.search).get('sign-in') === 'refused';
+
+  useEffect(() => {
+    fetch('/sign-in/organisations', { headers: { Accept: 'application/json' } })
+      .then(async (response) => (response.ok ? ((await response.json()) as { organisations: { id: string; name: string }[]; configured: boolean }) : null))
+      .then((body) => {
+        if (!body?.configured) return;
+        setProviders(body.organisations);
+        setProvider(body.organisations[0]?.id ?? '');
+      })
+      .catch(() => undefined);
+  }, []);
 
   useEffect(() => {
     fetch('/console/dev-sign-in', { headers: { Accept: 'application/json' } })
@@ -82,8 +97,36 @@ export function SignIn({ onSignIn, expired }: { onSignIn: (token: string) => voi
           {t('signIn.expired')}
         </p>
       ) : null}
+      {refused ? (
+        <p className="notice notice-warning" role="alert">
+          {t('signIn.refused')}
+        </p>
+      ) : null}
       <ErrorNotice error={error} />
       <div className="sign-in">
+        {providers.length > 0 ? (
+          <form
+            className="card"
+            aria-labelledby="oidc-title"
+            onSubmit={(event) => {
+              event.preventDefault();
+              window.location.assign(`/sign-in/start?organisation=${encodeURIComponent(provider)}`);
+            }}
+          >
+            <h2 id="oidc-title">{t('signIn.oidcTitle')}</h2>
+            <p>{t('signIn.oidcIntro')}</p>
+            <SelectField
+              label={t('signIn.oidcOrganisation')}
+              name="sign-in-organisation"
+              value={provider}
+              onChange={(event) => setProvider(event.target.value)}
+              options={providers.map((org) => ({ value: org.id, label: org.name }))}
+            />
+            <button type="submit" className="primary" disabled={!provider}>
+              {t('signIn.oidcSubmit')}
+            </button>
+          </form>
+        ) : null}
         {Array.isArray(demo) ? (
           <form className="card" onSubmit={signInDemo} aria-labelledby="demo-title">
             <h2 id="demo-title">{t('signIn.demoTitle')}</h2>

@@ -1,6 +1,10 @@
 // Who is signed in. The token lives in sessionStorage (gone when the tab closes) and nowhere else;
 // signing out drops it and unmounts every page, and with them everything the hub answered.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+// Signed in through the organisation's provider, the page holds no token at all: the hub's session
+// cookie (HttpOnly) goes with each request, and signing out ends the session at the hub (and at the
+// provider, where it offers that).
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { SESSION_COOKIE_ACCESS } from '../api/client.ts';
 import type { ViewerQuery } from '../gql/graphql.ts';
 
 export type Viewer = ViewerQuery['viewer'];
@@ -41,14 +45,40 @@ export function useReads(): (category: string) => boolean {
 export function useSessionState() {
   const [token, setToken] = useState<string | null>(storedToken);
   const [expired, setExpired] = useState(false);
+  // Back from the provider (or reloaded): does this browser have a session at the hub?
+  useEffect(() => {
+    if (storedToken()) return;
+    let current = true;
+    fetch('/sign-in/session', { headers: { Accept: 'application/json' } })
+      .then(async (response) => (response.ok ? ((await response.json()) as { signedIn?: boolean }) : null))
+      .then((body) => {
+        if (current && body?.signedIn) {
+          storeToken(SESSION_COOKIE_ACCESS);
+          setToken(SESSION_COOKIE_ACCESS);
+        }
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, []);
   const signIn = useCallback((next: string) => {
     storeToken(next);
     setExpired(false);
     setToken(next);
   }, []);
   const signOut = useCallback(() => {
+    const session = storedToken() === SESSION_COOKIE_ACCESS;
     storeToken(null);
     setToken(null);
+    if (!session) return;
+    fetch('/sign-in/logout', { method: 'POST', headers: { Accept: 'application/json', 'X-GraphQL-Yoga-CSRF': 'console' } })
+      .then(async (response) => (response.ok ? ((await response.json()) as { providerLogout?: string | null }) : null))
+      .then((body) => {
+        // RP-initiated logout: the provider ends its own session too, then sends the browser back.
+        if (body?.providerLogout) window.location.assign(body.providerLogout);
+      })
+      .catch(() => undefined);
   }, []);
   const onUnauthenticated = useCallback(() => {
     storeToken(null);

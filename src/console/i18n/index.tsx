@@ -6,9 +6,10 @@ import * as outreach from './outreach.ts';
 import * as privacy from './privacy.ts';
 import * as pupils from './pupils.ts';
 import * as referrals from './referrals.ts';
+import * as signin from './signin.ts';
 
-const nl = { ...common.nl, ...referrals.nl, ...pupils.nl, ...outreach.nl, ...privacy.nl };
-const en: Record<keyof typeof nl, string> = { ...common.en, ...referrals.en, ...pupils.en, ...outreach.en, ...privacy.en };
+const nl = { ...common.nl, ...referrals.nl, ...pupils.nl, ...outreach.nl, ...privacy.nl, ...signin.nl };
+const en: Record<keyof typeof nl, string> = { ...common.en, ...referrals.en, ...pupils.en, ...outreach.en, ...privacy.en, ...signin.en };
 
 export type Language = 'nl' | 'en';
 export type TextKey = keyof typeof nl;
