@@ -17,10 +17,12 @@ import {
   type PrivacyAccessLogQuery,
 } from '../../gql/graphql.ts';
 import { ENUM_VALUES } from '../../gql/enums.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { SelectField, TextField } from '../../ui/Field.tsx';
+import { errorSentence, fieldErrorsOf } from '../../ui/errors.ts';
+import { SelectField, TextField, DateField } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
+import { ShortId } from '../../ui/ShortId.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
 import { downloadText } from '../../ui/download.ts';
 import { endOfDay, startOfDay } from './time.ts';
@@ -112,14 +114,14 @@ export function AccessLogPage({ query }: PageProps) {
     <Page title={t('privacy.log.title')}>
       <p>{t('privacy.log.intro')}</p>
       <p className="notice">{wholeRegion ? t('privacy.log.scopeRegion') : t('privacy.log.scopeOwn', { organisation: viewer.organisation.name })}</p>
-      <FilterForm filters={filters} filterKey={filterKey} fieldErrors={error?.fieldErrors() ?? {}} wholeRegion={wholeRegion} />
+      <FilterForm filters={filters} filterKey={filterKey} fieldErrors={fieldErrorsOf(t, error)} wholeRegion={wholeRegion} />
       <ExportCsv variables={variables} filterKey={filterKey} />
       <ErrorNotice error={error} />
       {loading && !connection ? <Loading /> : null}
       {connection ? (
         <>
           <p role="status" className="muted">
-            {t('privacy.log.found', { count: connection.totalCount })}
+            {t.count('privacy.log.found', connection.totalCount)}
           </p>
           {connection.edges.length === 0 ? <p>{t('privacy.log.none')}</p> : <RecordsTable edges={connection.edges} />}
           <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
@@ -176,12 +178,12 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
         label={t('privacy.filter.organisation')}
         name="org"
         value={draft.org}
-        error={fieldErrors.organisationId ?? (organisations.error ? organisations.error.message : undefined)}
+        error={fieldErrors.organisationId ?? (organisations.error ? errorSentence(t, organisations.error) : undefined)}
         onChange={(event) => set({ org: event.target.value })}
         options={[{ value: '', label: t('privacy.filter.allOrganisations') }, ...orgOptions]}
       />
-      <TextField label={t('privacy.filter.from')} type="date" name="from" value={draft.from} error={fieldErrors.from} onChange={(event) => set({ from: event.target.value })} />
-      <TextField label={t('privacy.filter.to')} type="date" name="to" value={draft.to} error={fieldErrors.to} onChange={(event) => set({ to: event.target.value })} />
+      <DateField label={t('privacy.filter.from')} name="from" value={draft.from} error={fieldErrors.from} onValue={(from) => set({ from })} />
+      <DateField label={t('privacy.filter.to')} name="to" value={draft.to} error={fieldErrors.to} onValue={(to) => set({ to })} />
       <SelectField
         label={t('privacy.filter.action')}
         name="action"
@@ -226,7 +228,7 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
           {t('privacy.filter.apply')}
         </button>
         <button type="button" onClick={() => navigate('/access-log')}>
-          {t('privacy.filter.clear')}
+          {t('app.clearFilters')}
         </button>
       </div>
     </form>
@@ -259,7 +261,7 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
       <div role="status" className="privacy-export-status">
         {result ? (
           <>
-            <p>{t('privacy.export.done', { rows: result.rows, file: EXPORT_FILE })}</p>
+            <p>{t.count('privacy.export.done', result.rows, { file: EXPORT_FILE })}</p>
             {result.truncated ? <p className="notice notice-warning">{t('privacy.export.truncated', { rows: result.rows })}</p> : null}
           </>
         ) : null}
@@ -270,6 +272,12 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
 }
 
 type Edge = PrivacyAccessLogQuery['accessLog']['edges'][number];
+
+/** The activity's name from the vocabulary, in the console's language; the hub's name for one it does not know. */
+function activityName(t: Translate, activity: { id: string; name: string }): string {
+  const name = t.dynamic('processingActivity', activity.id);
+  return name === activity.id ? activity.name : name;
+}
 
 function RecordsTable({ edges }: { edges: Edge[] }) {
   const t = useT();
@@ -325,7 +333,7 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
                 {node.onBehalfOf ? <span className="muted"> {t('privacy.log.onBehalfOf', { name: node.onBehalfOf })}</span> : null}
               </td>
               <td>
-                {node.processingActivity.name}
+                {activityName(t, node.processingActivity)}
                 <span className="muted">
                   {' '}({t('privacy.log.activityVersion', { id: node.processingActivity.id, version: node.processingActivity.version })})
                 </span>
@@ -338,8 +346,8 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
               </td>
               <td>
                 {node.pupilId ? (
-                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono privacy-id" title={node.pupilId}>
-                    {node.pupilId}
+                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono" title={node.pupilId}>
+                    <ShortId id={node.pupilId} />
                   </Link>
                 ) : node.pupilPseudonym ? (
                   <>

@@ -8,6 +8,7 @@ import { useMutation, useQuery } from '../../api/client.ts';
 import { PrivacyVerificationsDocument, PrivacyVerifyAccessLogDocument, type PrivacyVerificationsQuery } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import './privacy.css';
@@ -153,7 +154,7 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
   const id = useId();
   const [reason, setReason] = useState('');
   const [verify, state] = useMutation(PrivacyVerifyAccessLogDocument);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
