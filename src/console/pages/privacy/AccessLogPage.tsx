@@ -273,10 +273,11 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
 
 type Edge = PrivacyAccessLogQuery['accessLog']['edges'][number];
 
-/** The activity's name from the vocabulary, in the console's language; the hub's name for one it does not know. */
-function activityName(t: Translate, activity: { id: string; name: string }): string {
+/** The activity's name from the vocabulary, in the console's language; the hub's names for one it does not know. */
+function activityName(t: Translate, activity: { id: string; name: string; nameNl: string }): string {
   const name = t.dynamic('processingActivity', activity.id);
-  return name === activity.id ? activity.name : name;
+  if (name !== activity.id) return name;
+  return t.language === 'nl' ? activity.nameNl : activity.name;
 }
 
 function RecordsTable({ edges }: { edges: Edge[] }) {
