@@ -11,6 +11,8 @@ import {
   PrivacyAccessLogDocument,
   PrivacyAccessLogExportDocument,
   PrivacyOrganisationsDocument,
+  PrivacyTenantPupilIdsDocument,
+  type TenantPupilSearch,
   type AccessAction,
   type AccessLogFilter,
   type AccessOutcome,
@@ -114,6 +116,7 @@ export function AccessLogPage({ query }: PageProps) {
     <Page title={t('privacy.log.title')}>
       <p>{t('privacy.log.intro')}</p>
       <p className="notice">{wholeRegion ? t('privacy.log.scopeRegion') : t('privacy.log.scopeOwn', { organisation: viewer.organisation.name })}</p>
+      {wholeRegion ? <PupilLookup /> : null}
       <FilterForm filters={filters} filterKey={filterKey} fieldErrors={fieldErrorsOf(t, error)} wholeRegion={wholeRegion} />
       <ExportCsv variables={variables} filterKey={filterKey} />
       <ErrorNotice error={error} />
@@ -156,7 +159,7 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
     <form className="filters" onSubmit={submit} aria-label={t('privacy.filter.label')} noValidate>
       <TextField
         label={t('privacy.filter.pupil')}
-        hint={t('privacy.filter.pupilHint')}
+        hint={wholeRegion ? t('privacy.filter.pupilHintLookup') : t('privacy.filter.pupilHint')}
         name="pupil"
         value={draft.pupil}
         error={fieldErrors.pupilId}
@@ -231,6 +234,84 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
           {t('app.clearFilters')}
         </button>
       </div>
+    </form>
+  );
+}
+
+/**
+ * Finding the pupil of an inzageverzoek by what the family gives: family name and date of birth (the
+ * given name if twins share them), or the BSN. The hub answers ids of the municipality's pupils only,
+ * and logs the lookup; one match opens its access log, several are listed to choose from.
+ */
+function PupilLookup() {
+  const t = useT();
+  const [values, setValues] = useState({ familyName: '', givenName: '', dateOfBirth: '', bsn: '' });
+  const [run, state, reset] = useLazyQuery(PrivacyTenantPupilIdsDocument);
+  const errors = fieldErrorsOf(t, state.error);
+  const set = (patch: Partial<typeof values>) => {
+    setValues((previous) => ({ ...previous, ...patch }));
+    reset();
+  };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (state.running) return;
+    const search: TenantPupilSearch = values.bsn.trim()
+      ? { bsn: values.bsn.replace(/\s/g, '') }
+      : { familyName: values.familyName, dateOfBirth: values.dateOfBirth, ...(values.givenName.trim() ? { givenName: values.givenName } : {}) };
+    const data = await run({ search });
+    const ids = data?.tenantPupilIds ?? [];
+    if (ids.length === 1) navigate('/access-log', { pupil: ids[0]! });
+  }
+
+  const found = state.data?.tenantPupilIds;
+  return (
+    <form className="filters privacy-lookup" onSubmit={(event) => void submit(event)} aria-label={t('privacy.lookup.label')} noValidate>
+      <p className="field-hint privacy-lookup-intro">{t('privacy.lookup.intro')}</p>
+      <TextField label={t('privacy.lookup.familyName')} name="familyName" autoComplete="off" value={values.familyName} error={errors.familyName} onChange={(event) => set({ familyName: event.target.value })} />
+      <DateField label={t('privacy.lookup.dateOfBirth')} name="dateOfBirth" value={values.dateOfBirth} error={errors.dateOfBirth} onValue={(dateOfBirth) => set({ dateOfBirth })} />
+      <TextField
+        label={t('privacy.lookup.givenName')}
+        hint={t('privacy.lookup.givenNameHint')}
+        name="givenName"
+        autoComplete="off"
+        value={values.givenName}
+        error={errors.givenName}
+        onChange={(event) => set({ givenName: event.target.value })}
+      />
+      <TextField
+        label={t('privacy.lookup.bsn')}
+        hint={t('privacy.lookup.bsnHint')}
+        name="bsn"
+        inputMode="numeric"
+        autoComplete="off"
+        value={values.bsn}
+        error={errors.bsn}
+        onChange={(event) => set({ bsn: event.target.value })}
+      />
+      <div className="buttons">
+        <button type="submit" aria-disabled={state.running || undefined}>
+          {t('privacy.lookup.submit')}
+        </button>
+      </div>
+      <div role="status" className="privacy-lookup-status">
+        {found && found.length === 0 ? <p>{t('privacy.lookup.none')}</p> : null}
+        {found && found.length > 1 ? (
+          <>
+            <p>{t.count('privacy.lookup.several', found.length)}</p>
+            <ul>
+              {found.map((id) => (
+                <li key={id}>
+                  <Link to="/access-log" query={{ pupil: id }} className="mono" title={id}>
+                    <ShortId id={id} />
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </div>
+      {state.error && Object.keys(errors).length === 0 ? <ErrorNotice error={state.error} /> : null}
     </form>
   );
 }
