@@ -40,6 +40,7 @@ export const nl = {
   'error.field.INVALID': 'Deze waarde kan hier niet.',
   'error.field.FORBIDDEN': 'Dit mag uw organisatie of rol niet.',
   'error.field.categories': 'Niet toegestaan voor: {categories}.',
+  'error.field.neverReadable': 'De ontvanger mag dit nooit lezen: {categories}. Vink het uit.',
   'error.field.allowed': 'Kies een van: {allowed}.',
   'error.field.other': 'Controleer wat u hier invulde.',
 } as const;
@@ -81,6 +82,7 @@ export const en: Record<keyof typeof nl, string> = {
   'error.field.INVALID': 'This value is not possible here.',
   'error.field.FORBIDDEN': 'Your organisation or role may not do this.',
   'error.field.categories': 'Not allowed for: {categories}.',
+  'error.field.neverReadable': 'The receiver may never read this: {categories}. Untick it.',
   'error.field.allowed': 'Choose one of: {allowed}.',
   'error.field.other': 'Please check what you entered here.',
 };

@@ -110,6 +110,7 @@ export const nl = {
   'privacy.verify.problemsTitle': 'Gevonden problemen',
   'privacy.verify.problemSeq': 'registratie {seq}',
   'privacy.verify.problemCheckpoint': 'controlepunt {checkpoint}',
+  'privacy.verify.problemOther': 'een ander probleem',
   'privacy.verify.history': 'Eerdere controles',
   'privacy.verify.historyCaption': 'Eerdere controles, nieuwste eerst',
 
@@ -117,6 +118,16 @@ export const nl = {
   'verificationExplained.INTACT': 'Elke registratie en elk controlepunt klopt: het logboek is niet gewijzigd.',
   'verificationExplained.BROKEN': 'Er klopt iets niet: zie de problemen hieronder, met de nummers van de registraties.',
   'verificationExplained.FAILED': 'De controle zelf kon niet afmaken (bijvoorbeeld doordat de database wegviel). Start haar opnieuw.',
+  // What the verification found, by the problem's kind (the hub's message is for integrators).
+  'verificationProblem.hash_mismatch': 'de inhoud past niet meer bij de hash: de registratie is gewijzigd',
+  'verificationProblem.broken_link': 'de verwijzing naar de vorige registratie klopt niet',
+  'verificationProblem.gap': 'er ontbreken registraties',
+  'verificationProblem.duplicate': 'een nummer komt twee keer voor',
+  'verificationProblem.checkpoint_mismatch': 'het controlepunt past niet bij het logboek',
+  'verificationProblem.checkpoint_beyond_log': 'het controlepunt noemt registraties die er niet (meer) zijn',
+  'verificationProblem.checkpoint_chain': 'de keten van controlepunten is onderbroken',
+  'verificationProblem.bad_signature': 'de handtekening van het controlepunt klopt niet',
+  'verificationProblem.head_mismatch': 'het laatste controlepunt past niet bij het einde van het logboek',
 } as const;
 
 export const en: Record<keyof typeof nl, string> = {
@@ -230,6 +241,7 @@ export const en: Record<keyof typeof nl, string> = {
   'privacy.verify.problemsTitle': 'Problems found',
   'privacy.verify.problemSeq': 'record {seq}',
   'privacy.verify.problemCheckpoint': 'checkpoint {checkpoint}',
+  'privacy.verify.problemOther': 'another problem',
   'privacy.verify.history': 'Earlier verifications',
   'privacy.verify.historyCaption': 'Earlier verifications, newest first',
 
@@ -237,4 +249,13 @@ export const en: Record<keyof typeof nl, string> = {
   'verificationExplained.INTACT': 'Every record and every checkpoint checks out: the log has not been altered.',
   'verificationExplained.BROKEN': 'Something does not check out: see the problems below, with the record numbers.',
   'verificationExplained.FAILED': 'The check itself could not finish (for example because the database went away). Start it again.',
+  'verificationProblem.hash_mismatch': 'the content no longer matches its hash: the record was changed',
+  'verificationProblem.broken_link': 'the link to the previous record does not match',
+  'verificationProblem.gap': 'records are missing',
+  'verificationProblem.duplicate': 'a number occurs twice',
+  'verificationProblem.checkpoint_mismatch': 'the checkpoint does not match the log',
+  'verificationProblem.checkpoint_beyond_log': 'the checkpoint names records that are not (or no longer) there',
+  'verificationProblem.checkpoint_chain': 'the chain of checkpoints is broken',
+  'verificationProblem.bad_signature': 'the checkpoint’s signature does not check out',
+  'verificationProblem.head_mismatch': 'the latest checkpoint does not match the end of the log',
 };

@@ -28,7 +28,8 @@ export function errorSentence(t: Translate, error: ApiError): string {
 /** The text under a form field that the hub refused (`extensions.argument`, or a variable's path). */
 export function fieldErrorText(t: Translate, entry: ApiErrorEntry): string {
   const extensions = entry.extensions ?? {};
-  if (Array.isArray(extensions.categories)) return t('error.field.categories', { categories: names(t, 'category', extensions.categories) });
+  if (Array.isArray(extensions.categories))
+    return t(extensions.code === 'BAD_USER_INPUT' ? 'error.field.neverReadable' : 'error.field.categories', { categories: names(t, 'category', extensions.categories) });
   if (Array.isArray(extensions.allowed)) return t('error.field.allowed', { allowed: names(t, 'statusReason', extensions.allowed) });
   const problem = typeof extensions.problem === 'string' ? extensions.problem : null;
   if (problem && has(t, 'error.field', problem)) return t(`error.field.${problem}` as TextKey, { limit: String(extensions.limit ?? '') });
