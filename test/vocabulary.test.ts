@@ -4,6 +4,7 @@
 import { buildASTSchema, isEnumType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { PROCESSING_ACTIVITIES } from '../src/audit/processing-activities.ts';
+import { RULES } from '../src/outreach/next-step.ts';
 import { readSchemaSource } from '../src/graphql/sdl.ts';
 import { ROLE_LABELS, REFERRAL_ACTION_LABELS, REFERRAL_STATUS_LABELS } from '../src/inzage/labels.ts';
 import { STATUS_REASONS, TRANSITIONS } from '../src/referrals/lifecycle.ts';
@@ -76,6 +77,13 @@ describe('one name per thing in the console and the subject-access PDF', () => {
       for (const code of Object.keys(VOCABULARY.ReferralEvent)) expect(REFERRAL_ACTION_LABELS[code]![language]).toBe(t.dynamic('referrals.event', code));
     });
   }
+
+  it('words every rule of the next step in both languages, so no English rule text shows in Dutch', () => {
+    for (const language of ['nl', 'en'] as const) {
+      const t = makeTranslate(language);
+      for (const rule of RULES) expect(t.dynamic('nextStepRule', rule.id), rule.id).not.toBe(rule.id);
+    }
+  });
 
   it('counts in the plural form the number takes', () => {
     const nl = makeTranslate('nl');

@@ -134,6 +134,16 @@ export const nl = {
   'outreach.overview.hidden': 'verborgen',
   'outreach.overview.smallGroups': 'Verborgen aantallen beschermen leerlingen die u niet mag zien: kleine aantallen kunnen hen herkenbaar maken.',
 
+  // The rule that chose the next step (src/outreach/next-step.ts), by its id.
+  'nextStepRule.contact-made': 'De leerling of het gezin is bereikt (telefoon opgenomen, deur opengedaan): sluit de zaak af met de afloop.',
+  'nextStepRule.nobody-home-leave-note': 'Niemand deed open: laat het briefje "Wij zijn langs geweest en we maken ons zorgen" achter.',
+  'nextStepRule.second-visit-failed-refer': 'Twee keer langs geweest, niemand thuis, briefjes achtergelaten: verwijs naar een ketenpartner (wijkagent, schoolmaatschappelijk werk).',
+  'nextStepRule.note-left-second-visit': 'Er is een briefje achtergelaten en het gezin nam geen contact op: ga een tweede keer langs.',
+  'nextStepRule.urgent-door-first': 'Spoed: ga eerst langs, binnen 24 uur na de spoedmelding.',
+  'nextStepRule.letter-unanswered-visit': 'Geen reactie vijf werkdagen na de brief: ga langs.',
+  'nextStepRule.two-unanswered-calls-letter': 'Twee keer gebeld zonder gehoor, of geen bruikbaar nummer: stuur de brief "We zijn je kwijt, neem contact op" in de taal van het gezin.',
+  'nextStepRule.call-again': 'Eén keer gebeld zonder gehoor: bel op een andere dag opnieuw.',
+  'nextStepRule.first-call': 'Een nieuwe melding: bel de leerling of de ouders.',
 } as const;
 
 export const en: Record<keyof typeof nl, string> = {
@@ -271,4 +281,13 @@ export const en: Record<keyof typeof nl, string> = {
   'outreach.overview.hidden': 'hidden',
   'outreach.overview.smallGroups': 'Hidden counts protect pupils you may not see: small numbers can identify them.',
 
+  'nextStepRule.contact-made': 'The pupil or family was reached (call answered, door opened): close the case with its outcome.',
+  'nextStepRule.nobody-home-leave-note': 'Nobody opened the door: leave the note "Wij zijn langs geweest en we maken ons zorgen".',
+  'nextStepRule.second-visit-failed-refer': 'Two visits, nobody home, notes left: refer to a chain partner (wijkagent, school social work).',
+  'nextStepRule.note-left-second-visit': 'A note was left and the family did not get in touch: visit a second time.',
+  'nextStepRule.urgent-door-first': 'Urgent: go to the door first, within 24 hours of the urgent report.',
+  'nextStepRule.letter-unanswered-visit': 'No response five working days after the letter: visit the home.',
+  'nextStepRule.two-unanswered-calls-letter': 'Two unanswered calls, or no usable number: send the letter "We zijn je kwijt, neem contact op" in the family\'s language.',
+  'nextStepRule.call-again': 'One unanswered call: call again on another day.',
+  'nextStepRule.first-call': 'A new report: call the pupil or the parents.',
 };

@@ -128,6 +128,7 @@ export const nl = {
   'verificationProblem.checkpoint_chain': 'de keten van controlepunten is onderbroken',
   'verificationProblem.bad_signature': 'de handtekening van het controlepunt klopt niet',
   'verificationProblem.head_mismatch': 'het laatste controlepunt past niet bij het einde van het logboek',
+  'verificationProblem.unknown_key': 'het controlepunt is getekend met een onbekende sleutel',
 } as const;
 
 export const en: Record<keyof typeof nl, string> = {
@@ -258,4 +259,5 @@ export const en: Record<keyof typeof nl, string> = {
   'verificationProblem.checkpoint_chain': 'the chain of checkpoints is broken',
   'verificationProblem.bad_signature': 'the checkpoint’s signature does not check out',
   'verificationProblem.head_mismatch': 'the latest checkpoint does not match the end of the log',
+  'verificationProblem.unknown_key': 'the checkpoint was signed with an unknown key',
 };

@@ -45,7 +45,8 @@ export function fieldErrorsOf(t: Translate, error: ApiError | null | undefined):
 
 /** What a person can quote to the hub's operators: the code and, when there is one, the request number. */
 export function errorReference(t: Translate, error: ApiError): string {
-  const code = error.code ?? 'NETWORK';
+  const code = error.code;
+  if (!code) return '';
   const requestId = error.errors.find((e) => typeof e.extensions?.requestId === 'string')?.extensions?.requestId as string | undefined;
   return requestId ? t('error.referenceWithRequest', { code, requestId }) : t('error.reference', { code });
 }
