@@ -121,7 +121,7 @@ describe('console: referrals', () => {
 
     await page.getByLabel('Ontvanger').selectOption('smw-den-haag');
     await page.getByLabel('Grondslag').selectOption('LEERPLICHTWET');
-    await page.getByLabel('BSN', { exact: true }).check();
+    await page.getByLabel('Burgerservicenummer', { exact: true }).check();
     // No reason: the hub's refusal, worded by the console, under the reason; focus there, nothing created.
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
     const reason = page.getByLabel('Reden van de verwijzing');
@@ -140,7 +140,7 @@ describe('console: referrals', () => {
     expect(after.body.data.pupil.referrals.totalCount).toBe(0);
     await expectClean(page, 'referrals-new-refused');
 
-    await page.getByLabel('BSN', { exact: true }).uncheck();
+    await page.getByLabel('Burgerservicenummer', { exact: true }).uncheck();
     await page.getByLabel('Identiteit').check();
     await page.getByLabel('Contactgegevens').check();
     // On consent: who gave it and from when; a missing date goes under its field.
@@ -153,7 +153,7 @@ describe('console: referrals', () => {
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
     await page.getByRole('heading', { level: 1, name: `Verwijzing over ${pupil.displayName}` }).waitFor();
     await page.getByRole('status').getByText('De verwijzing is verstuurd.').waitFor();
-    expect(await page.getByText('Verwijzing, Identiteit, Contactgegevens').count()).toBe(1);
+    expect(await page.getByText('Verwijzingen, Identiteit, Contactgegevens').count()).toBe(1);
     expect(consoleProblems(page)).toEqual([]);
     await context.close();
   });
@@ -225,8 +225,8 @@ describe('console: referrals', () => {
     await page.getByRole('heading', { level: 1, name: pupil.displayName }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Tijdlijn' }).waitFor();
     const sections = await page.getByRole('heading', { level: 2 }).allTextContents();
-    expect(sections).toEqual(['Identiteit', 'Verwijzing', 'Tijdlijn']);
-    await page.getByText('Niet gedeeld met uw organisatie voor deze leerling: Contactgegevens, Onderwijs, Zorg.').waitFor();
+    expect(sections).toEqual(['Identiteit', 'Verwijzingen', 'Tijdlijn']);
+    await page.getByText('Niet gedeeld met uw organisatie voor deze leerling: Contactgegevens, Onderwijs, Zorg en welzijn.').waitFor();
     await page.getByText('Uw organisatie mag nooit lezen: BSN, Contactpogingen, Veiligheid.').waitFor();
     // Its referral (from school social work), and the chain's story as far as CJG is party to it.
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(1\)/ }).waitFor();
@@ -241,7 +241,7 @@ describe('console: referrals', () => {
     await go(page, `/pupils/${pupil.id}`);
     await page.getByRole('heading', { level: 2, name: 'Tijdlijn' }).waitFor();
     // Shared: identity and contact details (and the referral itself); not schooling, though its kind may read it.
-    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Identiteit', 'Contactgegevens', 'Verwijzing', 'Tijdlijn']);
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Identiteit', 'Contactgegevens', 'Verwijzingen', 'Tijdlijn']);
     await page.getByText(/Niet gedeeld met uw organisatie voor deze leerling: .*Onderwijs/).waitFor();
     // Both of its referrals: the one it received (handed over) and the one it sent on.
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(2\)/ }).waitFor();
@@ -357,11 +357,11 @@ describe('console: referrals', () => {
     await lz.page.getByRole('heading', { level: 2, name: 'Contactpogingen' }).waitFor();
     expect(await lz.page.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
       'Identiteit',
-      'BSN',
+      'Burgerservicenummer',
       'Contactgegevens',
       'Onderwijs',
       'Contactpogingen',
-      'Verwijzing',
+      'Verwijzingen',
       'Tijdlijn',
     ]);
     await lz.page.getByText('Alle gegevens die uw organisatie mag lezen, zijn voor deze leerling zichtbaar.').waitFor();
