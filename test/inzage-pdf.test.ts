@@ -314,7 +314,7 @@ describe('subject access export as PDF', () => {
       expect(text).toContain(language === 'nl' ? 'Centrum voor Jeugd en Gezin' : 'Centre for Youth and Family');
       // The referral's status and legal basis, translated.
       expect(text).toContain(language === 'nl' ? 'In behandeling' : 'In progress');
-      expect(text).toContain(language === 'nl' ? 'Doorverwezen' : 'Handed over');
+      expect(text).toContain(language === 'nl' ? 'Overgedragen' : 'Handed over');
       expectWords(text, 'Verder bij het CJG voor gezinsbegeleiding.');
 
       // The marked access row: time in Amsterdam, organisation, role, withheld employee, action and purpose.
