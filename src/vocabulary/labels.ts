@@ -41,7 +41,7 @@ export const VOCABULARY = {
     SYSTEM: l('Ketenhub (automatisch)', 'Ketenhub (automatic)'),
   },
   OrganisationKind: {
-    LEERLINGZAKEN: l('Leerlingzaken (gemeente)', 'Pupil affairs (municipality)'),
+    LEERLINGZAKEN: l('Leerlingzaken van de gemeente', 'Municipal pupil affairs'),
     SCHOOL: l('School', 'School'),
     SCHOOL_SOCIAL_WORK: l('Schoolmaatschappelijk werk', 'School social work'),
     POLICE: l('Politie', 'Police'),

@@ -227,7 +227,7 @@ describe('console: referrals', () => {
     const sections = await page.getByRole('heading', { level: 2 }).allTextContents();
     expect(sections).toEqual(['Identiteit', 'Verwijzingen', 'Tijdlijn']);
     await page.getByText('Niet gedeeld met uw organisatie voor deze leerling: Contactgegevens, Onderwijs, Zorg en welzijn.').waitFor();
-    await page.getByText('Uw organisatie mag nooit lezen: BSN, Contactpogingen, Veiligheid.').waitFor();
+    await page.getByText('Uw organisatie mag nooit lezen: Burgerservicenummer, Contactpogingen, Veiligheid.').waitFor();
     // Its referral (from school social work), and the chain's story as far as CJG is party to it.
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(1\)/ }).waitFor();
     await page.getByText('Verwijzing: Verstuurd').first().waitFor();

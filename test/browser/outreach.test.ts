@@ -38,7 +38,7 @@ function caseAt(rule: string, overdue: boolean): CaseRow & { pupil: { displayNam
 }
 
 async function casesStatus(page: Page): Promise<number> {
-  const status = page.getByRole('status').filter({ hasText: 'zaken gevonden' });
+  const status = page.getByRole('status').filter({ hasText: /\d+ (zaak|zaken) gevonden/ });
   await status.waitFor();
   return Number(/(\d+)/.exec(await status.innerText())![1]);
 }
