@@ -314,24 +314,24 @@ describe('subject access export as PDF', () => {
       expect(text).toContain(language === 'nl' ? 'Centrum voor Jeugd en Gezin' : 'Centre for Youth and Family');
       // The referral's status and legal basis, translated.
       expect(text).toContain(language === 'nl' ? 'In behandeling' : 'In progress');
-      expect(text).toContain(language === 'nl' ? 'Doorverwezen' : 'Handed over');
+      expect(text).toContain(language === 'nl' ? 'Overgedragen' : 'Handed over');
       expectWords(text, 'Verder bij het CJG voor gezinsbegeleiding.');
 
       // The marked access row: time in Amsterdam, organisation, role, withheld employee, action and purpose.
       const row = rowOf(text, language === 'nl' ? '15-01-2026' : '15/01/2026');
       expect(row).toContain('14:45');
       expect(row).toContain(SCHOOL);
-      expect(row).toContain(language === 'nl' ? 'Teamleider' : 'Team leader');
+      expect(row).toContain(language === 'nl' ? 'Coördinator' : 'Coordinator');
       expect(row).toContain(language === 'nl' ? 'niet vermeld' : 'not stated');
-      expect(row).toContain(language === 'nl' ? 'afdrukken' : 'print');
+      expect(row).toContain(language === 'nl' ? 'Afdrukken' : 'Print');
       expectWords(row, MARKED_ROW.purpose);
-      expectWords(row, language === 'nl' ? 'Identiteit, School' : 'Identity, Schooling');
+      expectWords(row, language === 'nl' ? 'Identiteit, Onderwijs' : 'Identity, Schooling');
 
       // Held values with their translated labels; a name in Arabic script; unknown labels as they are.
       expect(text).toContain(language === 'nl' ? 'Burgerservicenummer (BSN) 123456782' : 'Citizen service number (BSN) 123456782');
       expect(text).toContain(language === 'nl' ? 'Taal van brieven Pools' : 'Language of letters Polish');
       expect(text).toContain('mentorRemark');
-      expect(text).toContain(language === 'nl' ? 'Behandeld door Leerlingzaken Den Haag Status Gesloten' : 'Handled by Leerlingzaken Den Haag Status Closed');
+      expect(text).toContain(language === 'nl' ? 'Behandeld door Leerlingzaken Den Haag Status Afgesloten' : 'Handled by Leerlingzaken Den Haag Status Closed');
       for (const word of ['يوسف', 'العلي']) expect(text).toContain(word);
 
       // Page numbers, and every page of the access table starts with its header.

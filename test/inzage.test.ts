@@ -26,7 +26,7 @@ const VT_ORG = { id: 'veilig-thuis-haaglanden', name: 'Veilig Thuis Haaglanden',
 // The register's purposes, as a Dutch export names them (name and version).
 const LEERPLICHT = 'Verzuim en leerplicht (leerplicht en RMC) (v1)';
 const KETEN = 'Verwijzing tussen ketenpartners (v1)';
-const VEILIGHEID = 'Zorgen over veiligheid (v1)';
+const VEILIGHEID = 'Zorgen over veiligheid (meldcode, politie, crisisinterventie) (v1)';
 const TOEZICHT = 'Toezicht door de functionaris gegevensbescherming; inzage (v1)';
 
 // What the family reads of the Meldcode exception: a neutral ground, never the entry or Veilig Thuis.

@@ -8,6 +8,7 @@
 import type { Actor } from '../auth/actor.ts';
 import type { DataCategory, LegalBasis, OrganisationKind } from '../policy/vocabulary.ts';
 import type { AccessAction } from './recorder.ts';
+import { PROCESSING_ACTIVITY_NAMES, type ProcessingActivityId } from '../vocabulary/labels.ts';
 
 export interface SubjectAccessException {
   /** Involvement of these kinds is left out of a subject access export… */
@@ -25,8 +26,9 @@ export interface ProcessingActivity {
   version: number;
   /** The day this version takes effect (YYYY-MM-DD, Dutch calendar). */
   validFrom: string;
+  /** The name in English (src/vocabulary/labels.ts names every activity). */
   name: string;
-  /** The name in Dutch, for what families read (subject access exports). */
+  /** The name in Dutch: what officers read in the access log and families in subject access exports. */
   nameNl: string;
   purpose: string;
   legalBasis: string;
@@ -43,6 +45,11 @@ export interface ProcessingActivity {
   subjectAccessException?: SubjectAccessException;
 }
 
+/** An activity's names, from the vocabulary (one name per activity for the console, the PDF and the register). */
+function namesOf(id: ProcessingActivityId): { name: string; nameNl: string } {
+  return { name: PROCESSING_ACTIVITY_NAMES[id].en, nameNl: PROCESSING_ACTIVITY_NAMES[id].nl };
+}
+
 const SAFETY_KINDS: readonly OrganisationKind[] = ['VEILIG_THUIS', 'CRISIS_TEAM', 'POLICE'];
 
 /** Every version of every entry; the latest version whose validFrom has come is in force. */
@@ -51,8 +58,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'leerplicht-verzuim',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Absence follow-up (leerplicht en RMC)',
-    nameNl: 'Verzuim en leerplicht (leerplicht en RMC)',
+    ...namesOf('leerplicht-verzuim'),
     purpose: 'Getting pupils who are out of view back in view and enforcing compulsory education',
     legalBasis: 'Leerplichtwet 1969 art. 16-18, 21-22; RMC: WVO art. 8a',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL'],
@@ -67,8 +73,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'leerplicht-verzuim',
     version: 2,
     validFrom: '2026-08-01',
-    name: 'Absence follow-up (leerplicht en RMC)',
-    nameNl: 'Verzuim en leerplicht (leerplicht en RMC)',
+    ...namesOf('leerplicht-verzuim'),
     purpose: 'Getting pupils who are out of view back in view and enforcing compulsory education; anonymous statistics of cases',
     legalBasis: 'Leerplichtwet 1969 art. 16-18, 21-22, 25 (verantwoording); RMC: WVO art. 8a',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL'],
@@ -81,8 +86,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'ketenverwijzing',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Referral between chain partners',
-    nameNl: 'Verwijzing tussen ketenpartners',
+    ...namesOf('ketenverwijzing'),
     purpose: 'Handing over and following work about a pupil between the organisations in the chain',
     legalBasis: 'Jeugdwet art. 7.4.0; consent (AVG art. 6(1)(a)) or the statutory task named on the referral',
     categories: ['IDENTITY', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE'],
@@ -97,8 +101,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'veiligheid-meldcode',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Safety concerns (Meldcode, police, crisis intervention)',
-    nameNl: 'Zorgen over veiligheid',
+    ...namesOf('veiligheid-meldcode'),
     purpose: 'Protecting a child at risk',
     legalBasis: 'Wet verplichte meldcode; Wmo 2015 art. 4.1.1; Politiewet 2012 art. 3; Jeugdwet',
     categories: ['IDENTITY', 'CONTACT', 'REFERRAL', 'CARE', 'SAFETY'],
@@ -127,8 +130,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'noodtoegang',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Emergency access (doorbreken)',
-    nameNl: 'Noodtoegang (doorbreken)',
+    ...namesOf('noodtoegang'),
     purpose: 'Opening a file without a prior link because a child may be in danger',
     legalBasis: 'AVG art. 6(1)(d) (vital interests); NEN 7513 review of every emergency access',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'],
@@ -141,8 +143,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'toezicht-fg',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Supervision by the data protection officer; subject access',
-    nameNl: 'Toezicht door de functionaris gegevensbescherming; inzage',
+    ...namesOf('toezicht-fg'),
     purpose: 'Answering inzageverzoeken and monitoring access (AVG art. 15, 38-39)',
     legalBasis: 'AVG art. 15, 30, 38-39; NEN 7513',
     categories: [],
@@ -155,8 +156,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'bewaartermijn',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Retention: deleting what is no longer needed',
-    nameNl: 'Bewaartermijn: verwijderen wat niet meer nodig is',
+    ...namesOf('bewaartermijn'),
     purpose: 'Deleting or anonymising case data when its retention ends (AVG art. 5(1)(e), 17)',
     legalBasis: 'AVG art. 5(1)(e), 17; Archiefwet 1995 (selectielijst gemeenten)',
     categories: ['IDENTITY', 'BSN', 'CONTACT', 'SCHOOLING', 'CONTACT_ATTEMPTS', 'REFERRAL', 'CARE', 'SAFETY'],
@@ -169,8 +169,7 @@ export const PROCESSING_ACTIVITIES: readonly ProcessingActivity[] = [
     id: 'beheer-toegang',
     version: 1,
     validFrom: '2026-01-01',
-    name: 'Administering access: which organisations may sign in',
-    nameNl: 'Beheer van toegang: welke organisaties mogen inloggen',
+    ...namesOf('beheer-toegang'),
     purpose: 'Registering and disabling the organisations of the chain (`npm run admin`); no pupil data',
     legalBasis: 'AVG art. 32 (security of processing); NEN 7510 access management',
     categories: [],

@@ -56,6 +56,8 @@ export type ProcessingActivity = {
   /** The day this version took (or takes) effect. */
   validFrom: Scalars['Date']['output'];
   name: Scalars['String']['output'];
+  /** The name in Dutch: what the console's access log shows and families read in a subject access export. */
+  nameNl: Scalars['String']['output'];
   purpose: Scalars['String']['output'];
   legalBasis: Scalars['String']['output'];
   categories: Array<DataCategory>;
@@ -734,6 +736,22 @@ export type PrintedDocument = {
   byteLength: Scalars['Int']['output'];
 };
 
+/**
+ * How the municipality's privacy officer finds a pupil of her own municipality for a subject access
+ * request or the access log: by family name and date of birth (the given name narrows it further), or
+ * by BSN. Give familyName with dateOfBirth, or bsn.
+ */
+export type TenantPupilSearch = {
+  /** The family name without its prefix, whole, in any case: `jansen` finds Jansen, not Jansma. 1 to 100 characters. */
+  familyName?: InputMaybe<Scalars['String']['input']>;
+  /** Optional beside familyName and dateOfBirth: the given name, whole, in any case (twins share the rest). */
+  givenName?: InputMaybe<Scalars['String']['input']>;
+  /** The exact date of birth, with familyName. */
+  dateOfBirth?: InputMaybe<Scalars['Date']['input']>;
+  /** The exact citizen service number, 9 digits. */
+  bsn?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A correction of a pupil's data (rectificatie): the earlier value is kept. */
 export type PupilCorrection = {
   __typename?: 'PupilCorrection';
@@ -959,6 +977,14 @@ export type Query = {
   /** Coordinators: reported, back in view, still out of view, attempts, overdue steps and open referrals. */
   outOfViewOverview: OutOfViewOverview;
   /**
+   * The ids of the pupils of the caller's municipality that match, at most 10, in id order: for the
+   * privacy officer of a Leerlingzaken (others are refused, FORBIDDEN). Answers ids only, never case
+   * data (she reads none): what she typed is what she knows. Pupils of another municipality are not
+   * found. Every lookup is recorded in the access log (action SEARCH, one record per pupil found, or
+   * one without a pupil when none is).
+   */
+  tenantPupilIds: Array<Scalars['ID']['output']>;
+  /**
    * Emergency accesses that wait for review, oldest first. Privacy officers only: a partner's privacy
    * officer sees those of her own organisation, the municipality's (Leerlingzaken) those of everyone.
    */
@@ -1064,6 +1090,11 @@ export type QueryOutOfViewCaseArgs = {
 
 export type QueryOutOfViewOverviewArgs = {
   groupBy?: OverviewGrouping;
+};
+
+
+export type QueryTenantPupilIdsArgs = {
+  search: TenantPupilSearch;
 };
 
 
@@ -2223,6 +2254,7 @@ export type ResolversTypes = {
   OutreachDocument: OutreachDocument;
   PrintOutreachLetterInput: PrintOutreachLetterInput;
   PrintedDocument: ResolverTypeWrapper<PrintedDocument>;
+  TenantPupilSearch: TenantPupilSearch;
   PupilCorrection: ResolverTypeWrapper<PupilCorrectionRow>;
   ProcessingRestriction: ResolverTypeWrapper<Omit<ProcessingRestriction, 'organisation'> & { organisation: ResolversTypes['Organisation'] }>;
   CorrectableField: CorrectableField;
@@ -2359,6 +2391,7 @@ export type ResolversParentTypes = {
   ReferOutOfViewCaseInput: ReferOutOfViewCaseInput;
   PrintOutreachLetterInput: PrintOutreachLetterInput;
   PrintedDocument: PrintedDocument;
+  TenantPupilSearch: TenantPupilSearch;
   PupilCorrection: PupilCorrectionRow;
   ProcessingRestriction: Omit<ProcessingRestriction, 'organisation'> & { organisation: ResolversParentTypes['Organisation'] };
   CorrectPupilInput: CorrectPupilInput;
@@ -2436,6 +2469,7 @@ export type ProcessingActivityResolvers<ContextType = RequestContext, ParentType
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nameNl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   legalBasis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes['DataCategory']>, ParentType, ContextType>;
@@ -2773,6 +2807,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   outOfViewCases?: Resolver<ResolversTypes['OutOfViewCaseConnection'], ParentType, ContextType, RequireFields<QueryOutOfViewCasesArgs, 'first'>>;
   outOfViewCase?: Resolver<Maybe<ResolversTypes['OutOfViewCase']>, ParentType, ContextType, RequireFields<QueryOutOfViewCaseArgs, 'id'>>;
   outOfViewOverview?: Resolver<ResolversTypes['OutOfViewOverview'], ParentType, ContextType, RequireFields<QueryOutOfViewOverviewArgs, 'groupBy'>>;
+  tenantPupilIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<QueryTenantPupilIdsArgs, 'search'>>;
   emergencyAccessesAwaitingReview?: Resolver<ResolversTypes['EmergencyAccessConnection'], ParentType, ContextType, RequireFields<QueryEmergencyAccessesAwaitingReviewArgs, 'first'>>;
   municipalAgreements?: Resolver<Array<ResolversTypes['MunicipalAgreement']>, ParentType, ContextType>;
 };

@@ -1,6 +1,9 @@
-// The words of the inzage PDF (src/inzage/pdf.ts) in Dutch and English: fixed texts, and the names
-// of the domain's codes (categories, organisation kinds, statuses, actions, API field names) as a
-// family would say them. A code without a translation is printed as it is.
+// The words of the inzage PDF (src/inzage/pdf.ts) in Dutch and English: fixed texts, the names of
+// API field names as a family would say them, and the names of the domain's codes (categories,
+// organisation kinds, statuses, actions), which come from the hub's one vocabulary
+// (src/vocabulary/labels.ts) so the family reads what the officers read. A code without a
+// translation is printed as it is.
+import { VOCABULARY } from '../vocabulary/labels.ts';
 import type { InzageLanguage } from './types.ts';
 
 type Words = Readonly<Record<InzageLanguage, string>>;
@@ -11,98 +14,24 @@ export function wordFor(map: Vocabulary, code: string, language: InzageLanguage)
   return Object.hasOwn(map, code) ? map[code]![language] : code;
 }
 
-export const CATEGORY_LABELS: Vocabulary = {
-  IDENTITY: { nl: 'Identiteit', en: 'Identity' },
-  BSN: { nl: 'Burgerservicenummer', en: 'Citizen service number' },
-  CONTACT: { nl: 'Contactgegevens', en: 'Contact details' },
-  SCHOOLING: { nl: 'School', en: 'Schooling' },
-  CONTACT_ATTEMPTS: { nl: 'Contactpogingen', en: 'Contact attempts' },
-  REFERRAL: { nl: 'Verwijzingen', en: 'Referrals' },
-  CARE: { nl: 'Zorg en welzijn', en: 'Care and welfare' },
-  SAFETY: { nl: 'Veiligheid', en: 'Safety' },
-};
-
-export const ORGANISATION_KIND_LABELS: Vocabulary = {
-  LEERLINGZAKEN: { nl: 'Leerlingzaken (gemeente)', en: 'Pupil affairs (municipality)' },
-  SCHOOL: { nl: 'School', en: 'School' },
-  SCHOOL_SOCIAL_WORK: { nl: 'Schoolmaatschappelijk werk', en: 'School social work' },
-  POLICE: { nl: 'Politie', en: 'Police' },
-  CRISIS_TEAM: { nl: 'Crisisteam Jeugdbescherming', en: 'Youth protection crisis team' },
-  VEILIG_THUIS: { nl: 'Veilig Thuis', en: 'Veilig Thuis (domestic violence and child abuse advice centre)' },
-  CJG: { nl: 'Centrum voor Jeugd en Gezin', en: 'Centre for Youth and Family (CJG)' },
-};
-
-export const ROLE_LABELS: Vocabulary = {
-  PROFESSIONAL: { nl: 'Professional', en: 'Professional' },
-  COORDINATOR: { nl: 'Teamleider', en: 'Team leader' },
-  PRIVACY_OFFICER: { nl: 'Functionaris gegevensbescherming', en: 'Data protection officer' },
-  SYSTEM: { nl: 'Systeem (automatisch)', en: 'System (automatic)' },
-};
-
+export const CATEGORY_LABELS: Vocabulary = VOCABULARY.DataCategory;
+export const ORGANISATION_KIND_LABELS: Vocabulary = VOCABULARY.OrganisationKind;
+export const ROLE_LABELS: Vocabulary = VOCABULARY.Role;
 /** FHIR Task states of a referral. */
-export const REFERRAL_STATUS_LABELS: Vocabulary = {
-  REQUESTED: { nl: 'Aangevraagd', en: 'Requested' },
-  RECEIVED: { nl: 'Ontvangen', en: 'Received' },
-  ACCEPTED: { nl: 'Geaccepteerd', en: 'Accepted' },
-  REJECTED: { nl: 'Afgewezen', en: 'Rejected' },
-  IN_PROGRESS: { nl: 'In behandeling', en: 'In progress' },
-  ON_HOLD: { nl: 'Gepauzeerd', en: 'On hold' },
-  COMPLETED: { nl: 'Afgerond', en: 'Completed' },
-  FAILED: { nl: 'Niet gelukt', en: 'Failed' },
-  CANCELLED: { nl: 'Ingetrokken', en: 'Cancelled' },
-};
-
+export const REFERRAL_STATUS_LABELS: Vocabulary = VOCABULARY.ReferralStatus;
 /** What happened to a referral (src/referrals/lifecycle.ts). */
-export const REFERRAL_ACTION_LABELS: Vocabulary = {
-  CREATE: { nl: 'Verstuurd', en: 'Sent' },
-  RECEIVE: { nl: 'Geopend', en: 'Opened' },
-  ACCEPT: { nl: 'Geaccepteerd', en: 'Accepted' },
-  REJECT: { nl: 'Afgewezen', en: 'Rejected' },
-  START: { nl: 'Gestart', en: 'Started' },
-  PUT_ON_HOLD: { nl: 'Gepauzeerd', en: 'Put on hold' },
-  RESUME: { nl: 'Hervat', en: 'Resumed' },
-  COMPLETE: { nl: 'Afgerond', en: 'Completed' },
-  FAIL: { nl: 'Niet gelukt', en: 'Failed' },
-  CANCEL: { nl: 'Ingetrokken', en: 'Cancelled' },
-  HAND_OVER: { nl: 'Doorverwezen', en: 'Handed over' },
-  EXPIRE: { nl: 'Verlopen', en: 'Expired' },
-  REVOKE_CONSENT: { nl: 'Toestemming ingetrokken', en: 'Consent withdrawn' },
-};
-
-export const URGENCY_LABELS: Vocabulary = {
-  NORMAL: { nl: 'Normaal', en: 'Normal' },
-  URGENT: { nl: 'Spoed', en: 'Urgent' },
-};
-
-export const LEGAL_BASIS_LABELS: Vocabulary = {
-  CONSENT: { nl: 'Toestemming', en: 'Consent' },
-  LEERPLICHTWET: { nl: 'Leerplichtwet', en: 'Compulsory Education Act (Leerplichtwet)' },
-  JEUGDWET: { nl: 'Jeugdwet', en: 'Youth Act (Jeugdwet)' },
-  MELDCODE: {
-    nl: 'Wet verplichte meldcode huiselijk geweld en kindermishandeling',
-    en: 'Mandatory Reporting Code Act on domestic violence and child abuse (Meldcode)',
-  },
-  WET_PUBLIEKE_GEZONDHEID: { nl: 'Wet publieke gezondheid', en: 'Public Health Act (Wet publieke gezondheid)' },
-  POLITIEWET: { nl: 'Politiewet', en: 'Police Act (Politiewet)' },
-};
-
+export const REFERRAL_ACTION_LABELS: Vocabulary = VOCABULARY.ReferralEvent;
+export const URGENCY_LABELS: Vocabulary = VOCABULARY.Urgency;
+export const LEGAL_BASIS_LABELS: Vocabulary = VOCABULARY.LegalBasis;
 /** Actions of the access log. */
-export const ACCESS_ACTION_LABELS: Vocabulary = {
-  READ: { nl: 'lezen', en: 'read' },
-  SEARCH: { nl: 'zoeken', en: 'search' },
-  CREATE: { nl: 'vastleggen', en: 'record' },
-  UPDATE: { nl: 'wijzigen', en: 'change' },
-  EXPORT: { nl: 'inzage/export', en: 'access request/export' },
-  PRINT: { nl: 'afdrukken', en: 'print' },
-  EMERGENCY: { nl: 'noodtoegang', en: 'emergency access' },
-  DELETE: { nl: 'verwijderen', en: 'delete' },
-};
+export const ACCESS_ACTION_LABELS: Vocabulary = VOCABULARY.AccessAction;
 
-/** Added to the action when not everything asked for was given. GRANTED adds nothing. */
-export const ACCESS_OUTCOME_LABELS: Vocabulary = {
-  PARTLY_GRANTED: { nl: 'deels geweigerd', en: 'partly refused' },
-  REFUSED: { nl: 'geweigerd', en: 'refused' },
-};
+/** Added to the action, in lower case, when not everything asked for was given. GRANTED adds nothing. */
+export const ACCESS_OUTCOME_LABELS: Vocabulary = Object.fromEntries(
+  Object.entries(VOCABULARY.AccessOutcome)
+    .filter(([code]) => code !== 'GRANTED')
+    .map(([code, label]) => [code, { nl: label.nl.toLowerCase(), en: label.en.toLowerCase() }]),
+);
 
 /** API field names, as used for the labels of held values and items (src/inzage/export.ts). */
 export const FIELD_LABELS: Vocabulary = {
@@ -162,55 +91,21 @@ export const FIELD_LABELS: Vocabulary = {
   caseOutcome: { nl: 'Afloop melding', en: 'Case outcome' },
 };
 
-const LANGUAGE_NAMES: Vocabulary = {
-  nl: { nl: 'Nederlands', en: 'Dutch' },
-  en: { nl: 'Engels', en: 'English' },
-  pl: { nl: 'Pools', en: 'Polish' },
-  tr: { nl: 'Turks', en: 'Turkish' },
-  ar: { nl: 'Arabisch', en: 'Arabic' },
-  bg: { nl: 'Bulgaars', en: 'Bulgarian' },
-};
-
 /** Codes inside values, per field whose values are codes. */
 export const VALUE_LABELS: Readonly<Record<string, Vocabulary>> = {
-  letterLanguage: LANGUAGE_NAMES,
-  language: LANGUAGE_NAMES,
-  relation: {
-    PARENT: { nl: 'Ouder', en: 'Parent' },
-    GUARDIAN: { nl: 'Voogd', en: 'Guardian' },
-    FOSTER_PARENT: { nl: 'Pleegouder', en: 'Foster parent' },
-    OTHER: { nl: 'Anders', en: 'Other' },
-  },
-  kind: {
-    PHONE: { nl: 'Telefoontje', en: 'Phone call' },
-    LETTER: { nl: 'Brief', en: 'Letter' },
-    DOOR_VISIT: { nl: 'Huisbezoek', en: 'Home visit' },
-    NOTE_LEFT: { nl: 'Briefje achtergelaten', en: 'Note left' },
-    ...ORGANISATION_KIND_LABELS,
-  },
-  outcome: {
-    REACHED: { nl: 'Bereikt', en: 'Reached' },
-    NO_ANSWER: { nl: 'Niet opgenomen', en: 'No answer' },
-    WRONG_NUMBER: { nl: 'Verkeerd nummer', en: 'Wrong number' },
-    NO_NUMBER: { nl: 'Geen nummer bekend', en: 'No number known' },
-    SENT: { nl: 'Verstuurd', en: 'Sent' },
-    CONTACT_MADE: { nl: 'Contact gehad', en: 'Spoke to someone' },
-    NOBODY_HOME: { nl: 'Niemand thuis', en: 'Nobody home' },
-    LEFT: { nl: 'Achtergelaten', en: 'Left' },
-    MOVED: { nl: 'Verhuisd', en: 'Moved' },
-    NEEDS_DEVICE: { nl: 'Heeft een laptop of internet nodig', en: 'Needs a laptop or internet connection' },
-    REFERRED_TO_PARTNER: { nl: 'Doorverwezen', en: 'Referred' },
-    EMERGENCY_SHELTER: { nl: 'Noodopvang geregeld', en: 'Emergency shelter arranged' },
-    OTHER: { nl: 'Anders', en: 'Other' },
-  },
+  letterLanguage: VOCABULARY.LetterLanguage,
+  language: VOCABULARY.LetterLanguage,
+  relation: VOCABULARY.GuardianRelation,
+  // A contact attempt's kind, or an organisation's.
+  kind: { ...VOCABULARY.ContactAttemptKind, ...ORGANISATION_KIND_LABELS },
+  // A contact attempt's outcome, or an out-of-view case's.
+  outcome: { ...VOCABULARY.ContactAttemptOutcome, ...VOCABULARY.OutOfViewCaseOutcome },
   category: CATEGORY_LABELS,
   role: ROLE_LABELS,
   // A referral's status, or an out-of-view case's (OPEN, CLOSED).
-  status: {
-    ...REFERRAL_STATUS_LABELS,
-    OPEN: { nl: 'Open', en: 'Open' },
-    CLOSED: { nl: 'Gesloten', en: 'Closed' },
-  },
+  status: { ...REFERRAL_STATUS_LABELS, ...VOCABULARY.OutOfViewCaseStatus },
+  caseStatus: VOCABULARY.OutOfViewCaseStatus,
+  caseOutcome: VOCABULARY.OutOfViewCaseOutcome,
   urgency: URGENCY_LABELS,
   legalBasis: LEGAL_BASIS_LABELS,
 };

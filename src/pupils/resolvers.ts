@@ -7,6 +7,7 @@ import { assertInputCategories } from '../policy/category-guard.ts';
 import { sortCategories } from '../policy/policy.ts';
 import { addNote } from '../notes/service.ts';
 import { pendingTransfer, proposeCoordinationTransfer, pupilInvolvement, respondToCoordinationTransfer } from './coordination.ts';
+import { tenantPupilIds } from './lookup.ts';
 import { pupilTimeline } from './timeline.ts';
 
 const PupilFilter = z
@@ -39,6 +40,7 @@ export const pupilResolvers: Resolvers = {
       if (filter.bsn !== undefined) query = query.where('pupils.bsn', '=', filter.bsn);
       return keysetConnection(query, (q) => q.selectAll('pupils'), BY_ID('pupils'), page, 'pupil');
     },
+    tenantPupilIds: (_parent, args, ctx) => tenantPupilIds(ctx, args.search),
     // Not linked and not existing give the same answer (null) through the same single query.
     pupil: async (_parent, args, ctx) => {
       if (!isUuid(args.id)) throw badInput('id must be a pupil id (a UUID)', { argument: 'id' });

@@ -121,37 +121,39 @@ describe('console: referrals', () => {
 
     await page.getByLabel('Ontvanger').selectOption('smw-den-haag');
     await page.getByLabel('Grondslag').selectOption('LEERPLICHTWET');
-    await page.getByLabel('BSN', { exact: true }).check();
-    // No reason: the hub's message under the reason, focus there, nothing created.
+    await page.getByLabel('Burgerservicenummer', { exact: true }).check();
+    // No reason: the hub's refusal, worded by the console, under the reason; focus there, nothing created.
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
     const reason = page.getByLabel('Reden van de verwijzing');
-    await page.getByText('input.reason must not be empty').waitFor();
+    await page.getByText('Vul dit in.').first().waitFor();
     expect(await reason.getAttribute('aria-invalid')).toBe('true');
     expect(await reason.evaluate((element) => element === document.activeElement)).toBe(true);
     // BSN to school social work: the hub names the category, under the shared data.
     await reason.fill('Langdurig verzuim; gezin wil hulp bij het weer naar school gaan.');
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
     const categories = page.getByRole('group', { name: 'Gedeelde gegevens' });
-    await categories.getByText(/may never read BSN/).waitFor();
-    expect(await page.getByText('input.reason must not be empty').count()).toBe(0);
+    await categories.getByText('De ontvanger mag dit nooit lezen: Burgerservicenummer. Vink het uit.').waitFor();
+    expect(await reason.getAttribute('aria-invalid')).toBeNull();
+    // The console in Dutch shows no English sentence from the hub.
+    expect(await page.getByText(/may never read|must not be empty/).count()).toBe(0);
     const after = await harness.hub.gql({ org: 'lz-den-haag', role: 'PROFESSIONAL' }, `query($id: ID!) { pupil(id: $id) { referrals { totalCount } } }`, { id: pupil.id });
     expect(after.body.data.pupil.referrals.totalCount).toBe(0);
     await expectClean(page, 'referrals-new-refused');
 
-    await page.getByLabel('BSN', { exact: true }).uncheck();
+    await page.getByLabel('Burgerservicenummer', { exact: true }).uncheck();
     await page.getByLabel('Identiteit').check();
     await page.getByLabel('Contactgegevens').check();
     // On consent: who gave it and from when; a missing date goes under its field.
     await page.getByLabel('Grondslag').selectOption('CONSENT');
     await page.getByLabel('Gegeven door').fill('ouder');
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
-    await page.getByText(/Date must be a calendar date/).waitFor();
+    await page.getByText('Controleer wat u hier invulde.').first().waitFor();
     expect(await page.getByLabel('Geldig vanaf').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Grondslag').selectOption('LEERPLICHTWET');
     await page.getByRole('button', { name: 'Verwijzing versturen' }).click();
     await page.getByRole('heading', { level: 1, name: `Verwijzing over ${pupil.displayName}` }).waitFor();
     await page.getByRole('status').getByText('De verwijzing is verstuurd.').waitFor();
-    expect(await page.getByText('Verwijzing, Identiteit, Contactgegevens').count()).toBe(1);
+    expect(await page.getByText('Verwijzingen, Identiteit, Contactgegevens').count()).toBe(1);
     expect(consoleProblems(page)).toEqual([]);
     await context.close();
   });
@@ -197,7 +199,7 @@ describe('console: referrals', () => {
     await form.getByLabel('Ontvanger').selectOption('cjg-den-haag');
     await form.getByLabel('Grondslag').selectOption('JEUGDWET');
     await form.getByRole('button', { name: 'Overdracht versturen' }).click();
-    await form.getByText('input.reason must not be empty').waitFor();
+    await form.getByText('Vul dit in.').first().waitFor();
     expect(await form.getByLabel('Reden van de verwijzing').getAttribute('aria-invalid')).toBe('true');
     const unchanged = await harness.hub.gql(
       { org: 'smw-den-haag', role: 'PROFESSIONAL' },
@@ -223,9 +225,9 @@ describe('console: referrals', () => {
     await page.getByRole('heading', { level: 1, name: pupil.displayName }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Tijdlijn' }).waitFor();
     const sections = await page.getByRole('heading', { level: 2 }).allTextContents();
-    expect(sections).toEqual(['Identiteit', 'Verwijzing', 'Tijdlijn']);
-    await page.getByText('Niet gedeeld met uw organisatie voor deze leerling: Contactgegevens, Onderwijs, Zorg.').waitFor();
-    await page.getByText('Uw organisatie mag nooit lezen: BSN, Contactpogingen, Veiligheid.').waitFor();
+    expect(sections).toEqual(['Identiteit', 'Verwijzingen', 'Tijdlijn']);
+    await page.getByText('Niet gedeeld met uw organisatie voor deze leerling: Contactgegevens, Onderwijs, Zorg en welzijn.').waitFor();
+    await page.getByText('Uw organisatie mag nooit lezen: Burgerservicenummer, Contactpogingen, Veiligheid.').waitFor();
     // Its referral (from school social work), and the chain's story as far as CJG is party to it.
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(1\)/ }).waitFor();
     await page.getByText('Verwijzing: Verstuurd').first().waitFor();
@@ -239,7 +241,7 @@ describe('console: referrals', () => {
     await go(page, `/pupils/${pupil.id}`);
     await page.getByRole('heading', { level: 2, name: 'Tijdlijn' }).waitFor();
     // Shared: identity and contact details (and the referral itself); not schooling, though its kind may read it.
-    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Identiteit', 'Contactgegevens', 'Verwijzing', 'Tijdlijn']);
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Identiteit', 'Contactgegevens', 'Verwijzingen', 'Tijdlijn']);
     await page.getByText(/Niet gedeeld met uw organisatie voor deze leerling: .*Onderwijs/).waitFor();
     // Both of its referrals: the one it received (handed over) and the one it sent on.
     await page.getByRole('table', { name: /Verwijzingen over deze leerling \(2\)/ }).waitFor();
@@ -256,7 +258,7 @@ describe('console: referrals', () => {
     await page.getByRole('button', { name: 'Filter toepassen' }).click();
     // Reading the log about a pupil is itself recorded about that pupil (as the officer's
     // organisation's), so Leerlingzaken's count grows with every look; the partners' counts do not.
-    const found = page.getByText(/^\d+ registraties gevonden$/);
+    const found = page.getByText(/^\d+ registraties? gevonden$/);
     await found.waitFor();
     const total = Number((await found.textContent())!.split(' ')[0]);
     // The privacy officer's main page, as docs/officers.md shows it (docs/console-privacy-officer.png).
@@ -286,7 +288,7 @@ describe('console: referrals', () => {
         await page.waitForFunction(() => !document.querySelector('[role="status"].loading'));
       } else {
         partners += records.totalCount;
-        await page.getByText(`${records.totalCount} registraties gevonden`).waitFor();
+        await page.getByText(`${records.totalCount} ${records.totalCount === 1 ? 'registratie' : 'registraties'} gevonden`).waitFor();
         expect(await rows.count()).toBe(Math.min(records.totalCount, 50));
       }
       expect(await rows.count()).toBeGreaterThan(0);
@@ -343,7 +345,7 @@ describe('console: referrals', () => {
     await lz.page.getByLabel('Achternaam begint met').fill('');
     await lz.page.getByLabel('BSN').fill('123');
     await lz.page.getByRole('button', { name: 'Zoeken' }).click();
-    await lz.page.getByText('filter.bsn must be 9 digits').waitFor();
+    await lz.page.getByText('Dit heeft niet de goede vorm.').waitFor();
     expect(await lz.page.getByLabel('BSN').getAttribute('aria-invalid')).toBe('true');
     await expectClean(lz.page, 'referrals-pupils-refused');
     // Leerlingzaken's own pupil page: a section per category it reads.
@@ -355,11 +357,11 @@ describe('console: referrals', () => {
     await lz.page.getByRole('heading', { level: 2, name: 'Contactpogingen' }).waitFor();
     expect(await lz.page.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
       'Identiteit',
-      'BSN',
+      'Burgerservicenummer',
       'Contactgegevens',
       'Onderwijs',
       'Contactpogingen',
-      'Verwijzing',
+      'Verwijzingen',
       'Tijdlijn',
     ]);
     await lz.page.getByText('Alle gegevens die uw organisatie mag lezen, zijn voor deze leerling zichtbaar.').waitFor();

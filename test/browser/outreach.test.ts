@@ -38,7 +38,7 @@ function caseAt(rule: string, overdue: boolean): CaseRow & { pupil: { displayNam
 }
 
 async function casesStatus(page: Page): Promise<number> {
-  const status = page.getByRole('status').filter({ hasText: 'zaken gevonden' });
+  const status = page.getByRole('status').filter({ hasText: /\d+ (zaak|zaken) gevonden/ });
   await status.waitFor();
   return Number(/(\d+)/.exec(await status.innerText())![1]);
 }
@@ -113,11 +113,11 @@ describe('a case', () => {
     await when.fill('2030-01-01T10:00');
     await record.getByLabel('Uitkomst').selectOption('NO_ANSWER');
     await record.getByRole('button', { name: 'Poging vastleggen' }).click();
-    await record.getByText('must not be in the future').first().waitFor();
+    await record.getByText('Controleer wat u hier invulde.').first().waitFor();
     expect(await when.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await when.getAttribute('aria-describedby'))!.split(' ');
     const described = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).innerText()));
-    expect(described.join(' ')).toContain('must not be in the future');
+    expect(described.join(' ')).toContain('Controleer wat u hier invulde.');
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Now (the hub's now): recorded, listed, and the next step moves on to calling again.

@@ -49,7 +49,7 @@ async function column(page: Page, header: string): Promise<string[]> {
 }
 
 async function status(page: Page): Promise<string> {
-  const found = page.getByRole('status').filter({ hasText: /registraties gevonden|records found/ });
+  const found = page.getByRole('status').filter({ hasText: /registraties? gevonden|records? found/ });
   await found.waitFor();
   return found.innerText();
 }
@@ -114,11 +114,12 @@ describe('the access log', () => {
     await pupil.fill('geen-id');
     await page.getByRole('button', { name: 'Filter toepassen' }).click();
     await page.waitForURL(/pupil=geen-id/);
-    await page.getByText('must be a pupil id').first().waitFor();
+    await page.getByText('Dit heeft niet de goede vorm.').first().waitFor();
     expect(await pupil.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await pupil.getAttribute('aria-describedby'))!.split(' ');
     const texts = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).innerText()));
-    expect(texts.join(' ')).toContain('must be a pupil id');
+    expect(texts.join(' ')).toContain('Dit heeft niet de goede vorm.');
+    expect(await page.getByText('must be a pupil id').count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // A period: the days are Dutch days, the end inclusive.
@@ -200,7 +201,7 @@ describe('verifying the access log', () => {
     const reason = page.getByLabel(/Reden van de controle/);
     await reason.fill('   ');
     await page.getByRole('button', { name: 'Controle starten' }).click();
-    await page.getByText('must not be empty').first().waitFor();
+    await page.getByText('Vul dit in.').first().waitFor();
     expect(await reason.getAttribute('aria-invalid')).toBe('true');
 
     await reason.fill('Kwartaalcontrole vanuit de console');

@@ -43,26 +43,30 @@ export class ApiError extends Error {
     return this.errors[0]?.extensions?.code;
   }
   /**
-   * The input field each error is about, so a form can show the message under it:
-   * `extensions.argument` (`input.reason` → `reason`, `filter.bsn` → `bsn`) from the hub's own
-   * checks, or, for GraphQL's refusal of a variable's value, the path in its message
-   * (`Variable "$input" got invalid value "" at "input.consent.validFrom"; Date must be …` →
-   * `consent.validFrom`, with the reason after the semicolon).
+   * The input field each error is about, so a form can show a text under it: `extensions.argument`
+   * (`input.reason` → `reason`, `filter.bsn` → `bsn`) from the hub's own checks, or, for GraphQL's
+   * refusal of a variable's value, the path in its message (`… at "input.consent.validFrom"; …` →
+   * `consent.validFrom`). `word` turns an error into the text (ui/errors.ts words it by its code and
+   * parameters); by default the hub's own message.
    */
-  fieldErrors(): Record<string, string> {
+  fieldErrors(word: (error: ApiErrorEntry) => string = hubWords): Record<string, string> {
     const byField: Record<string, string> = {};
     for (const error of this.errors) {
       const argument = error.extensions?.argument;
       if (typeof argument === 'string') {
-        byField[argument.replace(/^(input|filter)\./, '')] ??= error.message;
+        byField[argument.replace(/^(input|filter)\./, '')] ??= word(error);
         continue;
       }
-      const coercion = /got invalid value .* at "(?:input|filter)\.([\w.]+)"(?:; (.+))?$/s.exec(error.message);
-      if (coercion?.[1]) byField[coercion[1]] ??= coercion[2] ?? error.message;
+      const coercion = COERCION.exec(error.message);
+      if (coercion?.[1]) byField[coercion[1]] ??= word(error);
     }
     return byField;
   }
 }
+
+const COERCION = /got invalid value .* at "(?:input|filter)\.([\w.]+)"(?:; (.+))?$/s;
+/** The hub's own words for a field: its message, or for a variable's value the reason after the path. */
+export const hubWords = (error: ApiErrorEntry) => COERCION.exec(error.message)?.[2] ?? error.message;
 
 /**
  * Whether the hub withheld the field at `path` (or anything below it) from this caller: a FORBIDDEN

@@ -156,6 +156,22 @@ export type PrintOutreachLetterInput = {
   officerName?: string | null | undefined;
 };
 
+/**
+ * How the municipality's privacy officer finds a pupil of her own municipality for a subject access
+ * request or the access log: by family name and date of birth (the given name narrows it further), or
+ * by BSN. Give familyName with dateOfBirth, or bsn.
+ */
+export type TenantPupilSearch = {
+  /** The family name without its prefix, whole, in any case: `jansen` finds Jansen, not Jansma. 1 to 100 characters. */
+  familyName?: string | null | undefined;
+  /** Optional beside familyName and dateOfBirth: the given name, whole, in any case (twins share the rest). */
+  givenName?: string | null | undefined;
+  /** The exact date of birth, with familyName. */
+  dateOfBirth?: string | null | undefined;
+  /** The exact citizen service number, 9 digits. */
+  bsn?: string | null | undefined;
+};
+
 /** The kinds of organisation in the chain (ketenpartners). */
 export type OrganisationKind =
   /** Municipal pupil affairs (Leerlingzaken): attendance officers and the RMC team. */
@@ -482,7 +498,7 @@ export type PrivacyAccessLogQueryVariables = Exact<{
 }>;
 
 
-export type PrivacyAccessLogQuery = { accessLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { seq: string, occurredAt: string, action: AccessAction, outcome: AccessOutcome, role: string, actorSubject: string | null, onBehalfOf: string | null, purpose: string | null, pupilId: string | null, pupilPseudonym: string | null, categories: Array<DataCategory>, fields: Array<string>, emergency: boolean, organisation: { id: string, name: string }, processingActivity: { id: string, version: number, name: string } } }> } };
+export type PrivacyAccessLogQuery = { accessLog: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { seq: string, occurredAt: string, action: AccessAction, outcome: AccessOutcome, role: string, actorSubject: string | null, onBehalfOf: string | null, purpose: string | null, pupilId: string | null, pupilPseudonym: string | null, categories: Array<DataCategory>, fields: Array<string>, emergency: boolean, organisation: { id: string, name: string }, processingActivity: { id: string, version: number, name: string, nameNl: string } } }> } };
 
 export type PrivacyAccessLogExportQueryVariables = Exact<{
   filter?: AccessLogFilter | null | undefined;
@@ -525,6 +541,13 @@ export type PrivacyVerifyAccessLogMutationVariables = Exact<{
 
 
 export type PrivacyVerifyAccessLogMutation = { verifyAccessLog: { id: string, status: AccessLogVerificationStatus, startedAt: string } };
+
+export type PrivacyTenantPupilIdsQueryVariables = Exact<{
+  search: TenantPupilSearch;
+}>;
+
+
+export type PrivacyTenantPupilIdsQuery = { tenantPupilIds: Array<string> };
 
 export type PupilSearchQueryVariables = Exact<{
   first: number;
@@ -1016,6 +1039,7 @@ export const PrivacyAccessLogDocument = new TypedDocumentString(`
           id
           version
           name
+          nameNl
         }
         pupilId
         pupilPseudonym
@@ -1026,7 +1050,7 @@ export const PrivacyAccessLogDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"8398fcd4d31509bc738371f41c7b4c7968ff29c297330595e18e1a728448811d"}) as unknown as TypedDocumentString<PrivacyAccessLogQuery, PrivacyAccessLogQueryVariables>;
+    `, {"hash":"bb7367d2c4292109a04310418b431e33606686b45df6efb3754d8e310739f41d"}) as unknown as TypedDocumentString<PrivacyAccessLogQuery, PrivacyAccessLogQueryVariables>;
 export const PrivacyAccessLogExportDocument = new TypedDocumentString(`
     query PrivacyAccessLogExport($filter: AccessLogFilter, $includeEmployees: Boolean) {
   accessLogExport(filter: $filter, includeEmployees: $includeEmployees) {
@@ -1117,6 +1141,11 @@ export const PrivacyVerifyAccessLogDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"7b1315bd2cb6961298a157e4208bb2ee4f48e21c0600acf930f3a0c0f7bf21ac"}) as unknown as TypedDocumentString<PrivacyVerifyAccessLogMutation, PrivacyVerifyAccessLogMutationVariables>;
+export const PrivacyTenantPupilIdsDocument = new TypedDocumentString(`
+    query PrivacyTenantPupilIds($search: TenantPupilSearch!) {
+  tenantPupilIds(search: $search)
+}
+    `, {"hash":"14a842e08cb1d3b39631ef3a72d74369e6211a037736356b612666485e580fc6"}) as unknown as TypedDocumentString<PrivacyTenantPupilIdsQuery, PrivacyTenantPupilIdsQueryVariables>;
 export const PupilSearchDocument = new TypedDocumentString(`
     query PupilSearch($first: Int!, $after: String, $filter: PupilFilter) {
   pupils(first: $first, after: $after, filter: $filter) {

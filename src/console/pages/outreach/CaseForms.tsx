@@ -19,6 +19,7 @@ import {
 } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { SelectField, TextArea, TextField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { downloadBase64 } from '../../ui/download.ts';
@@ -39,7 +40,7 @@ export function RecordAttemptForm({ found, kinds, onRecorded }: { found: Outreac
   const [occurredAt, setOccurredAt] = useState('');
   const [remark, setRemark] = useState('');
   const [record, state, reset] = useMutation(OutreachRecordAttemptDocument);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
 
   function changeKind(next: ContactAttemptKind) {
@@ -154,7 +155,7 @@ export function PrintLetterForm({ found, onPrinted }: { found: OutreachCase; onP
   const [language, setLanguage] = useState<LetterLanguage>(found.letterLanguage ?? 'nl');
   const [officerName, setOfficerName] = useState('');
   const [print, state] = useMutation(OutreachPrintLetterDocument);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
@@ -228,7 +229,7 @@ export function CloseCaseForm({ found, onClosed }: { found: OutreachCase; onClos
   const [close, state, reset] = useMutation(OutreachCloseCaseDocument);
   // An outcome must be chosen before anything is sent (an empty enum value is no question to ask).
   const [missingOutcome, setMissingOutcome] = useState(false);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
   const referred = outcome === 'REFERRED_TO_PARTNER';
 

@@ -8,7 +8,7 @@ import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { forbiddenAt, useQuery } from '../../api/client.ts';
 import { OutreachCaseDocument, type OutreachCaseQuery } from '../../gql/graphql.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
@@ -201,7 +201,7 @@ function NextStepCard({ found, hidden }: { found: OutreachCase; hidden: boolean 
             <strong>{t.dynamic('nextStep', step.action)}</strong>{' '}
             {step.overdue ? <span className="badge badge-overdue">{t('outreach.overdue')}</span> : <span className="badge badge-ok">{t('outreach.onTime')}</span>}
           </p>
-          <p>{step.description}</p>
+          <p>{ruleText(t, step)}</p>
           <dl className="facts">
             <dt>{t('outreach.nextStep.notBefore')}</dt>
             <dd>{step.notBefore ? t.dateTime(step.notBefore) : t('outreach.nextStep.now')}</dd>
@@ -311,3 +311,8 @@ function Attempts({ found, hidden, paging, loading }: { found: OutreachCase; hid
   );
 }
 
+/** The rule behind the next step in the officer's words, by its id; the hub's words only in English. */
+function ruleText(t: Translate, step: { rule: string; description: string }): string {
+  const text = t.dynamic('nextStepRule', step.rule);
+  return text !== step.rule ? text : t.language === 'en' ? step.description : '';
+}

@@ -76,7 +76,7 @@ export function CasesPage({ query }: PageProps) {
       {connection ? (
         <>
           <p role="status" className="muted">
-            {t('outreach.cases.found', { count: connection.totalCount })}
+            {t.count('outreach.cases.found', connection.totalCount)}
           </p>
           {connection.edges.length === 0 ? (
             <p>{t('outreach.cases.none')}</p>
@@ -222,7 +222,7 @@ function CaseFilters({ filters, filterKey, isLeerlingzaken }: { filters: Filters
           {t('outreach.filters.apply')}
         </button>
         <button type="button" onClick={() => navigate('/out-of-view')}>
-          {t('app.clear')}
+          {t('app.clearFilters')}
         </button>
       </div>
     </form>

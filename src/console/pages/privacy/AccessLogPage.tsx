@@ -11,16 +11,20 @@ import {
   PrivacyAccessLogDocument,
   PrivacyAccessLogExportDocument,
   PrivacyOrganisationsDocument,
+  PrivacyTenantPupilIdsDocument,
+  type TenantPupilSearch,
   type AccessAction,
   type AccessLogFilter,
   type AccessOutcome,
   type PrivacyAccessLogQuery,
 } from '../../gql/graphql.ts';
 import { ENUM_VALUES } from '../../gql/enums.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { SelectField, TextField } from '../../ui/Field.tsx';
+import { errorSentence, fieldErrorsOf } from '../../ui/errors.ts';
+import { SelectField, TextField, DateField } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
+import { ShortId } from '../../ui/ShortId.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
 import { downloadText } from '../../ui/download.ts';
 import { endOfDay, startOfDay } from './time.ts';
@@ -112,14 +116,15 @@ export function AccessLogPage({ query }: PageProps) {
     <Page title={t('privacy.log.title')}>
       <p>{t('privacy.log.intro')}</p>
       <p className="notice">{wholeRegion ? t('privacy.log.scopeRegion') : t('privacy.log.scopeOwn', { organisation: viewer.organisation.name })}</p>
-      <FilterForm filters={filters} filterKey={filterKey} fieldErrors={error?.fieldErrors() ?? {}} wholeRegion={wholeRegion} />
+      {wholeRegion ? <PupilLookup /> : null}
+      <FilterForm filters={filters} filterKey={filterKey} fieldErrors={fieldErrorsOf(t, error)} wholeRegion={wholeRegion} />
       <ExportCsv variables={variables} filterKey={filterKey} />
       <ErrorNotice error={error} />
       {loading && !connection ? <Loading /> : null}
       {connection ? (
         <>
           <p role="status" className="muted">
-            {t('privacy.log.found', { count: connection.totalCount })}
+            {t.count('privacy.log.found', connection.totalCount)}
           </p>
           {connection.edges.length === 0 ? <p>{t('privacy.log.none')}</p> : <RecordsTable edges={connection.edges} />}
           <Pager paging={paging} pageInfo={connection.pageInfo} totalCount={connection.totalCount} />
@@ -154,7 +159,7 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
     <form className="filters" onSubmit={submit} aria-label={t('privacy.filter.label')} noValidate>
       <TextField
         label={t('privacy.filter.pupil')}
-        hint={t('privacy.filter.pupilHint')}
+        hint={wholeRegion ? t('privacy.filter.pupilHintLookup') : t('privacy.filter.pupilHint')}
         name="pupil"
         value={draft.pupil}
         error={fieldErrors.pupilId}
@@ -176,12 +181,12 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
         label={t('privacy.filter.organisation')}
         name="org"
         value={draft.org}
-        error={fieldErrors.organisationId ?? (organisations.error ? organisations.error.message : undefined)}
+        error={fieldErrors.organisationId ?? (organisations.error ? errorSentence(t, organisations.error) : undefined)}
         onChange={(event) => set({ org: event.target.value })}
         options={[{ value: '', label: t('privacy.filter.allOrganisations') }, ...orgOptions]}
       />
-      <TextField label={t('privacy.filter.from')} type="date" name="from" value={draft.from} error={fieldErrors.from} onChange={(event) => set({ from: event.target.value })} />
-      <TextField label={t('privacy.filter.to')} type="date" name="to" value={draft.to} error={fieldErrors.to} onChange={(event) => set({ to: event.target.value })} />
+      <DateField label={t('privacy.filter.from')} name="from" value={draft.from} error={fieldErrors.from} onValue={(from) => set({ from })} />
+      <DateField label={t('privacy.filter.to')} name="to" value={draft.to} error={fieldErrors.to} onValue={(to) => set({ to })} />
       <SelectField
         label={t('privacy.filter.action')}
         name="action"
@@ -226,9 +231,87 @@ function FilterForm({ filters, filterKey, fieldErrors, wholeRegion }: { filters:
           {t('privacy.filter.apply')}
         </button>
         <button type="button" onClick={() => navigate('/access-log')}>
-          {t('privacy.filter.clear')}
+          {t('app.clearFilters')}
         </button>
       </div>
+    </form>
+  );
+}
+
+/**
+ * Finding the pupil of an inzageverzoek by what the family gives: family name and date of birth (the
+ * given name if twins share them), or the BSN. The hub answers ids of the municipality's pupils only,
+ * and logs the lookup; one match opens its access log, several are listed to choose from.
+ */
+function PupilLookup() {
+  const t = useT();
+  const [values, setValues] = useState({ familyName: '', givenName: '', dateOfBirth: '', bsn: '' });
+  const [run, state, reset] = useLazyQuery(PrivacyTenantPupilIdsDocument);
+  const errors = fieldErrorsOf(t, state.error);
+  const set = (patch: Partial<typeof values>) => {
+    setValues((previous) => ({ ...previous, ...patch }));
+    reset();
+  };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (state.running) return;
+    const search: TenantPupilSearch = values.bsn.trim()
+      ? { bsn: values.bsn.replace(/\s/g, '') }
+      : { familyName: values.familyName, dateOfBirth: values.dateOfBirth, ...(values.givenName.trim() ? { givenName: values.givenName } : {}) };
+    const data = await run({ search });
+    const ids = data?.tenantPupilIds ?? [];
+    if (ids.length === 1) navigate('/access-log', { pupil: ids[0]! });
+  }
+
+  const found = state.data?.tenantPupilIds;
+  return (
+    <form className="filters privacy-lookup" onSubmit={(event) => void submit(event)} aria-label={t('privacy.lookup.label')} noValidate>
+      <p className="field-hint privacy-lookup-intro">{t('privacy.lookup.intro')}</p>
+      <TextField label={t('privacy.lookup.familyName')} name="familyName" autoComplete="off" value={values.familyName} error={errors.familyName} onChange={(event) => set({ familyName: event.target.value })} />
+      <DateField label={t('privacy.lookup.dateOfBirth')} name="dateOfBirth" value={values.dateOfBirth} error={errors.dateOfBirth} onValue={(dateOfBirth) => set({ dateOfBirth })} />
+      <TextField
+        label={t('privacy.lookup.givenName')}
+        hint={t('privacy.lookup.givenNameHint')}
+        name="givenName"
+        autoComplete="off"
+        value={values.givenName}
+        error={errors.givenName}
+        onChange={(event) => set({ givenName: event.target.value })}
+      />
+      <TextField
+        label={t('privacy.lookup.bsn')}
+        hint={t('privacy.lookup.bsnHint')}
+        name="bsn"
+        inputMode="numeric"
+        autoComplete="off"
+        value={values.bsn}
+        error={errors.bsn}
+        onChange={(event) => set({ bsn: event.target.value })}
+      />
+      <div className="buttons">
+        <button type="submit" aria-disabled={state.running || undefined}>
+          {t('privacy.lookup.submit')}
+        </button>
+      </div>
+      <div role="status" className="privacy-lookup-status">
+        {found && found.length === 0 ? <p>{t('privacy.lookup.none')}</p> : null}
+        {found && found.length > 1 ? (
+          <>
+            <p>{t.count('privacy.lookup.several', found.length)}</p>
+            <ul>
+              {found.map((id) => (
+                <li key={id}>
+                  <Link to="/access-log" query={{ pupil: id }} className="mono" title={id}>
+                    <ShortId id={id} />
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </div>
+      {state.error && Object.keys(errors).length === 0 ? <ErrorNotice error={state.error} /> : null}
     </form>
   );
 }
@@ -259,7 +342,7 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
       <div role="status" className="privacy-export-status">
         {result ? (
           <>
-            <p>{t('privacy.export.done', { rows: result.rows, file: EXPORT_FILE })}</p>
+            <p>{t.count('privacy.export.done', result.rows, { file: EXPORT_FILE })}</p>
             {result.truncated ? <p className="notice notice-warning">{t('privacy.export.truncated', { rows: result.rows })}</p> : null}
           </>
         ) : null}
@@ -270,6 +353,13 @@ function ExportCsv({ variables, filterKey }: { variables: { filter: AccessLogFil
 }
 
 type Edge = PrivacyAccessLogQuery['accessLog']['edges'][number];
+
+/** The activity's name from the vocabulary, in the console's language; the hub's names for one it does not know. */
+function activityName(t: Translate, activity: { id: string; name: string; nameNl: string }): string {
+  const name = t.dynamic('processingActivity', activity.id);
+  if (name !== activity.id) return name;
+  return t.language === 'nl' ? activity.nameNl : activity.name;
+}
 
 function RecordsTable({ edges }: { edges: Edge[] }) {
   const t = useT();
@@ -325,7 +415,7 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
                 {node.onBehalfOf ? <span className="muted"> {t('privacy.log.onBehalfOf', { name: node.onBehalfOf })}</span> : null}
               </td>
               <td>
-                {node.processingActivity.name}
+                {activityName(t, node.processingActivity)}
                 <span className="muted">
                   {' '}({t('privacy.log.activityVersion', { id: node.processingActivity.id, version: node.processingActivity.version })})
                 </span>
@@ -338,8 +428,8 @@ function RecordsTable({ edges }: { edges: Edge[] }) {
               </td>
               <td>
                 {node.pupilId ? (
-                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono privacy-id" title={node.pupilId}>
-                    {node.pupilId}
+                  <Link to="/access-log" query={{ pupil: node.pupilId }} className="mono" title={node.pupilId}>
+                    <ShortId id={node.pupilId} />
                   </Link>
                 ) : node.pupilPseudonym ? (
                   <>

@@ -10,6 +10,7 @@ import { PrivacyEmergencyAccessesDocument, PrivacyReviewEmergencyAccessDocument,
 import { ENUM_VALUES } from '../../gql/enums.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import { Pager, usePaging } from '../../ui/Pager.tsx';
@@ -37,7 +38,7 @@ export function EmergencyReviewsPage(_props: PageProps) {
       {loading && !connection ? <Loading /> : null}
       {connection ? (
         <>
-          <p className="muted">{t('privacy.reviews.waiting', { count: connection.totalCount })}</p>
+          <p className="muted">{t.count('privacy.reviews.waiting', connection.totalCount)}</p>
           {connection.edges.length === 0 ? (
             <p className="notice notice-ok">{t('privacy.reviews.none')}</p>
           ) : (
@@ -66,7 +67,7 @@ function ReviewCard({ access, onReviewed }: { access: Access; onReviewed: (messa
   const [note, setNote] = useState('');
   const [missingVerdict, setMissingVerdict] = useState(false);
   const [review, state, reset] = useMutation(PrivacyReviewEmergencyAccessDocument);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
   const verdictError = missingVerdict ? t('privacy.reviews.verdictMissing') : errors.verdict;
 

@@ -6,8 +6,9 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { PageProps } from '../../app/App.tsx';
 import { useMutation, useQuery } from '../../api/client.ts';
 import { PrivacyVerificationsDocument, PrivacyVerifyAccessLogDocument, type PrivacyVerificationsQuery } from '../../gql/graphql.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { TextArea } from '../../ui/Field.tsx';
 import { Loading, Page } from '../../ui/Page.tsx';
 import './privacy.css';
@@ -89,11 +90,9 @@ function Latest({ verification }: { verification: Verification }) {
           <ul className="privacy-problems">
             {verification.problems.map((problem, index) => (
               <li key={`${problem.kind}-${problem.seq ?? ''}-${problem.checkpoint ?? ''}-${index}`}>
-                <code>{problem.kind}</code>
+                {problemText(t, problem)} <code>({problem.kind})</code>
                 {problem.seq ? ` · ${t('privacy.verify.problemSeq', { seq: problem.seq })}` : ''}
                 {problem.checkpoint !== null && problem.checkpoint !== undefined ? ` · ${t('privacy.verify.problemCheckpoint', { checkpoint: problem.checkpoint })}` : ''}
-                {': '}
-                {problem.message}
               </li>
             ))}
           </ul>
@@ -153,7 +152,7 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
   const id = useId();
   const [reason, setReason] = useState('');
   const [verify, state] = useMutation(PrivacyVerifyAccessLogDocument);
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const { form, refused } = useRefusalFocus();
 
   async function submit(event: FormEvent) {
@@ -192,4 +191,11 @@ function StartForm({ onStarted }: { onStarted: () => void }) {
       </form>
     </section>
   );
+}
+
+/** A problem in the officer's words, by its kind; in English the hub's own message for a kind the console does not know. */
+function problemText(t: Translate, problem: { kind: string; message: string }): string {
+  const text = t.dynamic('verificationProblem', problem.kind);
+  if (text !== problem.kind) return text;
+  return t.language === 'en' ? problem.message : t('privacy.verify.problemOther');
 }

@@ -7,7 +7,8 @@ import { useReads } from '../../app/session.tsx';
 import { PupilSearchDocument, type PupilFilter } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { TextField } from '../../ui/Field.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
+import { TextField, DateField } from '../../ui/Field.tsx';
 import { Loading } from '../../ui/Page.tsx';
 import { Pager } from '../../ui/Pager.tsx';
 import { onlyFieldErrors, PAGE_SIZE, useKeyedPaging } from '../referrals/shared.tsx';
@@ -54,7 +55,7 @@ export function PupilFinder({
   if (reads('BSN') && applied.bsn.trim()) filter.bsn = applied.bsn.replace(/\s/g, '');
   const paging = useKeyedPaging(appliedKey);
   const result = useQuery(PupilSearchDocument, { first: PAGE_SIZE, after: paging.after, filter });
-  const fieldErrors = result.error?.fieldErrors() ?? {};
+  const fieldErrors = fieldErrorsOf(t, result.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -80,12 +81,11 @@ export function PupilFinder({
               maxLength={100}
               onChange={(event) => setValues({ ...values, name: event.target.value })}
             />
-            <TextField
-              type="date"
+            <DateField
               label={t('pupils.filter.dateOfBirth')}
               error={fieldErrors.dateOfBirth}
               value={values.dob}
-              onChange={(event) => setValues({ ...values, dob: event.target.value })}
+              onValue={(dob) => setValues({ ...values, dob })}
             />
           </>
         ) : null}
@@ -106,7 +106,7 @@ export function PupilFinder({
             {t('pupils.filter.submit')}
           </button>
           <button type="button" onClick={clear}>
-            {t('pupils.filter.clear')}
+            {t('app.clearFilters')}
           </button>
         </div>
       </form>

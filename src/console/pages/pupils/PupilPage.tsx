@@ -117,7 +117,7 @@ function IdentitySection({ state }: { state: { data: PupilIdentityQuery | null; 
   const pupil = state.data?.pupil;
   const errors = state.partialErrors;
   return (
-    <Section title={t('category.IDENTITY')}>
+    <Section title={t.dynamic('category', 'IDENTITY')}>
       {pupil ? (
         <dl className="facts">
           <Fact label={t('pupils.field.givenName')} errors={errors} path={['pupil', 'givenName']}>
@@ -148,7 +148,7 @@ function BsnSection({ id }: { id: string }) {
   const { data, partialErrors, error, loading } = useQuery(PupilBsnDocument, { id });
   const pupil = data?.pupil;
   return (
-    <Section title={t('category.BSN')}>
+    <Section title={t.dynamic('category', 'BSN')}>
       {pupil ? (
         <dl className="facts">
           <Fact label={t('pupils.field.bsn')} errors={partialErrors} path={['pupil', 'bsn']}>
@@ -168,7 +168,7 @@ function ContactSection({ id }: { id: string }) {
   const pupil = data?.pupil;
   const address = pupil?.address;
   return (
-    <Section title={t('category.CONTACT')}>
+    <Section title={t.dynamic('category', 'CONTACT')}>
       {pupil ? (
         <dl className="facts">
           <Fact label={t('pupils.field.address')} errors={partialErrors} path={['pupil', 'address']}>
@@ -191,7 +191,7 @@ function ContactSection({ id }: { id: string }) {
               <ul className="guardians">
                 {pupil.guardians.map((guardian) => (
                   <li key={guardian.id}>
-                    {t('pupils.guardian', { name: guardian.name, relation: t.dynamic('pupils.relation', guardian.relation) })}
+                    {t('pupils.guardian', { name: guardian.name, relation: t.dynamic('relation', guardian.relation).toLocaleLowerCase(t.language) })}
                     {guardian.phone || guardian.email ? <span className="muted"> · {[guardian.phone, guardian.email].filter(Boolean).join(' · ')}</span> : null}
                   </li>
                 ))}
@@ -211,7 +211,7 @@ function SchoolingSection({ id }: { id: string }) {
   const { data, partialErrors, error, loading } = useQuery(PupilSchoolingDocument, { id });
   const pupil = data?.pupil;
   return (
-    <Section title={t('category.SCHOOLING')}>
+    <Section title={t.dynamic('category', 'SCHOOLING')}>
       {pupil ? (
         <dl className="facts">
           <Fact label={t('pupils.field.school')} errors={partialErrors} path={['pupil', 'school']}>
@@ -240,7 +240,7 @@ function ContactAttemptsSection({ id }: { id: string }) {
   const { data, partialErrors, error, loading } = useQuery(PupilContactAttemptsDocument, { id, first: PAGE_SIZE, after: paging.after });
   const connection = data?.pupil?.contactAttempts;
   return (
-    <Section title={t('category.CONTACT_ATTEMPTS')}>
+    <Section title={t.dynamic('category', 'CONTACT_ATTEMPTS')}>
       {forbiddenAt(partialErrors, ...['pupil', 'contactAttempts']) ? (
         <p>
           <Hidden />
@@ -267,10 +267,10 @@ function ContactAttemptsSection({ id }: { id: string }) {
                     <tr key={node.id}>
                       <td>{t.dateTime(node.occurredAt)}</td>
                       <td>
-                        {t.dynamic('pupils.attemptKind', node.kind)}
+                        {t.dynamic('attemptKind', node.kind)}
                         {node.letterLanguage ? <span className="muted"> ({t.dynamic('language', node.letterLanguage)})</span> : null}
                       </td>
-                      <td>{t.dynamic('pupils.attemptOutcome', node.outcome)}</td>
+                      <td>{t.dynamic('attemptOutcome', node.outcome)}</td>
                       <td>
                         {node.organisation.name} <span className="muted">({t.dynamic('role', node.role)})</span>
                       </td>
@@ -299,7 +299,7 @@ function ReferralsSection({ id }: { id: string }) {
   const involvement = data?.pupil?.involvement;
   const involvementHeading = useId();
   return (
-    <Section title={t('category.REFERRAL')}>
+    <Section title={t.dynamic('category', 'REFERRAL')}>
       {forbiddenAt(partialErrors, ...['pupil', 'referrals']) ? (
         <p>
           <Hidden />
@@ -406,7 +406,7 @@ function TimelineSection({ id }: { id: string }) {
       case 'NOTE':
         return t.dynamic('category', action);
       case 'CONTACT_ATTEMPT':
-        return t.dynamic('pupils.attemptKind', action);
+        return t.dynamic('attemptKind', action);
       default:
         return t.dynamic('pupils.outOfView', action);
     }
@@ -417,9 +417,9 @@ function TimelineSection({ id }: { id: string }) {
       case 'REFERRAL_EVENT':
         return t.dynamic('status', value);
       case 'CONTACT_ATTEMPT':
-        return t.dynamic('pupils.attemptOutcome', value);
+        return t.dynamic('attemptOutcome', value);
       default:
-        return value === 'URGENT' ? t('pupils.outOfView.URGENT') : t.dynamic('pupils.caseOutcome', value);
+        return value === 'URGENT' ? t('pupils.outOfView.URGENT') : t.dynamic('caseOutcome', value).toLocaleLowerCase(t.language);
     }
   };
   return (
@@ -439,7 +439,7 @@ function TimelineSection({ id }: { id: string }) {
                     </span>
                     <br />
                     <span className="what">
-                      {t.dynamic('pupils.timelineKind', node.kind)}: {what(node.kind, node.action)}
+                      {t.dynamic('timelineKind', node.kind)}: {what(node.kind, node.action)}
                     </span>
                     {after ? <span className="muted"> — {after}</span> : null}
                     {node.text ? <p className="text">{node.text}</p> : null}

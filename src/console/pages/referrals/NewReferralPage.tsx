@@ -9,6 +9,7 @@ import { href, Link, navigate } from '../../app/router.tsx';
 import { CreateReferralDocument, ReferralPupilDocument } from '../../gql/graphql.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { PupilFinder } from '../pupils/PupilFinder.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
@@ -84,7 +85,7 @@ function CreateForm({ pupilId, focusOnMount }: { pupilId: string; focusOnMount: 
     if (focusOnMount) heading.current?.focus();
   }, [focusOnMount]);
 
-  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
+  const errors = { ...fieldErrorsOf(t, state.error), ...local };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (state.running) return;

@@ -29,6 +29,7 @@ import {
 import { STATUS_REASONS_BY_ACTION } from '../../gql/enums.ts';
 import { useT, type TextKey } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { fieldErrorsOf } from '../../ui/errors.ts';
 import { SelectField, TextArea } from '../../ui/Field.tsx';
 import { Hidden, Loading, Page } from '../../ui/Page.tsx';
 import { EMPTY_SHARE, localShareErrors, SHARE_FIELDS, ShareFields, shareInput, type ShareValue } from './ShareFields.tsx';
@@ -367,7 +368,7 @@ function ReasonForm({ action, referral, onDone, onCancel }: FormProps & { action
   // The coded reason (FHIR statusReason): one of this step's codes; OTHER when left as it is.
   const [reasonCode, setReasonCode] = useState<StatusReasonCode>('OTHER');
   const { form, refused } = useRefusalFocus();
-  const errors = state.error?.fieldErrors() ?? {};
+  const errors = fieldErrorsOf(t, state.error);
   const submit = async () => {
     const result = await run({ input: { referralId: referral.id, version: referral.version, reason, reasonCode } });
     if (result) onDone(action);
@@ -409,7 +410,7 @@ function RejectForm({ referral, onDone, onCancel }: FormProps) {
   const [explanation, setExplanation] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, refused } = useRefusalFocus();
-  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
+  const errors = { ...fieldErrorsOf(t, state.error), ...local };
   const submit = async () => {
     if (!code) {
       reset();
@@ -459,7 +460,7 @@ function CompleteForm({ referral, onDone, onCancel }: FormProps) {
   const [outcome, setOutcome] = useState('');
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, refused } = useRefusalFocus();
-  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
+  const errors = { ...fieldErrorsOf(t, state.error), ...local };
   const submit = async () => {
     if (!successful) {
       reset();
@@ -534,7 +535,7 @@ function HandOverForm({ referral, onCancel }: { referral: Referral; onCancel: ()
   });
   const [local, setLocal] = useState<Record<string, string>>({});
   const { form, refused } = useRefusalFocus();
-  const errors = { ...(state.error?.fieldErrors() ?? {}), ...local };
+  const errors = { ...fieldErrorsOf(t, state.error), ...local };
   const submit = async () => {
     const found = localShareErrors(value, t);
     setLocal(found);

@@ -115,7 +115,7 @@ export function ReferralsPage({ query }: PageProps) {
             {t('referrals.filter.apply')}
           </button>
           <button type="button" onClick={clear}>
-            {t('referrals.filter.clear')}
+            {t('app.clearFilters')}
           </button>
         </div>
       </form>

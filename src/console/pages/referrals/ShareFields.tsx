@@ -7,7 +7,7 @@ import { useSession } from '../../app/session.tsx';
 import { ReferralReceiversDocument, type DataCategory, type LegalBasis, type Urgency } from '../../gql/graphql.ts';
 import { useT, type Translate } from '../../i18n/index.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { CheckboxGroup, SelectField, TextArea, TextField } from '../../ui/Field.tsx';
+import { CheckboxGroup, SelectField, TextArea, TextField, DateField } from '../../ui/Field.tsx';
 import { DATA_CATEGORIES, LEGAL_BASES, URGENCIES } from './shared.tsx';
 
 export interface ShareValue {
@@ -153,21 +153,19 @@ export function ShareFields({
             value={value.consentGivenBy}
             onChange={(event) => set('consentGivenBy', event.target.value)}
           />
-          <TextField
-            type="date"
+          <DateField
             label={t('referrals.share.consentValidFrom')}
             error={errors['consent.validFrom']}
             required
             value={value.consentValidFrom}
-            onChange={(event) => set('consentValidFrom', event.target.value)}
+            onValue={(date) => set('consentValidFrom', date)}
           />
-          <TextField
-            type="date"
+          <DateField
             label={t('referrals.share.consentValidUntil')}
             hint={t('referrals.share.consentValidUntilHint')}
             error={errors['consent.validUntil']}
             value={value.consentValidUntil}
-            onChange={(event) => set('consentValidUntil', event.target.value)}
+            onValue={(date) => set('consentValidUntil', date)}
           />
         </fieldset>
       ) : null}
