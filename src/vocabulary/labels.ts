@@ -144,6 +144,11 @@ export const VOCABULARY = {
     NORMAL: l('Normaal', 'Normal'),
     URGENT: l('Spoed', 'Urgent'),
   },
+  ReferralOrder: {
+    ID: l('Vaste volgorde', 'Fixed order'),
+    DEADLINE: l('Eerst de termijn', 'Deadline first'),
+    NEWEST: l('Nieuwste eerst', 'Newest first'),
+  },
   ReferralDirection: {
     SENT: l('Verstuurd', 'Sent'),
     RECEIVED: l('Ontvangen', 'Received'),
