@@ -221,5 +221,6 @@ describe('background jobs', () => {
     } finally {
       cleanup();
     }
-  });
+    // Two runs of the command, each a process of its own that loads the hub's code.
+  }, 120_000);
 });
