@@ -34,6 +34,20 @@ describe('migrations', () => {
     await expect(migrate(database, edited)).rejects.toThrow(/was changed after it was applied/);
   });
 
+  it("takes a comment reworded after a migration shipped: a database with the earlier text's checksum records the new one", async () => {
+    const reworded = loadMigrations().find((m) => m.formerChecksums.length > 0)!;
+    const earlier = reworded.formerChecksums[0]!;
+    await database.db.updateTable('schema_migrations').set({ checksum: earlier }).where('version', '=', reworded.version).execute();
+    const result = await migrate(database);
+    expect(result.applied).toEqual([]);
+    const row = await database.db.selectFrom('schema_migrations').select('checksum').where('version', '=', reworded.version).executeTakeFirstOrThrow();
+    expect(row.checksum).toBe(reworded.checksum);
+    // Only the listed earlier texts: any other checksum still stops the start.
+    await database.db.updateTable('schema_migrations').set({ checksum: 'e'.repeat(64) }).where('version', '=', reworded.version).execute();
+    await expect(migrate(database)).rejects.toThrow(/was changed after it was applied/);
+    await database.db.updateTable('schema_migrations').set({ checksum: reworded.checksum }).where('version', '=', reworded.version).execute();
+  });
+
   it('applies a new migration in a transaction, and a failing one leaves nothing behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ketenhub-migrations-'));
     const source = new URL('../src/db/migrations/', import.meta.url).pathname;

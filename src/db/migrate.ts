@@ -1,6 +1,8 @@
 // Versioned SQL migrations: src/db/migrations/NNNN_name.sql, applied in order, each in its own
 // transaction, recorded with a checksum in schema_migrations. An applied migration that was edited
-// afterwards stops the start: the database and the code would disagree about the schema.
+// afterwards stops the start: the database and the code would disagree about the schema. The one
+// exception is a comment reworded after the migration shipped (never its SQL): REWORDED names the
+// checksums of the earlier texts, and a database that recorded one of them takes the text on disk's.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,16 @@ export interface Migration {
   name: string;
   sql: string;
   checksum: string;
+  /** Checksums of earlier texts of this migration that differed only in comments. */
+  formerChecksums: readonly string[];
 }
+
+/** Per version: the checksums of earlier texts that differ from the file on disk in comments only. */
+const REWORDED: Readonly<Record<string, readonly string[]>> = {
+  '0006': ['2d8278864c58fdb8f9b5bc2816aea4e23a21212bfbc04dc529244421b94e100e'],
+  '0007': ['e2ac71038a627939a013b2e08d2a6a83d6806e2ad81179665f3d67844065b523'],
+  '0008': ['fbf2b8d56fbfc1d21995d659ca23da12df32ddcb8e759764e598867e4c8e6b7e'],
+};
 
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
@@ -23,11 +34,13 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((file) => {
       const sql = readFileSync(dir + file, 'utf8');
+      const version = file.slice(0, 4);
       return {
-        version: file.slice(0, 4),
+        version,
         name: file.slice(5, -4),
         sql,
         checksum: createHash('sha256').update(sql).digest('hex'),
+        formerChecksums: REWORDED[version] ?? [],
       };
     });
 }
@@ -57,7 +70,14 @@ export async function migrate(database: Database, migrations = loadMigrations())
       .where('version', '=', migration.version)
       .executeTakeFirst();
     if (existing) {
-      if (existing.checksum !== migration.checksum) {
+      if (migration.formerChecksums.includes(existing.checksum)) {
+        await database.db
+          .updateTable('schema_migrations')
+          .set({ checksum: migration.checksum })
+          .where('version', '=', migration.version)
+          .where('checksum', '=', existing.checksum)
+          .execute();
+      } else if (existing.checksum !== migration.checksum) {
         throw new Error(
           `migration ${migration.version}_${migration.name} was changed after it was applied ` +
             `(checksum ${existing.checksum.slice(0, 12)} in the database, ${migration.checksum.slice(0, 12)} on disk); ` +

@@ -1,5 +1,5 @@
-// The console against a hub that runs only registered operations (PERSISTED_OPERATIONS_FILE, issue
-// 9) with the console's own list (src/console/gql/persisted-documents.json, written by codegen):
+// The console against a hub that runs only registered operations (PERSISTED_OPERATIONS_FILE)
+// with the console's own list (src/console/gql/persisted-documents.json, written by codegen):
 // the page learns this from the hub's first refusal and goes on by hash, so officers notice nothing.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

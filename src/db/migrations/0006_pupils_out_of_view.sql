@@ -1,4 +1,4 @@
--- Pupils out of view (issue 7): a school reports a pupil it cannot reach; the Leerlingzaken of the
+-- Pupils out of view: a school reports a pupil it cannot reach; the Leerlingzaken of the
 -- pupil's home municipality works the case (phone -> letter -> door visit -> note left) until the
 -- pupil is back in view or a partner takes over through a referral.
 

@@ -1,4 +1,4 @@
--- Retention and the rights of the people in the file (issue 12): erasure recorded in the access log
+-- Retention and the rights of the people in the file: erasure recorded in the access log
 -- and the pupil forgotten there (pseudonym only), restriction of processing (AVG art. 18),
 -- rectification with the earlier value kept (art. 16), the privacy officer's consent to name
 -- employees in a subject access export (art. 15), and anonymous statistics of closed cases.

@@ -1,4 +1,4 @@
--- Following referrals without polling (issue 6): every change is an event, written in the same
+-- Following referrals without polling: every change is an event, written in the same
 -- transaction as the change; subscriptions (server-sent events) hear of it through LISTEN/NOTIFY on
 -- every hub instance; webhooks get it from an outbox of deliveries, written in that same transaction.
 
