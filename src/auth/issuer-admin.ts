@@ -3,11 +3,11 @@
 // issuer may sign for (register entry beheer-toegang), so each organisation's privacy officer sees
 // who changed which identity provider may speak for it. A running hub picks a change up within
 // ISSUER_RELOAD_SECONDS (src/auth/issuer-registry.ts).
-import { createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AccessLog, LogRecordInput } from '../audit/chain.ts';
-import { activity } from '../audit/processing-activities.ts';
+import { administrationRecord } from '../audit/administration.ts';
 import type { Tables } from '../db/tables.ts';
 import type { Algorithm } from './issuers.ts';
 
@@ -90,31 +90,20 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
 }
 
 function records(context: AdminContext, verb: string, issuer: string, organisations: string[], fields: string[], reason: string | undefined, action: 'CREATE' | 'UPDATE'): LogRecordInput[] {
-  const now = context.now ?? new Date();
-  const register = activity('beheer-toegang', now);
   const traceId = randomBytes(16).toString('hex');
-  return organisations.map((organisation) => ({
-    occurredAt: now,
-    traceId,
-    spanId: randomBytes(8).toString('hex'),
-    requestId: `admin-${randomUUID()}`,
-    action,
-    outcome: 'GRANTED',
-    actorSubject: context.actorSubject,
-    actorOrgId: organisation,
-    actorRole: 'SYSTEM',
-    onBehalfOf: null,
-    // Which issuer, and the operator's reason: what the organisation's privacy officer reads.
-    purpose: `issuer ${issuer}${reason ? `: ${reason}` : ''}`,
-    activityId: register.id,
-    activityVersion: register.version,
-    pupilId: null,
-    categories: [],
-    fields,
-    operationName: `npm run admin -- issuer ${verb}`,
-    clientAddress: null,
-    emergency: false,
-  }));
+  return organisations.map((organisation) =>
+    administrationRecord({
+      at: context.now ?? new Date(),
+      actorSubject: context.actorSubject,
+      organisation,
+      action,
+      fields,
+      // Which issuer, and the operator's reason: what the organisation's privacy officer reads.
+      purpose: `issuer ${issuer}${reason ? `: ${reason}` : ''}`,
+      command: `npm run admin -- issuer ${verb}`,
+      traceId,
+    }),
+  );
 }
 
 export async function addIssuer(db: Kysely<Tables>, accessLog: AccessLog, raw: unknown, context: AdminContext): Promise<void> {

@@ -27,10 +27,9 @@
 //   arguments end up in shell histories and process lists). One transaction; running it again
 //   changes nothing. See docs/operations.md, "Keys and their rotation".
 // Uses DATABASE_URL, or the PGlite database in DATA_DIR (stop the hub first: PGlite has one user).
-import { randomBytes, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { activity } from '../audit/processing-activities.ts';
+import { administrationRecord } from '../audit/administration.ts';
 import type { LogRecordInput } from '../audit/chain.ts';
 import { ORGANISATION_KINDS, type OrganisationKind } from '../policy/vocabulary.ts';
 import { DEV_WEBHOOK_SECRET_KEY, openSecret, sealSecret } from '../events/webhooks.ts';
@@ -99,30 +98,17 @@ async function organisation(verb: 'list' | 'add' | 'disable', args: string[]): P
       return;
     }
     const now = new Date();
-    const record = (action: 'CREATE' | 'UPDATE', fields: string[]): LogRecordInput => {
-      const register = activity('beheer-toegang', now);
-      return {
-        occurredAt: now,
-        traceId: randomBytes(16).toString('hex'),
-        spanId: randomBytes(8).toString('hex'),
-        requestId: `admin-${randomUUID()}`,
-        action,
-        outcome: 'GRANTED',
+    const record = (action: 'CREATE' | 'UPDATE', fields: string[]): LogRecordInput =>
+      administrationRecord({
+        at: now,
         actorSubject: `cli:${userInfo().username}`,
-        actorOrgId: values.id!,
-        actorRole: 'SYSTEM',
-        onBehalfOf: null,
-        purpose: values.reason ?? null,
-        activityId: register.id,
-        activityVersion: register.version,
-        pupilId: null,
-        categories: [],
+        organisation: values.id!,
+        action,
         fields,
-        operationName: `npm run admin -- organisation ${verb}`,
-        clientAddress: null,
-        emergency: false,
-      };
-    };
+        purpose: values.reason ?? null,
+        command: `npm run admin -- organisation ${verb}`,
+      });
+
     const outcome = await database.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('organisations').select(['id', 'disabled_at']).where('id', '=', values.id!).forUpdate().executeTakeFirst();
       if (verb === 'add') {

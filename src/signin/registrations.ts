@@ -2,11 +2,10 @@
 // officers sign in to the console (`npm run admin -- sign-in add|list|disable`). The organisation is
 // fixed by the registration, never by a claim the provider sends. The client secret is sealed at
 // rest under WEBHOOK_SECRET_KEY (the hub's key for secrets it must use again, see events/webhooks.ts).
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AccessLog, LogRecordInput } from '../audit/chain.ts';
-import { activity } from '../audit/processing-activities.ts';
+import { administrationRecord } from '../audit/administration.ts';
 import type { Tables } from '../db/tables.ts';
 import { sealSecret } from '../events/webhooks.ts';
 import { roleExistsForKind } from '../policy/policy.ts';
@@ -48,29 +47,15 @@ export interface RegistrationAdminContext {
 }
 
 function record(context: RegistrationAdminContext, verb: string, organisation: string, fields: string[], purpose: string, action: 'CREATE' | 'UPDATE'): LogRecordInput {
-  const now = context.now ?? new Date();
-  const register = activity('beheer-toegang', now);
-  return {
-    occurredAt: now,
-    traceId: randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    requestId: `admin-${randomUUID()}`,
-    action,
-    outcome: 'GRANTED',
+  return administrationRecord({
+    at: context.now ?? new Date(),
     actorSubject: context.actorSubject,
-    actorOrgId: organisation,
-    actorRole: 'SYSTEM',
-    onBehalfOf: null,
-    purpose,
-    activityId: register.id,
-    activityVersion: register.version,
-    pupilId: null,
-    categories: [],
+    organisation,
+    action,
     fields,
-    operationName: `npm run admin -- sign-in ${verb}`,
-    clientAddress: null,
-    emergency: false,
-  };
+    purpose,
+    command: `npm run admin -- sign-in ${verb}`,
+  });
 }
 
 export async function addRegistration(db: Kysely<Tables>, accessLog: AccessLog, raw: unknown, context: RegistrationAdminContext): Promise<void> {
