@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { AccessLog, canonicalRecord, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey, sha256, type LogRecordInput } from '../src/audit/chain.ts';
+import { AccessLog, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, loadSigningKey, type LogRecordInput } from '../src/audit/chain.ts';
 import { connectPostgres, openPGlite, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import type { Tables } from '../src/db/tables.ts';
@@ -65,41 +65,11 @@ function requestRecords(request: number, writer: string): LogRecordInput[] {
 async function appendOldWay(db: Kysely<Tables>, log: AccessLog, records: LogRecordInput[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const head = await trx.selectFrom('access_log_chains').selectAll().where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();
-    let seq = Number(head.seq);
-    let prev = head.hash;
-    const rows = records.map((record) => {
-      seq += 1;
-      const row = {
-        seq,
-        occurred_at: record.occurredAt,
-        trace_id: record.traceId,
-        span_id: record.spanId,
-        request_id: record.requestId,
-        action: record.action,
-        outcome: record.outcome,
-        actor_subject: record.actorSubject,
-        actor_org_id: record.actorOrgId,
-        actor_role: record.actorRole,
-        on_behalf_of: record.onBehalfOf,
-        purpose: record.purpose,
-        activity_id: record.activityId,
-        activity_version: record.activityVersion,
-        pupil_pseudonym: record.pupilId ? log.pseudonym(record.pupilId) : null,
-        pupil_id: record.pupilId,
-        categories: record.categories,
-        fields: record.fields,
-        operation_name: record.operationName,
-        client_address: record.clientAddress,
-        emergency: record.emergency,
-        prev_hash: prev,
-        chain_id: 1,
-        pseudonym_key_version: null,
-      };
-      prev = sha256(canonicalRecord(row, 1));
-      return { ...row, hash: prev };
-    });
+    // The same rows the log builds today (chainOnto): what differs is the round trips and the lock.
+    const { rows } = log.chainOnto({ ...head, seq: Number(head.seq) }, records);
+    const last = rows.at(-1)!;
     await trx.insertInto('access_log_records').values(rows).execute();
-    await trx.updateTable('access_log_chains').set({ seq, hash: prev }).where('id', '=', 1).execute();
+    await trx.updateTable('access_log_chains').set({ seq: last.seq, hash: last.hash }).where('id', '=', 1).execute();
   });
 }
 
