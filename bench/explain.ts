@@ -9,6 +9,7 @@ import { connectPostgres } from '../src/db/database.ts';
 import { DEMO_BASE_TIME } from '../src/demo/region.ts';
 import { guardedGateway, referralEventColumns } from '../src/policy/gateway.ts';
 import type { OrganisationKind, Role } from '../src/policy/vocabulary.ts';
+import { ordinarySchool } from './scenarios.ts';
 
 const { values } = parseArgs({ options: { plans: { type: 'boolean', default: false }, runs: { type: 'string', default: '5' } } });
 const url = process.env.DATABASE_URL;
@@ -39,15 +40,7 @@ const largestSchool = await db
   .orderBy(sql`count(*)`, 'desc')
   .limit(1)
   .executeTakeFirstOrThrow();
-const smallSchool = await db
-  .selectFrom('pupils')
-  .select('school_id')
-  .where('school_id', 'is not', null)
-  .groupBy('school_id')
-  .orderBy(sql`abs(count(*) - 128)`)
-  .orderBy('school_id')
-  .limit(1)
-  .executeTakeFirstOrThrow();
+const smallSchool = await ordinarySchool(db);
 const school = await actorOf(smallSchool.school_id!, 'PROFESSIONAL');
 const bigSchool = await actorOf(largestSchool.school_id!, 'PROFESSIONAL');
 const partner = await actorOf('smw-den-haag', 'PROFESSIONAL');

@@ -103,6 +103,22 @@ export const OFFICER: As = { org: 'lz-den-haag', role: 'PROFESSIONAL', subject: 
 export const PRIVACY_OFFICER: As = { org: 'lz-den-haag', role: 'PRIVACY_OFFICER', subject: 'bench-fg@lz-den-haag' };
 
 /** The month the by-actor query asks for: a whole month of the synthetic log. */
+/**
+ * A school of about the usual size (128 pupils, the median of the region's schools): its first page
+ * of pupils is what the enrolment filter costs when most pupils belong to other schools.
+ */
+export function ordinarySchool(db: Kysely<Tables>): Promise<{ school_id: string | null }> {
+  return db
+    .selectFrom('pupils')
+    .select('school_id')
+    .where('school_id', 'is not', null)
+    .groupBy('school_id')
+    .orderBy(sql`abs(count(*) - 128)`)
+    .orderBy('school_id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+}
+
 export const LOG_MONTH = { from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' };
 
 export const openReferralsBody = (first: number) => body(OPEN_REFERRALS, { first });
@@ -144,17 +160,7 @@ export async function buildScenarios(db: Kysely<Tables>, variety: number): Promi
     .executeTakeFirstOrThrow();
   const reportingSchool = largest.school_id!;
   const schoolPupils = await db.selectFrom('pupils').select('id').where('school_id', '=', reportingSchool).orderBy('id').limit(Math.max(variety, 1) * 100).execute();
-  // A school of about the usual size (128 pupils, the median of the region's schools): its first page
-  // of pupils is what the enrolment filter costs when most pupils belong to other schools.
-  const ordinary = await db
-    .selectFrom('pupils')
-    .select('school_id')
-    .where('school_id', 'is not', null)
-    .groupBy('school_id')
-    .orderBy(sql`abs(count(*) - 128)`)
-    .orderBy('school_id')
-    .limit(1)
-    .executeTakeFirstOrThrow();
+  const ordinary = await ordinarySchool(db);
   const schoolBatches: string[][] = [];
   for (let i = 0; i + 100 <= schoolPupils.length; i += 100) schoolBatches.push(schoolPupils.slice(i, i + 100).map((pupil) => pupil.id));
   if (schoolBatches.length === 0) schoolBatches.push(schoolPupils.map((pupil) => pupil.id)); // a tiny (smoke) data set
