@@ -143,7 +143,8 @@ export async function superviseWorkers({ config, logger, database, workers }: Su
             worker.process.kill('SIGTERM');
           }),
       );
-    const clean = await withinDeadline(Promise.all(exits).then((codes) => codes.every(Boolean) || Promise.reject()), deadline).catch(() => false);
+    const allExited = Promise.all(exits);
+    const clean = (await withinDeadline(allExited, deadline)) && (await allExited).every(Boolean);
     if (!clean) {
       logger.warn('a worker did not stop cleanly within the grace period');
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
