@@ -24,8 +24,11 @@ export default defineConfig({
     // The browser tests (headless Chromium) run after the API tests, never beside them: a browser
     // takes a core, and the load and timing-bound API tests must not share the machine with one.
     projects: [
-      { extends: true, test: { name: 'api', include: ['test/*.test.ts'], sequence: { groupOrder: 0 } } },
-      ...(withoutBrowser ? [] : [{ extends: true as const, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], sequence: { groupOrder: 1 } } }]),
+      { extends: true, test: { name: 'api', include: ['test/*.test.ts'], exclude: ['test/load.test.ts'], sequence: { groupOrder: 0 } } },
+      // The load tests measure how the hub shares itself between callers: alone on the machine,
+      // after the other API tests, so another test file's work is not counted as the hub's.
+      { extends: true, test: { name: 'load', include: ['test/load.test.ts'], sequence: { groupOrder: 1 } } },
+      ...(withoutBrowser ? [] : [{ extends: true as const, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], sequence: { groupOrder: 2 } } }]),
     ],
     // `vitest run test/browser/…` without a browser: the line above, and no failure for no files.
     passWithNoTests: withoutBrowser,
