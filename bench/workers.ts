@@ -53,7 +53,7 @@ async function prepareDatabase(): Promise<void> {
   await client.end();
   if (seeded >= Number(values.pupils)) return;
   process.stdout.write(`seeding ${values.pupils} pupils into ketenhub_bench_workers (once)…\n`);
-  await run(process.execPath, ['--import', 'tsx', 'src/cli/seed.ts', '--pupils', String(values.pupils), '--schools', String(Math.max(10, Math.round(Number(values.pupils) / 270)))], {
+  await run(process.execPath, ['scripts/cli.mjs', 'seed', '--pupils', String(values.pupils), '--schools', String(Math.max(10, Math.round(Number(values.pupils) / 270)))], {
     DATABASE_URL: benchUrl.toString(),
   });
 }

@@ -1,7 +1,6 @@
 // The access log: complete, append-only, tamper-evident, answerable for privacy officers.
 // Tampering is done as the database owner with triggers bypassed, as an attacker with superuser
 // rights would; each tamper test puts the log back exactly, so the next one starts intact.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalRecord, sha256, verifyAccessLog, type ProblemKind, type StoredRecord } from '../src/audit/chain.ts';
 import { openPGlite } from '../src/db/database.ts';
 import type { Tables } from '../src/db/tables.ts';
+import { runCli, type CliResult } from './helpers/cli.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
 let t: TestHub;
@@ -245,8 +245,8 @@ describe('tamper evidence', () => {
 });
 
 describe('npm run audit:verify', () => {
-  /** Runs the CLI against a copy of this test's database; returns its exit status and output. */
-  async function runVerify(): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  /** Runs the command (in-process) against a copy of this test's database; returns its exit status and output. */
+  async function runVerify(): Promise<CliResult> {
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
     let dir: string | undefined;
     if (t.databaseUrl) env.DATABASE_URL = t.databaseUrl;
@@ -258,8 +258,7 @@ describe('npm run audit:verify', () => {
       env.DATA_DIR = dir;
     }
     try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/audit-verify.ts'], { env, encoding: 'utf8', timeout: 240_000 });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+      return await runCli('audit-verify', [], env);
     } finally {
       if (dir) rmSync(dir, { recursive: true, force: true });
     }

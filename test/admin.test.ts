@@ -10,7 +10,8 @@ import { assembleHub } from '../src/hub.ts';
 import { createLogger } from '../src/logging.ts';
 import { DEV_WEBHOOK_SECRET_KEY, openSecret, sealSecret } from '../src/events/webhooks.ts';
 import { LogCapture, startTestHub, type TestHub } from './helpers/hub.ts';
-import { commandEnv, runCommand } from './helpers/retention.ts';
+import { runCli } from './helpers/cli.ts';
+import { commandEnv } from './helpers/retention.ts';
 
 const NEW_KEY = 'the-new-webhook-secret-key-of-2027-at-least-32-characters';
 const SECRETS = ['whsec_first-partner-secret', 'whsec_second-partner-secret'];
@@ -48,7 +49,7 @@ describe('npm run admin -- webhook-secrets reseal', () => {
     const { env, cleanup } = await commandEnv(t);
     try {
       const rotate = { ...env, WEBHOOK_SECRET_KEY: NEW_KEY, WEBHOOK_SECRET_KEY_PREVIOUS: DEV_WEBHOOK_SECRET_KEY };
-      const first = runCommand(['scripts/cli.mjs', 'admin', 'webhook-secrets', 'reseal'], rotate);
+      const first = await runCli('admin', ['webhook-secrets', 'reseal'], rotate);
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(/^webhook secrets: 2 re-sealed under WEBHOOK_SECRET_KEY, \d+ already under it$/m);
       expect(first.status).toBe(0);
@@ -56,7 +57,7 @@ describe('npm run admin -- webhook-secrets reseal', () => {
       expect(sealed.map((secret) => openSecret(secret, NEW_KEY))).toEqual(SECRETS);
       for (const secret of sealed) expect(() => openSecret(secret, DEV_WEBHOOK_SECRET_KEY)).toThrow();
 
-      const again = runCommand(['scripts/cli.mjs', 'admin', 'webhook-secrets', 'reseal'], rotate);
+      const again = await runCli('admin', ['webhook-secrets', 'reseal'], rotate);
       expect(again.stdout).toMatch(/^webhook secrets: 0 re-sealed under WEBHOOK_SECRET_KEY, [2-9]\d* already under it$/m);
       expect(await sealedIn(env)).toEqual(sealed);
     } finally {
@@ -69,7 +70,7 @@ describe('npm run admin -- webhook-secrets reseal', () => {
     try {
       const before = await sealedIn(env);
       // Neither key opens the secrets (on PostgreSQL the first test left them under NEW_KEY).
-      const wrong = runCommand(['scripts/cli.mjs', 'admin', 'webhook-secrets', 'reseal'], {
+      const wrong = await runCli('admin', ['webhook-secrets', 'reseal'], {
         ...env,
         WEBHOOK_SECRET_KEY: 'yet-another-webhook-secret-key-of-at-least-32-characters',
         WEBHOOK_SECRET_KEY_PREVIOUS: 'not-the-key-these-secrets-were-sealed-with',
@@ -77,7 +78,7 @@ describe('npm run admin -- webhook-secrets reseal', () => {
       expect(wrong.status).toBe(1);
       expect(wrong.stderr).toMatch(/^reseal failed: the secret of webhook endpoint [0-9a-f-]+ opens with neither key: nothing was changed$/m);
       expect(await sealedIn(env)).toEqual(before);
-      const missing = runCommand(['scripts/cli.mjs', 'admin', 'webhook-secrets', 'reseal'], { ...env, WEBHOOK_SECRET_KEY: NEW_KEY });
+      const missing = await runCli('admin', ['webhook-secrets', 'reseal'], { ...env, WEBHOOK_SECRET_KEY: NEW_KEY });
       expect(missing.status).toBe(1);
       expect(missing.stderr).toMatch(/WEBHOOK_SECRET_KEY_PREVIOUS must name the key/);
     } finally {
@@ -87,7 +88,7 @@ describe('npm run admin -- webhook-secrets reseal', () => {
 });
 
 describe('npm run admin -- organisation', () => {
-  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['scripts/cli.mjs', 'admin', 'organisation', ...args], env);
+  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCli('admin', ['organisation', ...args], env);
 
   /** A hub on the database the command changed, asked with a demo token of `org`; then closed. */
   async function askAs(env: NodeJS.ProcessEnv, org: string) {
@@ -117,14 +118,14 @@ describe('npm run admin -- organisation', () => {
   it('adds an organisation whose people can then sign in, and disables it again; both in the access log', async () => {
     const { env, cleanup } = await commandEnv(t);
     try {
-      const added = admin(
+      const added = await admin(
         ['add', '--id', 'cjg-delft', '--kind', 'CJG', '--name', 'CJG Delft', '--municipality', 'GM0518', '--issuer', 'https://demo-idp.ketenhub.invalid', '--reason', 'convenant 2027'],
         env,
       );
       expect(added.stderr).toBe('');
       expect(added.stdout.trim()).toBe('organisation cjg-delft added');
       expect(added.status).toBe(0);
-      const listed = admin(['list'], env).stdout.split('\n').map((line) => line.split('\t'));
+      const listed = (await admin(['list'], env)).stdout.split('\n').map((line) => line.split('\t'));
       expect(listed[0]).toEqual(['id', 'kind', 'name', 'municipality', 'issuer', 'disabled']);
       expect(listed).toContainEqual(['cjg-delft', 'CJG', 'CJG Delft', 'GM0518', 'https://demo-idp.ketenhub.invalid', '']);
 
@@ -132,9 +133,9 @@ describe('npm run admin -- organisation', () => {
       expect(signedIn.status).toBe(200);
       expect(signedIn.body.data.viewer.organisation).toEqual({ id: 'cjg-delft', name: 'CJG Delft' });
 
-      const disabled = admin(['disable', '--id', 'cjg-delft'], env);
+      const disabled = await admin(['disable', '--id', 'cjg-delft'], env);
       expect(disabled.status).toBe(0);
-      expect(admin(['disable', '--id', 'cjg-delft'], env)).toMatchObject({ status: 1, stderr: 'organisation cjg-delft is disabled already\n' });
+      expect(await admin(['disable', '--id', 'cjg-delft'], env)).toMatchObject({ status: 1, stderr: 'organisation cjg-delft is disabled already\n' });
       const refused = await askAs(env, 'cjg-delft');
       expect(refused.status).toBe(403);
       expect(refused.body.errors[0].extensions.reason).toBe('organisation_disabled');
@@ -143,7 +144,7 @@ describe('npm run admin -- organisation', () => {
         expect.objectContaining({ action: 'UPDATE', actor_role: 'SYSTEM', fields: ['Organisation.disabledAt'], operation_name: 'npm run admin -- organisation disable' }),
       ]);
       // Still listed, with when it was disabled.
-      expect(admin(['list'], env).stdout).toMatch(/^cjg-delft\tCJG\tCJG Delft\tGM0518\t\S+\t\d{4}-\d{2}-\d{2}T/m);
+      expect((await admin(['list'], env)).stdout).toMatch(/^cjg-delft\tCJG\tCJG Delft\tGM0518\t\S+\t\d{4}-\d{2}-\d{2}T/m);
     } finally {
       cleanup();
     }
@@ -153,9 +154,9 @@ describe('npm run admin -- organisation', () => {
     const { env, cleanup } = await commandEnv(t);
     try {
       const base = ['--name', 'X', '--municipality', 'GM0518', '--issuer', 'https://demo-idp.ketenhub.invalid'];
-      expect(admin(['add', '--id', 'lz-den-haag', '--kind', 'LEERLINGZAKEN', ...base], env)).toMatchObject({ status: 1, stderr: 'organisation lz-den-haag exists already\n' });
-      expect(admin(['add', '--id', 'cjg-nergens', '--kind', 'BAKERY', ...base], env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^--kind: one of /) });
-      expect(admin(['disable', '--id', 'no-such-organisation'], env)).toMatchObject({ status: 1, stderr: 'no organisation no-such-organisation\n' });
+      expect(await admin(['add', '--id', 'lz-den-haag', '--kind', 'LEERLINGZAKEN', ...base], env)).toMatchObject({ status: 1, stderr: 'organisation lz-den-haag exists already\n' });
+      expect(await admin(['add', '--id', 'cjg-nergens', '--kind', 'BAKERY', ...base], env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^--kind: one of /) });
+      expect(await admin(['disable', '--id', 'no-such-organisation'], env)).toMatchObject({ status: 1, stderr: 'no organisation no-such-organisation\n' });
     } finally {
       cleanup();
     }
@@ -163,21 +164,21 @@ describe('npm run admin -- organisation', () => {
 });
 
 describe('npm run admin -- sign-in', () => {
-  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['scripts/cli.mjs', 'admin', 'sign-in', ...args], env);
+  const admin = (args: string[], env: NodeJS.ProcessEnv) => runCli('admin', ['sign-in', ...args], env);
 
   it('registers an organisation’s OpenID provider, lists it, disables it; each change in the access log; the secret only from the environment', async () => {
     const { env, cleanup } = await commandEnv(t);
     try {
       const args = ['add', '--organisation', 'lz-rijswijk', '--issuer', 'https://login.rijswijk.example', '--client-id', 'ketenhub-console', '--role', 'leerplicht=PROFESSIONAL', '--role', 'fg=PRIVACY_OFFICER', '--organisation-claim', 'org', '--reason', 'aansluiting 2027'];
-      expect(admin(args, env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^SIGN_IN_CLIENT_SECRET must hold the client secret/) });
-      const added = admin(args, { ...env, SIGN_IN_CLIENT_SECRET: 'a-client-secret-from-the-provider' });
+      expect(await admin(args, env)).toMatchObject({ status: 1, stderr: expect.stringMatching(/^SIGN_IN_CLIENT_SECRET must hold the client secret/) });
+      const added = await admin(args, { ...env, SIGN_IN_CLIENT_SECRET: 'a-client-secret-from-the-provider' });
       expect(added.stderr).toBe('');
       expect(added.stdout).toMatch(/^sign-in for lz-rijswijk added: redirect URI <PUBLIC_URL>\/sign-in\/callback$/m);
-      const listed = admin(['list'], env).stdout.split('\n').map((line) => line.split('\t'));
+      const listed = (await admin(['list'], env)).stdout.split('\n').map((line) => line.split('\t'));
       expect(listed[0]).toEqual(['organisation', 'issuer', 'client id', 'scopes', 'role claim', 'roles', 'organisation claim', 'disabled']);
       expect(listed).toContainEqual(['lz-rijswijk', 'https://login.rijswijk.example', 'ketenhub-console', 'openid profile', 'groups', 'fg=PRIVACY_OFFICER,leerplicht=PROFESSIONAL', 'org', '']);
-      expect(admin(['list'], env).stdout).not.toContain('a-client-secret-from-the-provider');
-      expect(admin(['disable', '--organisation', 'lz-rijswijk'], env)).toMatchObject({ status: 0, stdout: 'sign-in for lz-rijswijk disabled: its console sessions have ended\n' });
+      expect((await admin(['list'], env)).stdout).not.toContain('a-client-secret-from-the-provider');
+      expect(await admin(['disable', '--organisation', 'lz-rijswijk'], env)).toMatchObject({ status: 0, stdout: 'sign-in for lz-rijswijk disabled: its console sessions have ended\n' });
 
       let database: Database = t.database;
       let opened: Database | null = null;

@@ -14,7 +14,8 @@ import { openPGlite } from '../src/db/database.ts';
 import { assembleHub } from '../src/hub.ts';
 import { createLogger } from '../src/logging.ts';
 import { LogCapture, openTestDatabase, startTestHub, type TestDatabase, type TestHub } from './helpers/hub.ts';
-import { commandEnv, runCommand } from './helpers/retention.ts';
+import { runCli } from './helpers/cli.ts';
+import { commandEnv } from './helpers/retention.ts';
 
 const LZ = { org: 'lz-den-haag', role: 'PROFESSIONAL' } as const;
 const READ_PUPILS = '{ pupils(first: 3) { edges { node { displayName } } } }';
@@ -46,7 +47,7 @@ async function backupEnv(): Promise<NodeJS.ProcessEnv> {
   return { ...env, DATA_DIR: dataDir };
 }
 
-const verify = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['src/cli/audit-verify.ts', ...args], env);
+const verify = (args: string[], env: NodeJS.ProcessEnv) => runCli('audit-verify', args, env);
 
 describe('restoring an older backup', () => {
   it('is reported as a rollback against the checkpoints kept outside the database', async () => {
@@ -54,11 +55,11 @@ describe('restoring an older backup', () => {
     const { env: liveEnv, cleanup } = await commandEnv(live);
     try {
       // Kept outside the database: what the operator exports after every backup (and more often).
-      const exported = verify(['--export-checkpoints', kept], liveEnv);
+      const exported = await verify(['--export-checkpoints', kept], liveEnv);
       expect(exported.status).toBe(0);
       expect(readFileSync(kept, 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
       // The live database matches them.
-      const intact = verify(['--checkpoints', kept], liveEnv);
+      const intact = await verify(['--checkpoints', kept], liveEnv);
       expect(intact.stdout).toMatch(/: intact \(and \d+ checkpoints kept outside\)$/m);
       expect(intact.status).toBe(0);
     } finally {
@@ -67,11 +68,11 @@ describe('restoring an older backup', () => {
 
     const restoredEnv = await backupEnv();
     // On its own the restored database is consistent: nothing inside it shows what was lost...
-    const alone = verify([], restoredEnv);
+    const alone = await verify([], restoredEnv);
     expect(alone.stdout).toMatch(/: intact$/m);
     expect(alone.status).toBe(0);
     // ...the checkpoints kept outside do.
-    const restored = verify(['--checkpoints', kept], restoredEnv);
+    const restored = await verify(['--checkpoints', kept], restoredEnv);
     expect(restored.stdout).toMatch(/\trollback\tthe database's log ends at record \d+, but a checkpoint kept outside it \(\d+, signed [^)]+\) covers records up to \d+: the database was restored from an older backup/m);
     expect(restored.stdout).toMatch(/: 1 problems \(and \d+ checkpoints kept outside\)$/m);
     expect(restored.status).toBe(1);
@@ -81,12 +82,12 @@ describe('restoring an older backup', () => {
     const kept = join(dir, 'altered.jsonl');
     const { env, cleanup } = await commandEnv(live);
     try {
-      expect(verify(['--export-checkpoints', kept], env).status).toBe(0);
+      expect((await verify(['--export-checkpoints', kept], env)).status).toBe(0);
       const lines = readFileSync(kept, 'utf8').trim().split('\n');
       const last = JSON.parse(lines.at(-1)!);
       lines[lines.length - 1] = JSON.stringify({ ...last, seq: Number(last.seq) + 1000 });
       writeFileSync(kept, `${lines.join('\n')}\n`);
-      const result = verify(['--checkpoints', kept], env);
+      const result = await verify(['--checkpoints', kept], env);
       expect(result.stdout).toMatch(new RegExp(`\\tbad_signature\\tkept checkpoint ${last.id} has a bad signature`));
       expect(result.stdout).not.toMatch(/\trollback\t/);
       expect(result.status).toBe(1);
@@ -112,11 +113,11 @@ describe('rotating the checkpoint signing key', () => {
     }
     const { env, cleanup } = await commandEnv(live);
     try {
-      const withNewKeyOnly = verify([], { ...env, AUDIT_SIGNING_KEY_FILE: keyFile });
+      const withNewKeyOnly = await verify([], { ...env, AUDIT_SIGNING_KEY_FILE: keyFile });
       expect(withNewKeyOnly.stdout).toMatch(/\tunknown_key\tcheckpoint \d+ is signed with unknown key/);
       expect(withNewKeyOnly.status).toBe(1);
       const oldPublicKey = new URL('../src/audit/dev-keys/checkpoint-ed25519.public.pem', import.meta.url).pathname;
-      const withBoth = verify(['--public-key', oldPublicKey], { ...env, AUDIT_SIGNING_KEY_FILE: keyFile });
+      const withBoth = await verify(['--public-key', oldPublicKey], { ...env, AUDIT_SIGNING_KEY_FILE: keyFile });
       expect(withBoth.stdout).toMatch(/: intact$/m);
       expect(withBoth.status).toBe(0);
     } finally {

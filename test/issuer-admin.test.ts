@@ -3,7 +3,7 @@
 // restart), a rotation makes the old key stop working and the new one work, a disabled issuer is
 // refused, and every change is a record in the access log of the organisation concerned.
 // On PostgreSQL the command itself runs against the running hub's database; PGlite has one user, so
-// there the same change is made in-process through the functions the command calls, and the command
+// there the same change is made directly through the functions the command calls, and the command
 // is exercised on a copy of the database.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { openPGlite } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { preflight, preflightStart } from '../src/preflight.ts';
 import { productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
-import { commandEnv, runCommand } from './helpers/retention.ts';
+import { runCli } from './helpers/cli.ts';
+import { commandEnv } from './helpers/retention.ts';
 
 const ISSUER = 'https://login.cjg-rijswijk.example';
 const ORG = 'cjg-rijswijk';
@@ -68,15 +69,15 @@ async function ask(bearer: string) {
   return { status: response.status, reason: response.body.errors?.[0]?.extensions?.reason as string | undefined, viewer: response.body.data?.viewer };
 }
 
-const admin = (args: string[], env: NodeJS.ProcessEnv) => runCommand(['scripts/cli.mjs', 'admin', 'issuer', ...args], env);
+const admin = (args: string[], env: NodeJS.ProcessEnv) => runCli('admin', ['issuer', ...args], env);
 
-/** The change, made by the command on PostgreSQL (the running hub's database), in-process on PGlite. */
+/** The change, made by the command on PostgreSQL (the running hub's database), directly on PGlite. */
 async function change(verb: 'add' | 'rotate' | 'disable', key?: Key, reason?: string) {
   if (t.databaseUrl) {
     const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: t.databaseUrl };
     const args = [verb, '--issuer', ISSUER, ...(key ? ['--key-file', key.pemFile, '--kid', key.kid] : []), ...(reason ? ['--reason', reason] : [])];
     if (verb === 'add') args.push('--audience', 'ketenhub', '--organisation', ORG);
-    const result = admin(args, env);
+    const result = await admin(args, env);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     return;
@@ -137,19 +138,19 @@ describe('npm run admin -- issuer', () => {
     try {
       const key = newKey('delft-1');
       const other = 'https://login.elders.example';
-      expect(admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'no-such-organisation', '--key-file', key.pemFile, '--kid', 'k1'], env)).toMatchObject({
+      expect(await admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'no-such-organisation', '--key-file', key.pemFile, '--kid', 'k1'], env)).toMatchObject({
         status: 1,
         stderr: 'no organisation no-such-organisation (register it first: npm run admin -- organisation add)\n',
       });
       // lz-den-haag names the demo issuer, not this one.
-      expect(admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--key-file', key.pemFile, '--kid', 'k1'], env).stderr).toMatch(
+      expect((await admin(['add', '--issuer', other, '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--key-file', key.pemFile, '--kid', 'k1'], env)).stderr).toMatch(
         /^organisation lz-den-haag names issuer \S+, not https:\/\/login\.elders\.example\n$/,
       );
-      expect(admin(['rotate', '--issuer', other, '--jwks-uri', 'https://login.elders.example/jwks'], env)).toMatchObject({ status: 1, stderr: `no issuer ${other} in the database\n` });
+      expect(await admin(['rotate', '--issuer', other, '--jwks-uri', 'https://login.elders.example/jwks'], env)).toMatchObject({ status: 1, stderr: `no issuer ${other} in the database\n` });
       // The demo issuer is in the issuers file, which wins: registering it in the database is refused.
-      const demo = admin(['add', '--issuer', 'https://demo-idp.ketenhub.invalid', '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--jwks-uri', 'https://x.example/jwks'], env);
+      const demo = await admin(['add', '--issuer', 'https://demo-idp.ketenhub.invalid', '--audience', 'ketenhub', '--organisation', 'lz-den-haag', '--jwks-uri', 'https://x.example/jwks'], env);
       expect(demo).toMatchObject({ status: 1, stderr: expect.stringMatching(/is in TRUSTED_ISSUERS_FILE, which wins over the database/) });
-      const listed = admin(['list'], env).stdout.split('\n').map((line) => line.split('\t'));
+      const listed = (await admin(['list'], env)).stdout.split('\n').map((line) => line.split('\t'));
       expect(listed[0]).toEqual(['issuer', 'audiences', 'organisations', 'key', 'algorithms', 'disabled', 'source']);
       expect(listed).toContainEqual(['https://demo-idp.ketenhub.invalid', '', '', '', '', '', 'file']);
       expect(listed.some((row) => row[0] === other)).toBe(false);

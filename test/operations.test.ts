@@ -7,7 +7,8 @@ import { lastSuccesses, runJobOnce, startJobs, type JobDefinition } from '../src
 import { createLogger } from '../src/logging.ts';
 import { createMetrics, MAX_OPERATIONS } from '../src/metrics.ts';
 import { LogCapture, startTestHub, type TestHub } from './helpers/hub.ts';
-import { commandEnv, runCommand } from './helpers/retention.ts';
+import { runCli } from './helpers/cli.ts';
+import { commandEnv } from './helpers/retention.ts';
 
 const LZ = { org: 'lz-den-haag', role: 'PROFESSIONAL' } as const;
 let t: TestHub;
@@ -206,7 +207,7 @@ describe('background jobs', () => {
     }
     const { env, cleanup } = await commandEnv(t);
     try {
-      const listed = runCommand(['scripts/cli.mjs', 'jobs', '--limit', '50'], env);
+      const listed = await runCli('jobs', ['--limit', '50'], env);
       expect(listed.stderr).toBe('');
       expect(listed.status).toBe(0);
       const lines = listed.stdout.trim().split('\n').map((line) => line.split('\t'));
@@ -216,11 +217,10 @@ describe('background jobs', () => {
       expect(retention?.[6]).toMatch(/(^| )planned=\d+( |$)/);
       expect(retention?.[6]).toMatch(/(^| )pupils=\d+( |$)/);
       expect(lines.find((fields) => fields[0] === 'expiry')?.[6]).toMatch(/^expired=\d+$/);
-      const one = runCommand(['scripts/cli.mjs', 'jobs', '--job', 'test-fails'], env);
+      const one = await runCli('jobs', ['--job', 'test-fails'], env);
       expect(one.stdout.trim().split('\n').slice(1).map((line) => line.split('\t')[7])).toEqual(['the disk is full']);
     } finally {
       cleanup();
     }
-    // Two runs of the command, each a process of its own that loads the hub's code.
   }, 120_000);
 });

@@ -12,6 +12,7 @@ import type { Tables } from '../src/db/tables.ts';
 import { DATA_CATEGORIES } from '../src/policy/vocabulary.ts';
 import { planRetention, runRetention, type RetentionReport } from '../src/retention/engine.ts';
 import { openPGlite } from '../src/db/database.ts';
+import { runCli } from './helpers/cli.ts';
 import { DEMO_NOW, productionEnv, startTestHub, type TestHub } from './helpers/hub.ts';
 import {
   at,
@@ -414,7 +415,7 @@ describe('a deleted pupil file', () => {
     await verifyIntact();
     const { env, cleanup } = await commandEnv(t);
     try {
-      const verify = runNpm(['audit:verify'], env);
+      const verify = await runCli('audit-verify', [], env);
       expect(verify.stdout).toMatch(/^access log: \d+ records, \d+ checkpoints, last seq \d+: intact$/m);
       expect(verify.status, verify.stderr).toBe(0);
     } finally {
@@ -685,6 +686,8 @@ describe('npm run retention', () => {
     const referralId = await insertReferral(db(), pupil, { sender: 'lz-den-haag', receiver: 'veilig-thuis-haaglanden', legalBasis: 'MELDCODE', status: 'COMPLETED', closedAt: at('1990-06-06T10:00:00Z') });
     const headBefore = await logHead();
     try {
+      // The one test of the real entry point: `npm run retention` through scripts/cli.mjs, in a
+      // process of its own (the other tests here, and of the other commands, run them in-process).
       const result = runNpm(['retention', '--', '--dry-run', '--now', now.toISOString()], await targetEnv());
       expect(result.status, result.stderr).toBe(0);
       const lines = result.stdout.split('\n');
@@ -712,7 +715,7 @@ describe('npm run retention', () => {
     const { env, cleanup } = await commandEnv(t);
     try {
       for (const mode of [{ NODE_ENV: 'development' }, productionEnv()]) {
-        const result = runNpm(['retention', '--', '--now', now.toISOString()], { ...env, ...mode });
+        const result = await runCli('retention', ['--now', now.toISOString()], { ...env, ...mode });
         expect(result.status, `${mode.NODE_ENV}: ${result.stderr}`).toBe(1);
         expect(result.stderr).toMatch(/^--now is for rehearsals: use it with --dry-run \(a real run takes the current time\)$/m);
         expect(result.stdout).toBe('');
@@ -731,7 +734,7 @@ describe('npm run retention', () => {
         }
       }
       // The rehearsal it is meant for still works outside tests.
-      const dry = runNpm(['retention', '--', '--dry-run', '--now', now.toISOString()], { ...env, NODE_ENV: 'development' });
+      const dry = await runCli('retention', ['--dry-run', '--now', now.toISOString()], { ...env, NODE_ENV: 'development' });
       expect(dry.status, dry.stderr).toBe(0);
       expect(dry.stdout).toMatch(new RegExp(`^Would go at ${now.toISOString()}: [1-9]\\d* item\\(s\\)$`, 'm'));
     } finally {
@@ -741,7 +744,7 @@ describe('npm run retention', () => {
   }, 90_000);
 
   it('a --now that is no time at all exits 1 with a clear message', async () => {
-    const result = runNpm(['retention', '--', '--dry-run', '--now', 'gisteren'], await targetEnv());
+    const result = await runCli('retention', ['--dry-run', '--now', 'gisteren'], await targetEnv());
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^--now must be an ISO time with a time zone, such as 2031-03-16T09:00:00Z$/m);
     expect(result.stdout).toBe('');
@@ -749,10 +752,11 @@ describe('npm run retention', () => {
 
   it('a --now that is not an ISO time (12/01/2031: 1 December or 12 January?; 30 February) is refused, not guessed at', async () => {
     const env = await targetEnv();
-    const outcomes = ['12/01/2031', '2031-02-30T00:00:00Z'].map((value) => {
-      const result = runNpm(['retention', '--', '--dry-run', '--now', value], env);
-      return { value, status: result.status, refused: /--now must be an ISO time/.test(result.stderr), stdout: result.stdout.split('\n')[0] };
-    });
+    const outcomes = [];
+    for (const value of ['12/01/2031', '2031-02-30T00:00:00Z']) {
+      const result = await runCli('retention', ['--dry-run', '--now', value], env);
+      outcomes.push({ value, status: result.status, refused: /--now must be an ISO time/.test(result.stderr), stdout: result.stdout.split('\n')[0] });
+    }
     expect(outcomes).toEqual([
       { value: '12/01/2031', status: 1, refused: true, stdout: '' },
       { value: '2031-02-30T00:00:00Z', status: 1, refused: true, stdout: '' },

@@ -37,7 +37,7 @@ import { createAccessLog, openDatabase, trustedIssuers, webhookSecretKey } from 
 import { addIssuer, disableIssuer, IssuerAdminError, listIssuers, rotateIssuer } from '../auth/issuer-admin.ts';
 import { readFileSync } from 'node:fs';
 import { addRegistration, disableRegistration, listRegistrations, SignInAdminError } from '../signin/registrations.ts';
-import { configOrExit, fail } from './exit.ts';
+import { configOrStop, fail, type Command, type CommandIO } from './command.ts';
 
 const USAGE = [
   'usage: npm run admin -- organisation list',
@@ -52,14 +52,17 @@ const USAGE = [
   '       npm run admin -- sign-in disable --organisation <id> [--reason text]',
   '       npm run admin -- webhook-secrets reseal   (with WEBHOOK_SECRET_KEY_PREVIOUS and WEBHOOK_SECRET_KEY set)',
 ].join('\n');
-const [subject, verb, ...rest] = process.argv.slice(2);
-if (subject === 'organisation' && (verb === 'list' || verb === 'add' || verb === 'disable')) await organisation(verb, rest);
-else if (subject === 'issuer' && (verb === 'list' || verb === 'add' || verb === 'rotate' || verb === 'disable')) await issuer(verb, rest);
-else if (subject === 'sign-in' && (verb === 'list' || verb === 'add' || verb === 'disable')) await signIn(verb, rest);
-else if (subject === 'webhook-secrets' && verb === 'reseal' && rest.length === 0) await reseal();
-else fail(USAGE);
 
-async function organisation(verb: 'list' | 'add' | 'disable', args: string[]): Promise<void> {
+export const run: Command = async (io) => {
+  const [subject, verb, ...rest] = io.args;
+  if (subject === 'organisation' && (verb === 'list' || verb === 'add' || verb === 'disable')) return organisation(io, verb, rest);
+  if (subject === 'issuer' && (verb === 'list' || verb === 'add' || verb === 'rotate' || verb === 'disable')) return issuer(io, verb, rest);
+  if (subject === 'sign-in' && (verb === 'list' || verb === 'add' || verb === 'disable')) return signIn(io, verb, rest);
+  if (subject === 'webhook-secrets' && verb === 'reseal' && rest.length === 0) return reseal(io);
+  fail(io, USAGE);
+};
+
+async function organisation(io: CommandIO, verb: 'list' | 'add' | 'disable', args: string[]): Promise<number | void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -77,24 +80,24 @@ async function organisation(verb: 'list' | 'add' | 'disable', args: string[]): P
       strict: true,
     }));
   } catch (error) {
-    fail(`${(error as Error).message}\n${USAGE}`);
+    fail(io, `${(error as Error).message}\n${USAGE}`);
   }
-  const config = configOrExit();
+  const config = configOrStop(io);
   if (verb === 'add') {
-    if (!values.id || !values.kind || !values.name || !values.municipality || !values.issuer) fail(USAGE);
-    if (!/^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$/.test(values.id)) fail('--id: lower-case letters, digits and hyphens, 3 to 100 characters (e.g. cjg-delft)');
-    if (!ORGANISATION_KINDS.includes(values.kind as OrganisationKind)) fail(`--kind: one of ${ORGANISATION_KINDS.join(', ')}`);
+    if (!values.id || !values.kind || !values.name || !values.municipality || !values.issuer) fail(io, USAGE);
+    if (!/^[a-z0-9][a-z0-9-]{1,98}[a-z0-9]$/.test(values.id)) fail(io, '--id: lower-case letters, digits and hyphens, 3 to 100 characters (e.g. cjg-delft)');
+    if (!ORGANISATION_KINDS.includes(values.kind as OrganisationKind)) fail(io, `--kind: one of ${ORGANISATION_KINDS.join(', ')}`);
   }
-  if (verb === 'disable' && !values.id) fail(USAGE);
+  if (verb === 'disable' && !values.id) fail(io, USAGE);
   // The access log's keys (production refuses the development ones), before anything changes.
   const accessLog = verb === 'list' ? null : createAccessLog(config);
   const database = await openDatabase(config);
   try {
     if (verb === 'list') {
       const rows = await database.db.selectFrom('organisations').selectAll().orderBy('kind').orderBy('id').execute();
-      process.stdout.write(['id', 'kind', 'name', 'municipality', 'issuer', 'disabled'].join('\t') + '\n');
+      io.out(['id', 'kind', 'name', 'municipality', 'issuer', 'disabled'].join('\t') + '\n');
       for (const row of rows)
-        process.stdout.write([row.id, row.kind, row.name, row.municipality_code, row.issuer, row.disabled_at ? new Date(row.disabled_at).toISOString() : ''].join('\t') + '\n');
+        io.out([row.id, row.kind, row.name, row.municipality_code, row.issuer, row.disabled_at ? new Date(row.disabled_at).toISOString() : ''].join('\t') + '\n');
       return;
     }
     const now = new Date();
@@ -129,22 +132,21 @@ async function organisation(verb: 'list' | 'add' | 'disable', args: string[]): P
       return null;
     });
     if (outcome) {
-      process.stderr.write(`${outcome}\n`);
-      process.exitCode = 1;
-      return;
+      io.err(`${outcome}\n`);
+      return 1;
     }
-    process.stdout.write(verb === 'add' ? `organisation ${values.id} added\n` : `organisation ${values.id} disabled: its tokens are refused within a minute\n`);
+    io.out(verb === 'add' ? `organisation ${values.id} added\n` : `organisation ${values.id} disabled: its tokens are refused within a minute\n`);
   } finally {
     await database.close();
   }
 }
 
-async function reseal(): Promise<void> {
-  const config = configOrExit();
-  const previous = process.env.WEBHOOK_SECRET_KEY_PREVIOUS;
-  if (!previous) fail(`WEBHOOK_SECRET_KEY_PREVIOUS must name the key the secrets are sealed with now\n${USAGE}`);
-  const next = config.WEBHOOK_SECRET_KEY ?? (config.NODE_ENV === 'production' ? fail('WEBHOOK_SECRET_KEY must be set when NODE_ENV=production') : DEV_WEBHOOK_SECRET_KEY);
-  if (next === previous) fail('WEBHOOK_SECRET_KEY and WEBHOOK_SECRET_KEY_PREVIOUS are the same key');
+async function reseal(io: CommandIO): Promise<number | void> {
+  const config = configOrStop(io);
+  const previous = io.env.WEBHOOK_SECRET_KEY_PREVIOUS;
+  if (!previous) fail(io, `WEBHOOK_SECRET_KEY_PREVIOUS must name the key the secrets are sealed with now\n${USAGE}`);
+  const next = config.WEBHOOK_SECRET_KEY ?? (config.NODE_ENV === 'production' ? fail(io, 'WEBHOOK_SECRET_KEY must be set when NODE_ENV=production') : DEV_WEBHOOK_SECRET_KEY);
+  if (next === previous) fail(io, 'WEBHOOK_SECRET_KEY and WEBHOOK_SECRET_KEY_PREVIOUS are the same key');
 
   const opens = (sealed: string, key: string) => {
     try {
@@ -175,16 +177,16 @@ async function reseal(): Promise<void> {
       }
       return { resealed, already };
     });
-    process.stdout.write(`webhook secrets: ${result.resealed} re-sealed under WEBHOOK_SECRET_KEY, ${result.already} already under it\n`);
+    io.out(`webhook secrets: ${result.resealed} re-sealed under WEBHOOK_SECRET_KEY, ${result.already} already under it\n`);
   } catch (error) {
-    process.stderr.write(`reseal failed: ${(error as Error).message}\n`);
-    process.exitCode = 1;
+    io.err(`reseal failed: ${(error as Error).message}\n`);
+    return 1;
   } finally {
     await database.close();
   }
 }
 
-async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[]): Promise<void> {
+async function issuer(io: CommandIO, verb: 'list' | 'add' | 'rotate' | 'disable', args: string[]): Promise<number | void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -202,21 +204,21 @@ async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[
       strict: true,
     }));
   } catch (error) {
-    fail(`${(error as Error).message}\n${USAGE}`);
+    fail(io, `${(error as Error).message}\n${USAGE}`);
   }
-  const config = configOrExit();
-  if (verb !== 'list' && !values.issuer) fail(`--issuer is required\n${USAGE}`);
+  const config = configOrStop(io);
+  if (verb !== 'list' && !values.issuer) fail(io, `--issuer is required\n${USAGE}`);
   if ((verb === 'add' || verb === 'rotate') && !values['jwks-uri'] === !values['key-file'])
-    fail('give either --key-file (a PEM public key, with --kid) or --jwks-uri');
+    fail(io, 'give either --key-file (a PEM public key, with --kid) or --jwks-uri');
   let key: { keyId?: string; publicKeyPem?: string; jwksUri?: string } = {};
   if (values['key-file']) {
     let pem: string;
     try {
       pem = readFileSync(values['key-file'], 'utf8');
     } catch (error) {
-      fail(`--key-file: ${(error as Error).message}`);
+      fail(io, `--key-file: ${(error as Error).message}`);
     }
-    key = { keyId: values.kid ?? fail('--kid is required with --key-file (the "kid" in the tokens\' header)'), publicKeyPem: pem };
+    key = { keyId: values.kid ?? fail(io, '--kid is required with --key-file (the "kid" in the tokens\' header)'), publicKeyPem: pem };
   } else if (values['jwks-uri']) key = { jwksUri: values['jwks-uri'] };
 
   const accessLog = verb === 'list' ? null : createAccessLog(config);
@@ -231,12 +233,12 @@ async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[
   try {
     if (verb === 'list') {
       const rows = await listIssuers(database.db);
-      process.stdout.write(['issuer', 'audiences', 'organisations', 'key', 'algorithms', 'disabled', 'source'].join('\t') + '\n');
+      io.out(['issuer', 'audiences', 'organisations', 'key', 'algorithms', 'disabled', 'source'].join('\t') + '\n');
       for (const row of rows)
-        process.stdout.write(
+        io.out(
           [row.issuer, row.audiences.join(','), row.organisations.join(','), row.jwks_uri ?? `kid ${row.key_id}`, row.algorithms.join(','), row.disabled_at ? new Date(row.disabled_at).toISOString() : '', fileIssuers.has(row.issuer) ? 'database (overridden by file)' : 'database'].join('\t') + '\n',
         );
-      for (const name of fileIssuers) process.stdout.write([name, '', '', '', '', '', 'file'].join('\t') + '\n');
+      for (const name of fileIssuers) io.out([name, '', '', '', '', '', 'file'].join('\t') + '\n');
       return;
     }
     const context = { actorSubject: `cli:${userInfo().username}`, production: config.NODE_ENV === 'production', fileIssuers };
@@ -246,7 +248,7 @@ async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[
     else if (verb === 'rotate') await rotateIssuer(database.db, accessLog!, { ...common, ...key }, context);
     else await disableIssuer(database.db, accessLog!, common, context);
     const after = `a running hub uses it within ${config.ISSUER_RELOAD_SECONDS} s`;
-    process.stdout.write(
+    io.out(
       verb === 'add'
         ? `issuer ${values.issuer} added: ${after}\n`
         : verb === 'rotate'
@@ -255,14 +257,14 @@ async function issuer(verb: 'list' | 'add' | 'rotate' | 'disable', args: string[
     );
   } catch (error) {
     if (!(error instanceof IssuerAdminError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
+    io.err(`${error.message}\n`);
+    return 1;
   } finally {
     await database.close();
   }
 }
 
-async function signIn(verb: 'list' | 'add' | 'disable', args: string[]): Promise<void> {
+async function signIn(io: CommandIO, verb: 'list' | 'add' | 'disable', args: string[]): Promise<number | void> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -280,31 +282,31 @@ async function signIn(verb: 'list' | 'add' | 'disable', args: string[]): Promise
       strict: true,
     }));
   } catch (error) {
-    fail(`${(error as Error).message}\n${USAGE}`);
+    fail(io, `${(error as Error).message}\n${USAGE}`);
   }
-  const config = configOrExit();
+  const config = configOrStop(io);
   let secretKey = '';
   try {
     secretKey = webhookSecretKey(config);
   } catch (error) {
-    fail((error as Error).message);
+    fail(io, (error as Error).message);
   }
   const roleMap: Record<string, string> = {};
   for (const pair of values.role ?? []) {
     const at = pair.lastIndexOf('=');
-    if (at <= 0) fail(`--role ${pair}: expected <group>=<ROLE>, e.g. leerplicht-team=PROFESSIONAL`);
+    if (at <= 0) fail(io, `--role ${pair}: expected <group>=<ROLE>, e.g. leerplicht-team=PROFESSIONAL`);
     roleMap[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  const clientSecret = process.env.SIGN_IN_CLIENT_SECRET;
-  if (verb === 'add' && !clientSecret) fail('SIGN_IN_CLIENT_SECRET must hold the client secret the provider issued (never an argument)');
+  const clientSecret = io.env.SIGN_IN_CLIENT_SECRET;
+  if (verb === 'add' && !clientSecret) fail(io, 'SIGN_IN_CLIENT_SECRET must hold the client secret the provider issued (never an argument)');
   const accessLog = verb === 'list' ? null : createAccessLog(config);
   const database = await openDatabase(config);
   try {
     if (verb === 'list') {
       const rows = await listRegistrations(database.db);
-      process.stdout.write(['organisation', 'issuer', 'client id', 'scopes', 'role claim', 'roles', 'organisation claim', 'disabled'].join('\t') + '\n');
+      io.out(['organisation', 'issuer', 'client id', 'scopes', 'role claim', 'roles', 'organisation claim', 'disabled'].join('\t') + '\n');
       for (const row of rows)
-        process.stdout.write(
+        io.out(
           [row.organisation_id, row.issuer, row.client_id, row.scopes, row.role_claim, Object.entries(row.role_map).map(([group, role]) => `${group}=${role}`).join(','), row.organisation_claim ?? '', row.disabled_at ? new Date(row.disabled_at).toISOString() : ''].join('\t') + '\n',
         );
       return;
@@ -327,15 +329,15 @@ async function signIn(verb: 'list' | 'add' | 'disable', args: string[]): Promise
         },
         context,
       );
-      process.stdout.write(`sign-in for ${values.organisation} added: redirect URI ${config.PUBLIC_URL ? new URL('/sign-in/callback', config.PUBLIC_URL).href : '<PUBLIC_URL>/sign-in/callback'}\n`);
+      io.out(`sign-in for ${values.organisation} added: redirect URI ${config.PUBLIC_URL ? new URL('/sign-in/callback', config.PUBLIC_URL).href : '<PUBLIC_URL>/sign-in/callback'}\n`);
     } else {
       await disableRegistration(database.db, accessLog!, { ...(values.organisation ? { organisation: values.organisation } : {}), ...(values.reason ? { reason: values.reason } : {}) }, context);
-      process.stdout.write(`sign-in for ${values.organisation} disabled: its console sessions have ended\n`);
+      io.out(`sign-in for ${values.organisation} disabled: its console sessions have ended\n`);
     }
   } catch (error) {
     if (!(error instanceof SignInAdminError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 1;
+    io.err(`${error.message}\n`);
+    return 1;
   } finally {
     await database.close();
   }

@@ -7,16 +7,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { GENERATED_SECTIONS, replaceGeneratedSection } from '../policy/readme.ts';
 import { renderPolicyTable } from '../policy/table.ts';
+import type { Command } from './command.ts';
 
-process.stdout.write(`${renderPolicyTable()}\n`);
-if (process.argv.includes('--write')) {
-  const files = [...new Set(GENERATED_SECTIONS.map((section) => section.file))];
-  for (const file of files) {
-    const url = new URL(`../../${file}`, import.meta.url);
-    let text = readFileSync(url, 'utf8');
-    for (const section of GENERATED_SECTIONS.filter((candidate) => candidate.file === file))
-      text = replaceGeneratedSection(text, section.name, section.render(), file);
-    writeFileSync(url, text);
-    process.stderr.write(`${file} updated\n`);
+export const run: Command = async (io) => {
+  io.out(`${renderPolicyTable()}\n`);
+  if (io.args.includes('--write')) {
+    const files = [...new Set(GENERATED_SECTIONS.map((section) => section.file))];
+    for (const file of files) {
+      const url = new URL(`../../${file}`, import.meta.url);
+      let text = readFileSync(url, 'utf8');
+      for (const section of GENERATED_SECTIONS.filter((candidate) => candidate.file === file))
+        text = replaceGeneratedSection(text, section.name, section.render(), file);
+      writeFileSync(url, text);
+      io.err(`${file} updated\n`);
+    }
   }
-}
+};

@@ -4,30 +4,32 @@
 import { writeFileSync } from 'node:fs';
 import { currentSdl, PUBLISHED_PATH, publishedSdl } from '../graphql/published.ts';
 import { schemaChanges } from '../graphql/schema-changes.ts';
-import { fail } from './exit.ts';
+import { fail, type Command } from './command.ts';
 
-const command = process.argv[2];
-if (command === 'publish') {
-  writeFileSync(PUBLISHED_PATH, currentSdl());
-  process.stdout.write(`wrote ${PUBLISHED_PATH}; add a CHANGELOG.md entry for the release\n`);
-} else if (command === 'check') {
-  let before: string;
-  try {
-    before = publishedSdl();
-  } catch {
-    fail(`no published schema at ${PUBLISHED_PATH}: run npm run schema:publish at a release`);
+export const run: Command = async (io) => {
+  const command = io.args[0];
+  if (command === 'publish') {
+    writeFileSync(PUBLISHED_PATH, currentSdl());
+    io.out(`wrote ${PUBLISHED_PATH}; add a CHANGELOG.md entry for the release\n`);
+  } else if (command === 'check') {
+    let before: string;
+    try {
+      before = publishedSdl();
+    } catch {
+      fail(io, `no published schema at ${PUBLISHED_PATH}: run npm run schema:publish at a release`);
+    }
+    const changes = await schemaChanges(before, currentSdl());
+    for (const change of changes) io.out(`${change.level.padEnd(12)} ${change.message}\n`);
+    const breaking = changes.filter((change) => change.level === 'BREAKING').length;
+    io.out(
+      changes.length === 0
+        ? 'the schema is as published\n'
+        : `${changes.length} change(s) since the published schema, ${breaking} breaking\n`,
+    );
+    if (breaking > 0) {
+      fail(io, 'breaking changes: deprecate first (docs/integrators.md#versioning), or release them with a CHANGELOG.md entry and npm run schema:publish');
+    }
+  } else {
+    fail(io, 'usage: npm run schema:check | npm run schema:publish');
   }
-  const changes = await schemaChanges(before, currentSdl());
-  for (const change of changes) process.stdout.write(`${change.level.padEnd(12)} ${change.message}\n`);
-  const breaking = changes.filter((change) => change.level === 'BREAKING').length;
-  process.stdout.write(
-    changes.length === 0
-      ? 'the schema is as published\n'
-      : `${changes.length} change(s) since the published schema, ${breaking} breaking\n`,
-  );
-  if (breaking > 0) {
-    fail('breaking changes: deprecate first (docs/integrators.md#versioning), or release them with a CHANGELOG.md entry and npm run schema:publish');
-  }
-} else {
-  fail('usage: npm run schema:check | npm run schema:publish');
-}
+};

@@ -324,11 +324,10 @@ export async function commandEnv(t: TestHub): Promise<{ env: NodeJS.ProcessEnv; 
   return { env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function runCommand(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
+/**
+ * `npm run <script>` in a process of its own: for the test that the real entry point (package.json,
+ * scripts/cli.mjs) still runs a command. Everywhere else the commands run in-process (./cli.ts).
+ */
 export function runNpm(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync('npm', ['run', '--silent', ...args], { env, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
