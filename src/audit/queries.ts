@@ -232,8 +232,6 @@ export const accessLogResolvers: Resolvers = {
   AccessLogRecord: {
     seq: (record) => String(record.seq),
     occurredAt: (record) => record.occurred_at,
-    action: (record) => record.action as never,
-    outcome: (record) => record.outcome as never,
     organisation: (record, _args, ctx) => ctx.services.directory.require(record.actor_org_id),
     role: (record) => record.actor_role,
     actorSubject: (record) => (employeeShown.get(record) === false ? null : record.actor_subject),
@@ -243,7 +241,6 @@ export const accessLogResolvers: Resolvers = {
     pupilPseudonymKeyVersion: (record) => (record.pupil_pseudonym === null ? null : Number(record.pseudonym_key_version ?? 1)),
     chain: (record) => Number(record.chain_id),
     pupilId: (record) => record.pupil_id,
-    categories: (record) => record.categories as never,
     operationName: (record) => record.operation_name,
     clientAddress: (record) => record.client_address,
     traceId: (record) => record.trace_id,

@@ -58,7 +58,6 @@ export const verificationResolvers: Resolvers = {
     organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
     startedAt: (row) => row.started_at,
     finishedAt: (row) => row.finished_at,
-    status: (row) => row.status as never,
     records: (row) => (row.records === null ? null : Number(row.records)),
     lastSeq: (row) => (row.last_seq === null ? null : String(row.last_seq)),
     problems: (row) =>

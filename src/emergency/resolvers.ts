@@ -119,12 +119,12 @@ export const emergencyResolvers: Resolvers = {
   EmergencyAccess: {
     pupil: (row, _args, ctx) => ctx.loaders.pupilById.load(row.pupil_id),
     organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
-    role: (row) => row.actor_role as never,
+    role: (row) => row.actor_role,
     subject: (row) => row.actor_subject,
     openedAt: (row) => row.opened_at,
     expiresAt: (row) => row.expires_at,
     reviewedAt: (row) => row.reviewed_at,
-    verdict: (row) => row.review_verdict as never,
+    verdict: (row) => row.review_verdict,
     reviewNote: (row) => row.review_note,
   },
 };

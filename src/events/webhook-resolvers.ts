@@ -105,7 +105,7 @@ export const webhookResolvers: Resolvers = {
   },
   WebhookEndpoint: {
     disabledAt: (endpoint) => endpoint.disabled_at,
-    disabledReason: (endpoint) => endpoint.disabled_reason as never,
+    disabledReason: (endpoint) => endpoint.disabled_reason,
     failingSince: (endpoint) => endpoint.failing_since,
     previousSecretValidUntil: (endpoint, _args, ctx) =>
       endpoint.previous_secret_until && new Date(endpoint.previous_secret_until).getTime() > ctx.now.getTime() ? endpoint.previous_secret_until : null,

@@ -304,6 +304,8 @@ export function createHub(options: HubOptions): Hub {
     organisationShare(fairShare, verifyBearer),
     bodyLimit(hardening.overload),
     bodyErrors(hardening.overload),
+    // graphql-yoga's server adapter is a request listener that express accepts at run time, but its
+    // type (with its fetch and handle overloads) matches none of app.use's overloads.
     yoga as never,
   );
   if (options.signIn) app.use('/sign-in', options.signIn.router);

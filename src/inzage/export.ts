@@ -152,7 +152,7 @@ export async function buildSubjectAccessExport(
 
   const held: Record<DataCategory, HeldCategory> = Object.fromEntries(
     DATA_CATEGORIES.map((category) => [category, { category, values: [], items: [] } as HeldCategory]),
-  ) as never;
+  ) as Record<DataCategory, HeldCategory>;
   held.IDENTITY.values.push(
     kv('givenName', pupil.given_name),
     kv('familyNamePrefix', pupil.family_name_prefix),

@@ -22,9 +22,8 @@ export const noteResolvers: Resolvers = {
     },
   },
   Note: {
-    category: (note) => note.category as never,
     organisation: (note, _args, ctx) => ctx.services.directory.require(note.author_org_id),
-    role: (note) => note.author_role as never,
+    role: (note) => note.author_role,
     referral: (note, _args, ctx) => (note.referral_id ? ctx.loaders.referralById.load(note.referral_id) : null),
     createdAt: (note) => note.created_at,
   },

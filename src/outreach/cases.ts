@@ -21,6 +21,7 @@ import {
   OPEN_REFERRAL_STATUSES,
   OUTCOMES_BY_ATTEMPT_KIND,
   type DataCategory,
+  type LetterLanguage,
 } from '../policy/vocabulary.ts';
 import { createReferralIn, inTransaction, ShareInput } from '../referrals/service.ts';
 import { nextStepColumns, type AttemptFacts } from './next-step.ts';
@@ -346,7 +347,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
       throw forbidden('your link to this pupil does not cover CONTACT_ATTEMPTS', { argument: 'input.caseId' });
     if (found.status !== 'OPEN') throw apiError('CONFLICT', 'the case is closed; a new report opens a new case');
     if (occurredAt < new Date(found.opened_at)) throw badInput('input.occurredAt must not be before the case was opened', { argument: 'input.occurredAt' });
-    let language: string | null = input.letterLanguage ?? null;
+    let language: LetterLanguage | null = input.letterLanguage ?? null;
     if (input.kind === 'LETTER' && !language) {
       const pupil = await ctx.data.in(trx).pupils().select('pupils.letter_language').where('pupils.id', '=', found.pupil_id).executeTakeFirstOrThrow();
       language = pupil.letter_language;

@@ -149,6 +149,7 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
   const delimiter = header.includes(';') ? ';' : ',';
   let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
+    // With `info` and `raw`, csv-parse returns { record, raw, info } per line; its types say string[][].
     records = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, raw: true, trim: true }) as never;
   } catch (error) {
     const line = (error as { lines?: number }).lines;

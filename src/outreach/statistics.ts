@@ -42,6 +42,5 @@ export const statisticsResolvers: Resolvers = {
     month: (row) => row.month,
     leerlingzaken: (row, _args, ctx) => ctx.services.directory.require(row.leerlingzaken_org_id),
     reportingSchool: (row, _args, ctx) => ctx.services.directory.require(row.reporting_school_id),
-    outcome: (row) => row.outcome as never,
   },
 };

@@ -190,10 +190,10 @@ function resolveGuarded(guard: GuardedField, subject: Subject, parent: unknown, 
   if (subject.existenceOnly) return null;
   const { category, fieldName } = guard;
   if (subject.endedFor && subject.categories.has(category)) {
-    if (guard.lifecycle) return guard.resolve(parent, args as never, ctx, info);
+    if (guard.lifecycle) return guard.resolve(parent, args, ctx, info);
     if (subject.endedFor === 'SENDER' && guard.senderWritten) {
       ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-      return guard.resolve(parent, args as never, ctx, info);
+      return guard.resolve(parent, args, ctx, info);
     }
     return fieldName === 'Referral.handedOverTo' ? [] : null;
   }
@@ -204,7 +204,7 @@ function resolveGuarded(guard: GuardedField, subject: Subject, parent: unknown, 
     });
   }
   ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-  return guard.resolve(parent, args as never, ctx, info);
+  return guard.resolve(parent, args, ctx, info);
 }
 
 /**
@@ -235,6 +235,7 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = (parent, args, ctx: RequestContext, info) => {
         const known = subjects.get(parent as object);
         if (known) return resolveGuarded(guard, known, parent, args, ctx, info);
+        // Each subject function declares the row type of its own object type (hence `parent: never`).
         const subject = subjectOf(parent as never, ctx);
         if (subject instanceof Promise)
           return subject.then((found) => {

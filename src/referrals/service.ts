@@ -23,6 +23,7 @@ import {
   STATUS_REASON_CODES,
   STATUS_REASONS,
   type StatusReasonAction,
+  type StatusReasonCode,
   type Party,
   type ReferralAction,
 } from './lifecycle.ts';
@@ -54,7 +55,7 @@ export const ShareInput = z
 
 export const CreateInput = z.intersection(z.object({ pupilId: uuid }), ShareInput);
 export const ActionInput = z.object({ referralId: uuid, version: z.number().int().min(1, 'must be at least 1') });
-const reasonCode = z.enum(STATUS_REASON_CODES as [string, ...string[]]).nullish();
+const reasonCode = z.enum(STATUS_REASON_CODES as [StatusReasonCode, ...StatusReasonCode[]]).nullish();
 export const ReasonedInput = ActionInput.extend({ reason: text(2000), reasonCode });
 export const RejectInput = ActionInput.extend({ reason: z.enum(REJECTION_REASONS), explanation: text(2000) });
 export const CompleteInput = ActionInput.extend({ successful: z.boolean(), outcome: text(2000) });
@@ -307,12 +308,13 @@ async function applyIn(
 }
 
 /** The coded reason of a step: one of its action's codes (OTHER when none was given), or null. */
-function statusReason(action: ReferralAction, code: string | null | undefined): string | null {
-  const allowed: readonly string[] | undefined = STATUS_REASONS[action as StatusReasonAction];
+function statusReason(action: ReferralAction, code: string | null | undefined): StatusReasonCode | null {
+  const allowed: readonly StatusReasonCode[] | undefined = STATUS_REASONS[action as StatusReasonAction];
   if (!allowed) return null;
   if (!code) return allowed.includes('OTHER') ? 'OTHER' : allowed[0]!;
-  if (!allowed.includes(code)) throw badInput(`input.reasonCode: ${code} is not a reason for ${action}; use one of ${allowed.join(', ')}`, { argument: 'input.reasonCode', allowed });
-  return code;
+  const known = allowed.find((allowedCode) => allowedCode === code);
+  if (!known) throw badInput(`input.reasonCode: ${code} is not a reason for ${action}; use one of ${allowed.join(', ')}`, { argument: 'input.reasonCode', allowed });
+  return known;
 }
 
 async function insertEvent(
@@ -323,7 +325,7 @@ async function insertEvent(
   from: ReferralStatus | null,
   to: ReferralStatus,
   reason: string | null,
-  reasonCode: string | null,
+  reasonCode: StatusReasonCode | null,
   system?: { orgId: string; now: Date },
 ): Promise<void> {
   const id = newId();

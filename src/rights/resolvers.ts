@@ -9,7 +9,7 @@ export const rightsResolvers: Resolvers = {
     restrictPupil: (_parent, args, ctx) => restrictPupil(ctx, args.input, false),
     liftPupilRestriction: (_parent, args, ctx) => restrictPupil(ctx, args.input, true),
     allowEmployeesInSubjectAccess: (_parent, args, ctx) => allowEmployeesInSubjectAccess(ctx, args.input),
-    exportSubjectAccess: (_parent, args, ctx) => exportSubjectAccess(ctx, args.input) as never,
+    exportSubjectAccess: (_parent, args, ctx) => exportSubjectAccess(ctx, args.input),
   },
   Pupil: {
     // A correction shows the earlier value: only of fields whose category the caller reads for this pupil.

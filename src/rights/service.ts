@@ -107,7 +107,7 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
     await keepEarlierValue(trx, ctx, pupil.id, input.field, previous, parsed.data, input.reason);
     const updated = await trx
       .updateTable('pupils')
-      .set({ [spec.column]: parsed.data, updated_at: ctx.now } as never)
+      .set({ [spec.column]: parsed.data, updated_at: ctx.now })
       .where('id', '=', pupil.id)
       .returningAll()
       .executeTakeFirstOrThrow();
