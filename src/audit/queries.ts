@@ -4,7 +4,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { AccessLogRecordRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter, parseInput } from '../graphql/input.ts';
 import { keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';

@@ -2,7 +2,7 @@
 // `npm run audit:verify` does: the check runs in the background and its outcome is kept.
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { newId } from '../db/ids.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { verifyAccessLog } from './chain.ts';
 import { z } from 'zod';

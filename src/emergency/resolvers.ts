@@ -2,7 +2,7 @@
 import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { apiError, badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';

@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { HubEventRow, WebhookDeliveryRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
-import { apiError, badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { systemData } from '../policy/gateway.ts';

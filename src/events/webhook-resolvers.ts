@@ -3,7 +3,7 @@
 // endpoint's organisation only; another organisation's endpoint or delivery answers like an unknown one.
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { systemData } from '../policy/gateway.ts';

@@ -2,7 +2,7 @@
 // row's sort key, so pages stay stable while rows are added, and a page costs an index range scan.
 import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 

@@ -5,7 +5,7 @@ import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { NoteRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { mayEverRead } from '../policy/policy.ts';

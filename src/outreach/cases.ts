@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { newId } from '../db/ids.ts';
 import type { OutOfViewCaseRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { apiError, badInput, forbidden } from '../errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
 import { fullOutOfViewCases } from '../policy/access.ts';
 import { systemData, type DataGateway } from '../policy/gateway.ts';

@@ -4,7 +4,7 @@
 // and the print is recorded in the access log as PRINT.
 import { z } from 'zod';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_CATEGORIES } from '../policy/policy.ts';

@@ -3,7 +3,7 @@
 // with any bad row is refused whole, with one error per bad row: row, field, what is wrong.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { isCalendarDate, uuid } from '../graphql/input.ts';
 import { textProblem } from '../http/limits.ts';
 import { isValidBsn } from '../pupils/bsn.ts';

@@ -2,7 +2,7 @@
 // next step, the letter, and the coordinators' overview.
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { fullOutOfViewCases, visiblePupils } from '../policy/access.ts';

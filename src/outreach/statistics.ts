@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 

@@ -23,7 +23,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { RequestContext } from '../graphql/context.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 import type { PupilRow, ReferralRow } from '../db/tables.ts';
 import type { CaseModel } from '../outreach/cases.ts';
 import { mayEverRead, referralLinks } from './policy.ts';
@@ -124,10 +125,12 @@ async function refuseNeverReadable(args: { contextValue: unknown; schema: GraphQ
   ctx.log.warn({ fields, categories, role: ctx.actor.role, kind: ctx.actor.organisationKind }, 'operation refused by category policy');
   return {
     errors: [
-      forbidden(
-        `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
-          `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
-        { fields, categories, http: { status: 403 } },
+      toGraphQLError(
+        forbidden(
+          `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
+            `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
+          { fields, categories, http: { status: 403 } },
+        ),
       ),
     ],
   };

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../graphql/context.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
 import { mayPerform, type Operation } from './policy.ts';
 
 /** Refuses (FORBIDDEN) an operation the caller's kind and role may not perform, per OPERATIONS. */

@@ -4,7 +4,7 @@
 // (her municipality's pupils, whatever their links); every lookup lands in the access log.
 import { z } from 'zod';
 import type { RequestContext } from '../graphql/context.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { REVIEWS_WHOLE_REGION } from '../policy/policy.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';

@@ -18,7 +18,7 @@ import {
   transitionReferral,
 } from './service.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 

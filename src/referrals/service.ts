@@ -6,7 +6,7 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from
 import { z } from 'zod';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { apiError, badInput, forbidden, HubError } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { systemData } from '../policy/gateway.ts';
@@ -373,7 +373,7 @@ export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow):
     });
   } catch (error) {
     ctx.audit.restore(before);
-    if ((error as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return referral;
+    if (error instanceof HubError && error.code === 'CONFLICT') return referral;
     throw error;
   }
 }

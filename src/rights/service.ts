@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { newId } from '../db/ids.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { isCalendarDate, parseInput, text, uuid } from '../graphql/input.ts';
 import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';

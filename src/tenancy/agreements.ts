@@ -7,7 +7,7 @@ import { newId } from '../db/ids.ts';
 import type { MunicipalAgreementRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { ORGANISATION_ID } from '../organisations/resolvers.ts';
