@@ -77,7 +77,7 @@ function showEmployees(ctx: RequestContext, filter: Filter, includeEmployees: bo
 
 /** Reading the log is itself an access: one record, for the pupil asked about if any. */
 function recordLogRead(ctx: RequestContext, filter: Filter, action: 'READ' | 'EXPORT', field: string): void {
-  ctx.audit.record(filter.pupilId?.toLowerCase() ?? null, action, 'GRANTED', undefined, field);
+  ctx.audit.record({ pupilId: filter.pupilId?.toLowerCase() ?? null, action, outcome: 'GRANTED', field });
 }
 
 const CSV_COLUMNS = [
@@ -224,7 +224,7 @@ export const accessLogResolvers: Resolvers = {
     accessLogSignals: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
       const input = parseInput(SignalsInput, { from: args.from, to: args.to });
-      ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Query.accessLogSignals');
+      ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Query.accessLogSignals' });
       return signals(ctx, input.from, input.to);
     },
     processingActivities: () => [...PROCESSING_ACTIVITIES],

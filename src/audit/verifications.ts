@@ -28,7 +28,7 @@ export const verificationResolvers: Resolvers = {
         .values({ id: newId(), org_id: ctx.actor.organisationId, actor_subject: ctx.actor.subject, reason: input.reason, started_at: ctx.now, status: 'RUNNING' })
         .returningAll()
         .executeTakeFirstOrThrow();
-      ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Mutation.verifyAccessLog');
+      ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Mutation.verifyAccessLog' });
       const { db, accessLog, clock, logger } = ctx.services;
       // In the background: the answer says it started; accessLogVerifications tells how it ended.
       void verifyAccessLog(db, accessLog.publicKeys)

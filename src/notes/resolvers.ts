@@ -15,7 +15,7 @@ export const noteResolvers: Resolvers = {
       if (requested) assertMayEverRead(ctx, requested, 'notes(categories:)');
       const { categories: linked, emergency } = await ctx.loaders.pupilAccess.load(pupil);
       const covered: DataCategory[] = [...linked].filter((category) => !requested || requested.includes(category));
-      for (const category of requested ?? covered) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.notes', emergency);
+      for (const category of requested ?? covered) ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.notes', emergency });
       let query = ctx.data.notes(covered).where('notes.pupil_id', '=', pupil.id);
       if (requested) query = query.where('notes.category', 'in', requested);
       return keysetConnection(query, (q) => q.selectAll('notes'), BY_TIME('notes', 'created_at'), page, 'note');

@@ -299,7 +299,7 @@ async function reportIn(
       occurredAt: now,
     })),
   );
-  for (const { pupil } of resolved) ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'SCHOOLING', field);
+  for (const { pupil } of resolved) ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'GRANTED', category: 'SCHOOLING', field });
   return {
     batchId,
     reports: resolved.length,
@@ -380,7 +380,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
       .where('id', '=', found.id)
       .execute();
     await recordHubEvent(trx, { kind: 'CONTACT_ATTEMPT_RECORDED', pupilId: found.pupil_id, referralId: null, subjectId: attempt.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
-    ctx.audit.record(found.pupil_id, 'CREATE', 'GRANTED', 'CONTACT_ATTEMPTS', 'Mutation.recordContactAttempt');
+    ctx.audit.record({ pupilId: found.pupil_id, action: 'CREATE', outcome: 'GRANTED', category: 'CONTACT_ATTEMPTS', field: 'Mutation.recordContactAttempt' });
     return attempt;
   });
 }
@@ -447,7 +447,7 @@ async function close(
     .returningAll()
     .executeTakeFirstOrThrow();
   await recordHubEvent(trx, { kind: 'OUT_OF_VIEW_CASE_CLOSED', pupilId: found.pupil_id, referralId: null, subjectId: found.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
-  ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', field);
+  ctx.audit.record({ pupilId: found.pupil_id, action: 'UPDATE', outcome: 'GRANTED', category: 'SCHOOLING', field });
   return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, pupil_restricted_at: found.pupil_restricted_at, full: true };
 }
 

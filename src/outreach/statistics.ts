@@ -30,7 +30,7 @@ async function statistics(ctx: RequestContext, raw: unknown) {
   // A school: the cases it reported; Leerlingzaken (its coordinators and privacy officer): the cases
   // it worked, which are its municipality's pupils'.
   query = query.where(ctx.actor.organisationKind === 'SCHOOL' ? 'reporting_school_id' : 'leerlingzaken_org_id', '=', ctx.actor.organisationId);
-  ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Query.outOfViewStatistics');
+  ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Query.outOfViewStatistics' });
   return query.orderBy('month').orderBy('reporting_school_id').orderBy('outcome').orderBy('urgent').execute();
 }
 

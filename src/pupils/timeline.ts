@@ -33,7 +33,7 @@ export async function pupilTimeline(
 
   const branches = [];
   if (categories.has('REFERRAL')) {
-    ctx.audit.record(pupil.id, 'READ', 'GRANTED', 'REFERRAL', 'Pupil.timeline', emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category: 'REFERRAL', field: 'Pupil.timeline', emergency });
     branches.push(
       data
         .referralEvents()
@@ -52,7 +52,7 @@ export async function pupilTimeline(
     );
   }
   const noteCategories = [...categories];
-  for (const category of noteCategories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.timeline', emergency);
+  for (const category of noteCategories) ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.timeline', emergency });
   branches.push(
     data
       .notes(noteCategories)

@@ -153,7 +153,7 @@ async function insertReferral(
     .returningAll()
     .executeTakeFirstOrThrow();
   await insertEvent(trx, ctx, referral.id, 'CREATE', null, 'REQUESTED', details.reason, null);
-  ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'REFERRAL', 'Referral');
+  ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'GRANTED', category: 'REFERRAL', field: 'Referral' });
   return referral;
 }
 
@@ -175,7 +175,7 @@ export async function inTransaction<T>(
     });
   } catch (error) {
     ctx.audit.restore(before);
-    ctx.audit.record(attempt.pupilId, attempt.action, 'REFUSED', undefined, attempt.field);
+    ctx.audit.record({ pupilId: attempt.pupilId, action: attempt.action, outcome: 'REFUSED', field: attempt.field });
     throw error;
   }
 }
@@ -303,7 +303,7 @@ async function applyIn(
     throw apiError('CONFLICT', 'the referral was changed by someone else at the same moment; reload it and try again');
   const reason = action === 'COMPLETE' ? (details.outcome ?? null) : (details.reason ?? null);
   await insertEvent(trx, ctx, referral.id, action, status, to, reason, statusReason(action, details.reasonCode));
-  ctx.audit.record(referral.pupil_id, 'UPDATE', 'GRANTED', 'REFERRAL', `Referral.${action}`);
+  ctx.audit.record({ pupilId: referral.pupil_id, action: 'UPDATE', outcome: 'GRANTED', category: 'REFERRAL', field: `Referral.${action}` });
   return updated;
 }
 

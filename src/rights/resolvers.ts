@@ -27,7 +27,7 @@ export const rightsResolvers: Resolvers = {
         return spec ? categories.has(spec.category) : categories.has('IDENTITY');
       });
       for (const category of new Set(readable.map((row) => CORRECTABLE[row.field]?.category ?? 'IDENTITY')))
-        ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.corrections');
+        ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.corrections' });
       return readable;
     },
     restriction: async (pupil, _args, ctx) =>

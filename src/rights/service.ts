@@ -111,7 +111,7 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
       .where('id', '=', pupil.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', spec.category, `Mutation.correctPupil(${input.field})`, access!.emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', category: spec.category, field: `Mutation.correctPupil(${input.field})`, emergency: access!.emergency });
     return updated;
   });
 }
@@ -148,7 +148,7 @@ export async function restrictPupil(ctx: RequestContext, rawInput: unknown, lift
       .where('id', '=', pupil.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', 'IDENTITY', field);
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', category: 'IDENTITY', field });
     return updated;
   });
 }
@@ -174,7 +174,7 @@ export async function allowEmployeesInSubjectAccess(ctx: RequestContext, rawInpu
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', undefined, 'Mutation.allowEmployeesInSubjectAccess');
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', field: 'Mutation.allowEmployeesInSubjectAccess' });
     return row;
   });
 }
