@@ -11,14 +11,14 @@ import { resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Actor } from '../src/auth/actor.ts';
-import { canonicalCheckpoint, canonicalRecord, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, GENESIS_HASH, loadSigningKey, sha256 } from '../src/audit/chain.ts';
+import { canonicalCheckpoint, canonicalRecord, DEV_PSEUDONYM_KEY, DEV_SIGNING_KEY_FILE, GENESIS_HASH, loadSigningKey, sha256, type StoredRecord } from '../src/audit/chain.ts';
 import { activityFor } from '../src/audit/processing-activities.ts';
 import { connectPostgres, openPGlite, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import type { Tables } from '../src/db/tables.ts';
 import { DEMO_BASE_TIME, isSeeded, seedDemoRegion } from '../src/demo/region.ts';
 import { seedScaleRegion } from '../src/demo/scale.ts';
-import type { OrganisationKind, Role } from '../src/policy/vocabulary.ts';
+import type { DataCategory, OrganisationKind, Role } from '../src/policy/vocabulary.ts';
 
 export interface DatasetSpec {
   pupils: number;
@@ -282,7 +282,7 @@ const LOG_COLUMNS: Array<[string, string]> = [
   ['operation_name', 'text'], ['client_address', 'text'], ['emergency', 'bool'], ['prev_hash', 'text'], ['hash', 'text'],
 ];
 
-const READS: ReadonlyArray<{ categories: string[]; fields: string[]; operation: string }> = [
+const READS: ReadonlyArray<{ categories: DataCategory[]; fields: string[]; operation: string }> = [
   { categories: ['IDENTITY', 'REFERRAL'], fields: ['Pupil.displayName', 'Referral.status'], operation: 'OpenReferrals' },
   { categories: ['CONTACT', 'IDENTITY'], fields: ['Pupil.address', 'Pupil.displayName', 'Pupil.phone'], operation: 'Pupil' },
   { categories: ['IDENTITY', 'SCHOOLING'], fields: ['Pupil.absentSince', 'Pupil.displayName', 'Pupil.grade'], operation: 'MissingPupils' },
@@ -359,7 +359,7 @@ export async function appendSyntheticLog(db: Kysely<Tables>, n: number, progress
       const actor = { organisationKind: org.kind as OrganisationKind, role, purpose: null } as Actor;
       const activity = activityFor(actor, 'READ', false, occurredAt);
       const traceId = `be4c${seq.toString(16).padStart(28, '0')}`;
-      const row = {
+      const row: Omit<StoredRecord, 'hash'> = {
         seq,
         occurred_at: occurredAt,
         trace_id: traceId,

@@ -1,6 +1,7 @@
 // The coordinating role (regie) defaults to an organisation every involved party may see.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newId } from '../src/db/ids.ts';
+import type { NewReferral } from '../src/db/tables.ts';
 import { DEMO_NOW, startTestHub, type TestHub } from './helpers/hub.ts';
 
 let t: TestHub;
@@ -14,7 +15,7 @@ beforeAll(async () => {
     .where('id', 'not in', (eb) => eb.selectFrom('referrals').select('pupil_id'))
     .executeTakeFirstOrThrow();
   pupilId = pupil.id;
-  const referral = (sender: string, receiver: string, minutesAgo: number) => ({
+  const referral = (sender: string, receiver: string, minutesAgo: number): NewReferral => ({
     id: newId(),
     pupil_id: pupilId,
     sender_org_id: sender,

@@ -95,9 +95,9 @@ describe('links between the pages', () => {
 
 describe('docs/integrators.md', () => {
   it('lists every error code the hub answers with', () => {
-    const source = ['src/graphql/errors.ts', 'src/http/error-codes.ts', 'src/http/persisted.ts'].map(read).join('\n');
+    const source = ['src/errors.ts', 'src/http/error-codes.ts', 'src/http/persisted.ts'].map(read).join('\n');
     const codes = new Set<string>();
-    // The ErrorCode union, the codes set in extensions, and yoga's own (named in errors.ts's comment).
+    // The ErrorCode union, the codes set in extensions, and yoga's own (GraphQLServerErrorCode in errors.ts).
     for (const [, code] of source.matchAll(/\|\s*'([A-Z_]+)'/g)) codes.add(code!);
     for (const [, code] of source.matchAll(/code: '([A-Z_]+)'/g)) codes.add(code!);
     for (const code of ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'OPERATION_RESOLUTION_FAILURE']) codes.add(code);

@@ -9,6 +9,7 @@ import {
   roleExistsForKind,
   type ReferralLinkFacts,
 } from '../src/policy/policy.ts';
+import type { ReferralStatus } from '../src/policy/vocabulary.ts';
 
 const NOW = new Date('2026-03-16T09:00:00Z');
 const DAY = 24 * 3600 * 1000;
@@ -23,21 +24,21 @@ const open: ReferralLinkFacts = {
 };
 
 describe('referralLinks', () => {
-  it.each(['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'])('links while %s', (status) => {
+  it.each<ReferralStatus>(['REQUESTED', 'RECEIVED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'])('links while %s', (status) => {
     expect(referralLinks({ ...open, status }, NOW)).toBe(true);
   });
 
-  it.each(['REJECTED', 'CANCELLED'])('ends at once when %s', (status) => {
+  it.each<ReferralStatus>(['REJECTED', 'CANCELLED'])('ends at once when %s', (status) => {
     expect(referralLinks({ ...open, status, closed_at: NOW }, NOW)).toBe(false);
   });
 
-  it.each(['COMPLETED', 'FAILED'])('keeps linking for 90 days after %s, then stops', (status) => {
+  it.each<ReferralStatus>(['COMPLETED', 'FAILED'])('keeps linking for 90 days after %s, then stops', (status) => {
     expect(referralLinks({ ...open, status, closed_at: new Date(NOW.getTime() - 90 * DAY + 1000) }, NOW)).toBe(true);
     expect(referralLinks({ ...open, status, closed_at: new Date(NOW.getTime() - 90 * DAY - 1000) }, NOW)).toBe(false);
   });
 
   it('follows consent from its first day through its last, until revoked', () => {
-    const consent = { ...open, legal_basis: 'CONSENT', consent_valid_from: '2026-03-16', consent_valid_until: '2026-04-30' };
+    const consent: ReferralLinkFacts = { ...open, legal_basis: 'CONSENT', consent_valid_from: '2026-03-16', consent_valid_until: '2026-04-30' };
     expect(referralLinks(consent, NOW)).toBe(true);
     expect(referralLinks({ ...consent, consent_valid_from: '2026-03-17' }, NOW)).toBe(false);
     expect(referralLinks({ ...consent, consent_valid_until: '2026-03-15' }, NOW)).toBe(false);

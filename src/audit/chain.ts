@@ -23,8 +23,8 @@ export interface LogRecordInput {
   traceId: string;
   spanId: string;
   requestId: string;
-  action: string;
-  outcome: string;
+  action: StoredRecord['action'];
+  outcome: StoredRecord['outcome'];
   actorSubject: string;
   actorOrgId: string;
   actorRole: string;
@@ -33,7 +33,7 @@ export interface LogRecordInput {
   activityId: string;
   activityVersion: number;
   pupilId: string | null;
-  categories: string[];
+  categories: StoredRecord['categories'];
   fields: string[];
   operationName: string | null;
   clientAddress: string | null;

@@ -6,7 +6,8 @@ import { getOperationAST } from 'graphql';
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../graphql/context.ts';
 import { isConnectionLost } from '../db/database.ts';
-import { apiError, databaseUnavailable } from '../graphql/errors.ts';
+import { apiError, databaseUnavailable } from '../errors.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 
 // version-traceid-parentid-flags; all-zero ids are invalid (W3C Trace Context, section 3.2).
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -21,13 +22,15 @@ type ExecutionContext = RequestContext & { request?: Request; res?: ServerRespon
 
 /** The error a caller gets instead of data when the access log cannot be written. */
 function withheld(ctx: RequestContext, error: unknown) {
-  if (isConnectionLost(error)) return { errors: [databaseUnavailable(ctx.requestId)] };
+  if (isConnectionLost(error)) return { errors: [toGraphQLError(databaseUnavailable(ctx.requestId))] };
   return {
     errors: [
-      apiError(
-        'INTERNAL_SERVER_ERROR',
-        `the access log could not be written, so no data is returned (request ${ctx.requestId}); try again later`,
-        { requestId: ctx.requestId, http: { status: 503, headers: { 'Retry-After': '1' } } },
+      toGraphQLError(
+        apiError(
+          'INTERNAL_SERVER_ERROR',
+          `the access log could not be written, so no data is returned (request ${ctx.requestId}); try again later`,
+          { requestId: ctx.requestId, http: { status: 503, headers: { 'Retry-After': '1' } } },
+        ),
       ),
     ],
   };

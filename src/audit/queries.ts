@@ -4,7 +4,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { AccessLogRecordRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter, parseInput } from '../graphql/input.ts';
 import { keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
@@ -77,7 +77,7 @@ function showEmployees(ctx: RequestContext, filter: Filter, includeEmployees: bo
 
 /** Reading the log is itself an access: one record, for the pupil asked about if any. */
 function recordLogRead(ctx: RequestContext, filter: Filter, action: 'READ' | 'EXPORT', field: string): void {
-  ctx.audit.record(filter.pupilId?.toLowerCase() ?? null, action, 'GRANTED', undefined, field);
+  ctx.audit.record({ pupilId: filter.pupilId?.toLowerCase() ?? null, action, outcome: 'GRANTED', field });
 }
 
 const CSV_COLUMNS = [
@@ -224,7 +224,7 @@ export const accessLogResolvers: Resolvers = {
     accessLogSignals: async (_parent, args, ctx) => {
       requireOperation(ctx, 'readAccessLog');
       const input = parseInput(SignalsInput, { from: args.from, to: args.to });
-      ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Query.accessLogSignals');
+      ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Query.accessLogSignals' });
       return signals(ctx, input.from, input.to);
     },
     processingActivities: () => [...PROCESSING_ACTIVITIES],
@@ -232,8 +232,6 @@ export const accessLogResolvers: Resolvers = {
   AccessLogRecord: {
     seq: (record) => String(record.seq),
     occurredAt: (record) => record.occurred_at,
-    action: (record) => record.action as never,
-    outcome: (record) => record.outcome as never,
     organisation: (record, _args, ctx) => ctx.services.directory.require(record.actor_org_id),
     role: (record) => record.actor_role,
     actorSubject: (record) => (employeeShown.get(record) === false ? null : record.actor_subject),
@@ -243,7 +241,6 @@ export const accessLogResolvers: Resolvers = {
     pupilPseudonymKeyVersion: (record) => (record.pupil_pseudonym === null ? null : Number(record.pseudonym_key_version ?? 1)),
     chain: (record) => Number(record.chain_id),
     pupilId: (record) => record.pupil_id,
-    categories: (record) => record.categories as never,
     operationName: (record) => record.operation_name,
     clientAddress: (record) => record.client_address,
     traceId: (record) => record.trace_id,

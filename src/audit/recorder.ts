@@ -16,6 +16,20 @@ export const ACCESS_ACTIONS = ['READ', 'SEARCH', 'CREATE', 'UPDATE', 'EXPORT', '
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 export type AccessOutcome = 'GRANTED' | 'REFUSED';
 
+/** One access to note in the log, by what it is about. */
+export interface Access {
+  /** Whose data: the pupil's id, or null when no one pupil is concerned (a search, a list, a refusal before any pupil). */
+  pupilId: string | null;
+  action: AccessAction;
+  outcome: AccessOutcome;
+  /** The data category read, written or refused, when the access is to one. */
+  category?: DataCategory;
+  /** What was asked for: a field (`Pupil.bsn`), a mutation, an argument; a refused one is marked with `!`. */
+  field?: string;
+  /** The access rests on a break-the-glass link only; such records are marked. */
+  emergency?: boolean;
+}
+
 interface PendingRecord {
   pupilId: string | null;
   action: AccessAction;
@@ -62,15 +76,8 @@ export class AccessRecorder {
     return { traceId: this.meta.traceId, spanId: this.meta.spanId };
   }
 
-  /** `emergency`: the access rests on a break-the-glass link only; such records are marked. */
-  record(
-    pupilId: string | null,
-    action: AccessAction,
-    outcome: AccessOutcome,
-    category?: DataCategory,
-    field?: string,
-    emergency = false,
-  ): void {
+  /** Notes one access (or refused attempt); accesses of one pupil, action and emergency merge into one record. */
+  record({ pupilId, action, outcome, category, field, emergency = false }: Access): void {
     const key = `${pupilId ?? '-'}|${action}|${emergency}`;
     let entry = this.#pending.get(key);
     if (!entry) {

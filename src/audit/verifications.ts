@@ -2,7 +2,7 @@
 // `npm run audit:verify` does: the check runs in the background and its outcome is kept.
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { newId } from '../db/ids.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { verifyAccessLog } from './chain.ts';
 import { z } from 'zod';
@@ -28,7 +28,7 @@ export const verificationResolvers: Resolvers = {
         .values({ id: newId(), org_id: ctx.actor.organisationId, actor_subject: ctx.actor.subject, reason: input.reason, started_at: ctx.now, status: 'RUNNING' })
         .returningAll()
         .executeTakeFirstOrThrow();
-      ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Mutation.verifyAccessLog');
+      ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Mutation.verifyAccessLog' });
       const { db, accessLog, clock, logger } = ctx.services;
       // In the background: the answer says it started; accessLogVerifications tells how it ended.
       void verifyAccessLog(db, accessLog.publicKeys)
@@ -58,7 +58,6 @@ export const verificationResolvers: Resolvers = {
     organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
     startedAt: (row) => row.started_at,
     finishedAt: (row) => row.finished_at,
-    status: (row) => row.status as never,
     records: (row) => (row.records === null ? null : Number(row.records)),
     lastSeq: (row) => (row.last_seq === null ? null : String(row.last_seq)),
     problems: (row) =>

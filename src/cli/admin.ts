@@ -120,7 +120,7 @@ async function organisation(io: CommandIO, verb: 'list' | 'add' | 'disable', arg
         if (!municipality) return `unknown municipality ${values.municipality} (see the municipalities table)`;
         await trx
           .insertInto('organisations')
-          .values({ id: values.id!, kind: values.kind!, name: values.name!, municipality_code: values.municipality!, issuer: values.issuer!, contact_email: values.email ?? null, contact_phone: values.phone ?? null })
+          .values({ id: values.id!, kind: values.kind as OrganisationKind, name: values.name!, municipality_code: values.municipality!, issuer: values.issuer!, contact_email: values.email ?? null, contact_phone: values.phone ?? null })
           .execute();
         await accessLog!.append(trx, [record('CREATE', ['Organisation.id', 'Organisation.kind', 'Organisation.name', 'Organisation.municipality', 'Organisation.issuer'])]);
         return null;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { GraphQLError } from 'graphql';
+import { HubError } from '../errors.ts';
 import type { Actor } from '../auth/actor.ts';
 import { createRequestContext } from '../graphql/context.ts';
 import type { Hub } from '../http/app.ts';
@@ -74,7 +74,7 @@ export const run: Command = async (io) => {
           `${result.joinedOpenCases} joined a case already open\n`,
       );
     } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
+      if (!(error instanceof HubError)) throw error;
       const rows = (error.extensions.rows ?? []) as { row: number; field: string; message: string }[];
       io.err(`${rows.length > 0 ? 'Nothing was imported.' : error.message}\n`);
       for (const row of rows) io.err(`line ${row.row}, ${row.field}: ${row.message}\n`);

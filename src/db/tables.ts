@@ -1,6 +1,36 @@
 // Kysely's view of the tables in src/db/migrations. Keep in step with the SQL: the migration is the
 // source of truth, this file only types the queries written against it.
+// Columns with a CHECK (… IN (…)) constraint, and the role columns the schema exposes as Role, are
+// typed with the union of their values: the domain's own (policy/vocabulary.ts, events/events.ts, …)
+// where it has one, else the schema's enum as codegen generates it. Rows then fit the resolver types
+// without casts.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { AccessAction } from '../audit/recorder.ts';
+import type { HubEventKind } from '../events/events.ts';
+import type {
+  AccessLogVerificationStatus,
+  AccessOutcome,
+  CoordinationTransferStatus,
+  EmergencyAccessVerdict,
+  OutOfViewCaseStatus,
+  WebhookDeliveryStatus,
+  WebhookDisabledReason,
+} from '../generated/resolvers-types.ts';
+import type {
+  CaseOutcome,
+  ContactAttemptKind,
+  ContactAttemptOutcome,
+  DataCategory,
+  GuardianRelation,
+  LegalBasis,
+  LetterLanguage,
+  NextStepAction,
+  OrganisationKind,
+  ReferralStatus,
+  Role,
+  Urgency,
+} from '../policy/vocabulary.ts';
+import type { StatusReasonCode } from '../referrals/lifecycle.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** `date` columns travel as ISO strings (YYYY-MM-DD) on both engines; see db/database.ts. */
@@ -13,7 +43,7 @@ export interface MunicipalitiesTable {
 
 export interface OrganisationsTable {
   id: string;
-  kind: string;
+  kind: OrganisationKind;
   name: string;
   municipality_code: string;
   issuer: string;
@@ -37,7 +67,7 @@ export interface PupilsTable {
   postal_code: string | null;
   city: string | null;
   phone: string | null;
-  letter_language: ColumnType<string, string | undefined, string>;
+  letter_language: ColumnType<LetterLanguage, LetterLanguage | undefined, LetterLanguage>;
   school_id: string | null;
   grade: string | null;
   absent_since: DateOnly | null;
@@ -53,7 +83,7 @@ export interface GuardiansTable {
   id: string;
   pupil_id: string;
   name: string;
-  relation: string;
+  relation: GuardianRelation;
   phone: string | null;
   email: string | null;
   position: ColumnType<number, number | undefined, number>;
@@ -64,11 +94,11 @@ export interface ReferralsTable {
   pupil_id: string;
   sender_org_id: string;
   receiver_org_id: string;
-  status: string;
-  urgency: string;
+  status: ReferralStatus;
+  urgency: Urgency;
   reason: string;
-  shared_categories: string[];
-  legal_basis: string;
+  shared_categories: DataCategory[];
+  legal_basis: LegalBasis;
   consent_given_by: string | null;
   consent_valid_from: DateOnly | null;
   consent_valid_until: DateOnly | null;
@@ -89,13 +119,13 @@ export interface ReferralEventsTable {
   id: string;
   referral_id: string;
   action: string;
-  from_status: string | null;
-  to_status: string;
+  from_status: ReferralStatus | null;
+  to_status: ReferralStatus;
   actor_org_id: string;
   actor_subject: string;
   actor_role: string;
   reason: string | null;
-  reason_code: ColumnType<string | null, string | null | undefined, string | null>;
+  reason_code: ColumnType<StatusReasonCode | null, StatusReasonCode | null | undefined, StatusReasonCode | null>;
   occurred_at: Timestamp;
 }
 
@@ -103,23 +133,23 @@ export interface NotesTable {
   id: string;
   pupil_id: string;
   referral_id: string | null;
-  category: string;
+  category: DataCategory;
   body: string;
   author_org_id: string;
   author_subject: string;
-  author_role: string;
+  author_role: Role;
   created_at: Timestamp;
 }
 
 export interface ContactAttemptsTable {
   id: string;
   pupil_id: string;
-  kind: string;
-  outcome: string;
-  letter_language: string | null;
+  kind: ContactAttemptKind;
+  outcome: ContactAttemptOutcome;
+  letter_language: LetterLanguage | null;
   org_id: string;
   actor_subject: string;
-  actor_role: string;
+  actor_role: Role;
   remark: string | null;
   occurred_at: Timestamp;
   case_id: string | null;
@@ -132,14 +162,14 @@ export interface OutOfViewCasesTable {
   reporting_school_id: string;
   urgent: boolean;
   urgent_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  status: string;
+  status: OutOfViewCaseStatus;
   opened_at: Timestamp;
-  next_step: string | null;
+  next_step: NextStepAction | null;
   next_step_rule: string | null;
   next_step_not_before: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   next_step_due_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  outcome: string | null;
+  outcome: CaseOutcome | null;
   closing_remark: string | null;
   closed_by_org_id: string | null;
   closed_by_subject: string | null;
@@ -169,8 +199,8 @@ export interface AccessLogRecordsTable {
   trace_id: string;
   span_id: string;
   request_id: string;
-  action: string;
-  outcome: string;
+  action: AccessAction;
+  outcome: AccessOutcome;
   actor_subject: string;
   actor_org_id: string;
   actor_role: string;
@@ -180,7 +210,7 @@ export interface AccessLogRecordsTable {
   activity_version: number;
   pupil_pseudonym: string | null;
   pupil_id: string | null;
-  categories: string[];
+  categories: DataCategory[];
   fields: string[];
   operation_name: string | null;
   client_address: string | null;
@@ -253,7 +283,7 @@ export interface OutOfViewStatisticsTable {
   month: DateOnly;
   leerlingzaken_org_id: string;
   reporting_school_id: string;
-  outcome: string;
+  outcome: CaseOutcome;
   urgent: boolean;
   cases: number;
   attempts: number;
@@ -261,7 +291,7 @@ export interface OutOfViewStatisticsTable {
 
 export interface HubEventsTable {
   id: string;
-  kind: string;
+  kind: HubEventKind;
   pupil_id: string;
   referral_id: string | null;
   subject_id: string;
@@ -275,7 +305,7 @@ export interface WebhookEndpointsTable {
   org_id: string;
   url: string;
   secret: string;
-  kinds: string[];
+  kinds: HubEventKind[];
   created_by_subject: string;
   created_at: Timestamp;
   removed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -283,14 +313,14 @@ export interface WebhookEndpointsTable {
   previous_secret_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   failing_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  disabled_reason: ColumnType<WebhookDisabledReason | null, WebhookDisabledReason | null | undefined, WebhookDisabledReason | null>;
 }
 
 export interface WebhookDeliveriesTable {
   id: string;
   endpoint_id: string;
   event_id: string;
-  status: string;
+  status: WebhookDeliveryStatus;
   attempts: number;
   next_attempt_at: Timestamp;
   leased_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -318,7 +348,7 @@ export interface AccessLogVerificationsTable {
   reason: string;
   started_at: Timestamp;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  status: string;
+  status: AccessLogVerificationStatus;
   records: number | null;
   checkpoints: number | null;
   last_seq: number | null;
@@ -344,14 +374,14 @@ export interface EmergencyAccessesTable {
   pupil_id: string;
   org_id: string;
   actor_subject: string;
-  actor_role: string;
+  actor_role: Role;
   reason: string;
   opened_at: Timestamp;
   expires_at: Timestamp;
   reviewed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   reviewer_subject: string | null;
   reviewer_org_id: string | null;
-  review_verdict: string | null;
+  review_verdict: EmergencyAccessVerdict | null;
   review_note: string | null;
 }
 
@@ -366,7 +396,7 @@ export interface CoordinationTransfersTable {
   pupil_id: string;
   from_org_id: string;
   to_org_id: string;
-  status: string;
+  status: CoordinationTransferStatus;
   proposed_by_subject: string;
   proposed_at: Timestamp;
   decided_by_subject: string | null;

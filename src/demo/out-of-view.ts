@@ -5,7 +5,7 @@
 // all of them.
 import { nextStepColumns } from '../outreach/next-step.ts';
 import type { DemoContactAttempt, DemoPupil, DemoReferral } from './region.ts';
-import type { CaseOutcome, ContactAttemptKind, ContactAttemptOutcome, Role } from '../policy/vocabulary.ts';
+import type { CaseOutcome, ContactAttemptKind, ContactAttemptOutcome, NextStepAction, Role } from '../policy/vocabulary.ts';
 import type { Random } from './random.ts';
 
 export interface DemoOutOfViewCase {
@@ -17,7 +17,7 @@ export interface DemoOutOfViewCase {
   urgent_since: Date | null;
   status: 'OPEN' | 'CLOSED';
   opened_at: Date;
-  next_step: string | null;
+  next_step: NextStepAction | null;
   next_step_rule: string | null;
   next_step_not_before: Date | null;
   next_step_due_at: Date | null;

@@ -2,7 +2,7 @@
 import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { apiError, badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
@@ -36,7 +36,7 @@ function parseOpenInput(ctx: RequestContext, raw: unknown) {
   try {
     return parseInput(OpenInput, raw);
   } catch (error) {
-    ctx.audit.record(null, 'EMERGENCY', 'REFUSED', undefined, 'Mutation.openEmergencyAccess', true);
+    ctx.audit.record({ pupilId: null, action: 'EMERGENCY', outcome: 'REFUSED', field: 'Mutation.openEmergencyAccess', emergency: true });
     throw error;
   }
 }
@@ -57,7 +57,7 @@ export const emergencyResolvers: Resolvers = {
           .executeTakeFirst();
         if (!pupil) {
           // Logged too: a search for a pupil under emergency access is itself an access attempt.
-          ctx.audit.record(null, 'EMERGENCY', 'REFUSED', undefined, input.bsn ? 'OpenEmergencyAccessInput.bsn' : 'OpenEmergencyAccessInput.pupilId', true);
+          ctx.audit.record({ pupilId: null, action: 'EMERGENCY', outcome: 'REFUSED', field: input.bsn ? 'OpenEmergencyAccessInput.bsn' : 'OpenEmergencyAccessInput.pupilId', emergency: true });
           throw badInput('no pupil with this id or BSN', { argument: input.bsn ? 'input.bsn' : 'input.pupilId' });
         }
         const openedAt = ctx.now;
@@ -76,7 +76,7 @@ export const emergencyResolvers: Resolvers = {
           .returningAll()
           .executeTakeFirstOrThrow();
         // Written with the change, in the same transaction: no access without its record.
-        ctx.audit.record(pupil.id, 'EMERGENCY', 'GRANTED', undefined, 'Mutation.openEmergencyAccess', true);
+        ctx.audit.record({ pupilId: pupil.id, action: 'EMERGENCY', outcome: 'GRANTED', field: 'Mutation.openEmergencyAccess', emergency: true });
         await ctx.audit.flush(trx);
         ctx.log.warn({ emergencyAccessId: row.id, hours }, 'emergency access opened');
         return row;
@@ -119,12 +119,12 @@ export const emergencyResolvers: Resolvers = {
   EmergencyAccess: {
     pupil: (row, _args, ctx) => ctx.loaders.pupilById.load(row.pupil_id),
     organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
-    role: (row) => row.actor_role as never,
+    role: (row) => row.actor_role,
     subject: (row) => row.actor_subject,
     openedAt: (row) => row.opened_at,
     expiresAt: (row) => row.expires_at,
     reviewedAt: (row) => row.reviewed_at,
-    verdict: (row) => row.review_verdict as never,
+    verdict: (row) => row.review_verdict,
     reviewNote: (row) => row.review_note,
   },
 };

@@ -67,7 +67,7 @@ export async function recordHubEvents(trx: Transaction<Tables> | Kysely<Tables>,
   const rows = events.map((event, i) => ({
     id: ids[i]!,
     kind: event.kind,
-    pupil_id: (event.pupilId ?? sql<string>`(SELECT pupil_id FROM referrals WHERE id = ${event.referralId})`) as never,
+    pupil_id: event.pupilId ?? sql<string>`(SELECT pupil_id FROM referrals WHERE id = ${event.referralId})`,
     referral_id: event.referralId,
     subject_id: event.subjectId,
     action: event.action ?? null,

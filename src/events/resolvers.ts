@@ -8,7 +8,7 @@ import { newId } from '../db/ids.ts';
 import type { HubEventRow, WebhookDeliveryRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { refreshForEvent, type RequestContext } from '../graphql/context.ts';
-import { apiError, badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { systemData } from '../policy/gateway.ts';
@@ -187,7 +187,7 @@ function isInternalHost(hostname: string): boolean {
 type Payload = { event: HubEventRow };
 
 /** A delivery with its event's kind, read in the same query (not one query per delivery). */
-export type WebhookDeliveryModel = WebhookDeliveryRow & { event_kind: string };
+export type WebhookDeliveryModel = WebhookDeliveryRow & { event_kind: HubEventKind };
 
 export const eventResolvers: Resolvers = {
   Subscription: {
@@ -198,16 +198,16 @@ export const eventResolvers: Resolvers = {
         // Unknown and not-a-party answer the same.
         if (!(await referralVisible(ctx, id))) throw badInput('no referral with this id that your organisation is party to', { argument: 'referralId' });
         await ctx.services.events.start();
-        return stream(ctx, 'referral', (event) => event.referral_id === id, args) as never;
+        return stream(ctx, 'referral', (event) => event.referral_id === id, args);
       },
-      resolve: (payload: Payload) => payload.event as never,
+      resolve: (payload: Payload) => payload.event,
     },
     myReferralsChanged: {
       subscribe: async (_parent, args, ctx) => {
         await ctx.services.events.start();
-        return stream(ctx, 'referral', (event) => event.referral_id !== null, args) as never;
+        return stream(ctx, 'referral', (event) => event.referral_id !== null, args);
       },
-      resolve: (payload: Payload) => payload.event as never,
+      resolve: (payload: Payload) => payload.event,
     },
     pupilTimeline: {
       subscribe: async (_parent, args, ctx) => {
@@ -215,13 +215,12 @@ export const eventResolvers: Resolvers = {
         const id = args.pupilId.toLowerCase();
         if (!(await ctx.loaders.pupilById.load(id))) throw badInput('no pupil with this id that you may see', { argument: 'pupilId' });
         await ctx.services.events.start();
-        return stream(ctx, 'pupil', (event) => event.pupil_id === id, args) as never;
+        return stream(ctx, 'pupil', (event) => event.pupil_id === id, args);
       },
-      resolve: (payload: Payload) => payload.event as never,
+      resolve: (payload: Payload) => payload.event,
     },
   },
   HubEvent: {
-    kind: (event) => event.kind as never,
     occurredAt: (event) => event.occurred_at,
     organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
     referral: (event, _args, ctx) => (event.referral_id ? ctx.loaders.referralById.load(event.referral_id) : null),
@@ -249,7 +248,7 @@ export const eventResolvers: Resolvers = {
         .where('webhook_endpoints.org_id', '=', ctx.actor.organisationId)
         .where('webhook_deliveries.endpoint_id', '=', args.endpointId.toLowerCase());
       if (args.status) query = query.where('webhook_deliveries.status', '=', args.status);
-      return keysetConnection(query, (q) => q.selectAll('webhook_deliveries').select('hub_events.kind as event_kind'), keys, page, 'webhookDelivery') as never;
+      return keysetConnection(query, (q) => q.selectAll('webhook_deliveries').select('hub_events.kind as event_kind'), keys, page, 'webhookDelivery');
     },
   },
   Mutation: {
@@ -289,14 +288,12 @@ export const eventResolvers: Resolvers = {
     },
   },
   WebhookEndpoint: {
-    kinds: (endpoint) => endpoint.kinds as never,
     createdAt: (endpoint) => endpoint.created_at,
     removedAt: (endpoint) => endpoint.removed_at,
   },
   WebhookDelivery: {
     eventId: (delivery) => delivery.event_id,
-    kind: (delivery) => delivery.event_kind as never,
-    status: (delivery) => delivery.status as never,
+    kind: (delivery) => delivery.event_kind,
     nextAttemptAt: (delivery) => (delivery.status === 'PENDING' ? delivery.next_attempt_at : null),
     createdAt: (delivery) => delivery.created_at,
     deliveredAt: (delivery) => delivery.delivered_at,

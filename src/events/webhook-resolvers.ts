@@ -3,7 +3,7 @@
 // endpoint's organisation only; another organisation's endpoint or delivery answers like an unknown one.
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { systemData } from '../policy/gateway.ts';
@@ -105,7 +105,7 @@ export const webhookResolvers: Resolvers = {
   },
   WebhookEndpoint: {
     disabledAt: (endpoint) => endpoint.disabled_at,
-    disabledReason: (endpoint) => endpoint.disabled_reason as never,
+    disabledReason: (endpoint) => endpoint.disabled_reason,
     failingSince: (endpoint) => endpoint.failing_since,
     previousSecretValidUntil: (endpoint, _args, ctx) =>
       endpoint.previous_secret_until && new Date(endpoint.previous_secret_until).getTime() > ctx.now.getTime() ? endpoint.previous_secret_until : null,

@@ -1,43 +1,59 @@
-// The error vocabulary of the API. `extensions.code` is what integrators branch on; the message says
-// what to fix. None of these messages may contain personal data.
-import { GraphQLError } from 'graphql';
+// A HubError (src/errors.ts) as GraphQL answers it: `extensions.code` first, then the error's own
+// extensions, the message as it is, and the HTTP status and headers from `extensions.http`.
+// graphql-js wraps what a resolver throws in a located GraphQLError (originalError: the HubError);
+// useHubErrors puts a GraphQLError of our own in its place before yoga masks errors, so yoga takes it
+// for an intended error (answered as it is, not logged) rather than an unexpected one.
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import { HubError, type AnswerErrorCode } from '../errors.ts';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'CONFLICT'
-  | 'INTERNAL_SERVER_ERROR'
-  // Hardening (src/http/limits.ts, rate-limit.ts, overload.ts): the request changed nothing.
-  | 'QUERY_LIMIT_EXCEEDED'
-  | 'RATE_LIMITED'
-  | 'OVERLOADED'
-  | 'TIMEOUT'
-  | 'PAYLOAD_TOO_LARGE'
-  // Request-level (src/http/error-codes.ts, request-shape.ts): the request could not be taken as GraphQL at all.
-  | 'BAD_REQUEST'
-  | 'NOT_ACCEPTABLE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  // The database could not be reached or the connection was cut: nothing was returned; retry.
-  | 'DATABASE_UNAVAILABLE'
-  // The hub is shutting down: retry (another instance, or this one after its restart).
-  | 'SHUTTING_DOWN';
-// Besides these, graphql-yoga's own: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED and
-// OPERATION_RESOLUTION_FAILURE (no operation of that name, or several without a name).
-
-export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
+declare module 'graphql' {
+  interface GraphQLErrorExtensions {
+    code?: AnswerErrorCode;
+  }
 }
 
-/** 503 with Retry-After for a request that failed because the database connection was lost. */
-export const databaseUnavailable = (requestId?: string) =>
-  apiError('DATABASE_UNAVAILABLE', 'The database connection was lost, so nothing was returned; retry in a moment', {
-    ...(requestId ? { requestId } : {}),
-    http: { status: 503, headers: { 'Retry-After': '1' } },
+/** The HubError an error is, or that a GraphQLError wraps (graphql-js: originalError). */
+export function hubErrorOf(error: unknown): HubError | undefined {
+  for (let current = error, hops = 0; current != null && hops < 5; hops++) {
+    if (current instanceof HubError) return current;
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+  }
+  return undefined;
+}
+
+/** The GraphQL error of a HubError, at the place in the operation where `located` was met (if any). */
+export function toGraphQLError(error: HubError, located?: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    ...(located ? { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path } : {}),
+    extensions: { code: error.code, ...error.extensions },
   });
+}
 
-export const badInput = (message: string, extensions: Record<string, unknown> = {}) =>
-  apiError('BAD_USER_INPUT', message, extensions);
+/** An error of an answer, with a HubError in it replaced by its GraphQL error; others as they are. */
+function answered<E>(error: E): E | GraphQLError {
+  const hub = hubErrorOf(error);
+  return hub ? toGraphQLError(hub, error instanceof GraphQLError ? error : undefined) : error;
+}
 
-export const forbidden = (message: string, extensions: Record<string, unknown> = {}) =>
-  apiError('FORBIDDEN', message, extensions);
+/**
+ * Answers every HubError as its GraphQL error: in results (queries, mutations, each event of a
+ * subscription), when a subscription or the context cannot start, and when a stream fails. First
+ * among the plugins, so the others and yoga's masking see the errors as they will be answered.
+ */
+export function useHubErrors(): Plugin {
+  const inResult = ({ result, setResult }: { result: ExecutionResult; setResult: (result: ExecutionResult) => void }) => {
+    if (!result.errors?.some((error) => hubErrorOf(error))) return;
+    setResult({ ...result, errors: result.errors.map(answered) });
+  };
+  return {
+    onPluginInit({ registerContextErrorHandler }) {
+      registerContextErrorHandler(({ error, setError }) => setError(answered(error)));
+    },
+    onExecute: () => ({ onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, inResult) }),
+    onSubscribe: () => ({
+      onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, inResult),
+      onSubscribeError: ({ error, setError }) => setError(answered(error)),
+    }),
+  };
+}

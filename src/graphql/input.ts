@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 import { UUID_PATTERN } from './pagination.ts';
 
 /** An id argument of an input: `input.pupilId must be a UUID`. */

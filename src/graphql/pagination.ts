@@ -2,7 +2,7 @@
 // row's sort key, so pages stay stable while rows are added, and a page costs an index range scan.
 import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -128,9 +128,9 @@ export async function keysetConnection<DB, TB extends keyof DB, Row extends Reco
     const after = page.after;
     const columns = sql.join(keys.map(keySql));
     const values = sql.join(keys.map((key, i) => sql`cast(${after[i]} as ${sql.raw(key.type)})`));
-    query = query.where((keys[0]?.descending ? sql<boolean>`(${columns}) < (${values})` : sql<boolean>`(${columns}) > (${values})`) as never);
+    query = query.where(keys[0]?.descending ? sql<boolean>`(${columns}) < (${values})` : sql<boolean>`(${columns}) > (${values})`);
   }
-  for (const key of keys) query = query.orderBy(keySql(key) as never, key.descending ? 'desc' : 'asc');
+  for (const key of keys) query = query.orderBy(keySql(key), key.descending ? 'desc' : 'asc');
   const rows = (await query.limit(page.first + 1).execute()) as Row[];
   const field = (column: string) => column.split('.').pop()!;
   const keyOf = (row: Row) =>

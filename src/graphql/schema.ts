@@ -43,7 +43,7 @@ export function buildHubSchema(options: { guardFields?: boolean } = {}): GraphQL
   ];
   const schema = createSchema<RequestContext>({
     typeDefs: readSchemaSource(),
-    resolvers: resolvers as never,
+    resolvers,
   });
   return options.guardFields === false ? schema : guardCategoryFields(schema);
 }

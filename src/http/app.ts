@@ -19,7 +19,8 @@ import { useErrorCodes } from './error-codes.ts';
 import type { Actor } from '../auth/actor.ts';
 import { AuthenticationError, type VerifyBearer } from '../auth/verify.ts';
 import { isConnectionLost, type Database } from '../db/database.ts';
-import { databaseUnavailable } from '../graphql/errors.ts';
+import { databaseUnavailable } from '../errors.ts';
+import { toGraphQLError, useHubErrors } from '../graphql/errors.ts';
 import { createRequestContext, type GatewayFactory, type HubServices, type RequestContext } from '../graphql/context.ts';
 import { buildHubSchema } from '../graphql/schema.ts';
 import type { Logger } from '../logging.ts';
@@ -142,7 +143,7 @@ export function createHub(options: HubOptions): Hub {
     maskedErrors: {
       errorMessage: unexpectedError,
       ...(options.production ? { isDev: false } : {}),
-      maskError: (error, message, isDev) => (isConnectionLost(error) ? databaseUnavailable() : maskError(error, message, isDev)),
+      maskError: (error, message, isDev) => (isConnectionLost(error) ? toGraphQLError(databaseUnavailable()) : maskError(error, message, isDev)),
     },
     // GraphiQL from the hub itself (@graphql-yoga/render-graphiql: one page with every script and
     // style inline, no CDN), so it works on a network without internet. Loaded on the first request
@@ -194,6 +195,8 @@ export function createHub(options: HubOptions): Hub {
       }
     },
     plugins: [
+      // HubErrors thrown by services become the GraphQL errors of the answer (graphql/errors.ts).
+      useHubErrors(),
       useReadableRequests(),
       ...(hardening.persistedOperations ? [usePersistedOperationsOnly(hardening.persistedOperations)] : []),
       ...(options.production ? [useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }) as Plugin] : []),
@@ -304,6 +307,8 @@ export function createHub(options: HubOptions): Hub {
     organisationShare(fairShare, verifyBearer),
     bodyLimit(hardening.overload),
     bodyErrors(hardening.overload),
+    // graphql-yoga's server adapter is a request listener that express accepts at run time, but its
+    // type (with its fetch and handle overloads) matches none of app.use's overloads.
     yoga as never,
   );
   if (options.signIn) app.use('/sign-in', options.signIn.router);
@@ -412,7 +417,7 @@ function useRequestIdOnUnexpectedErrors(): Plugin<RequestContext, ServerContext>
       for (const single of Array.isArray(result) ? result : [result]) {
         const errors = (single as { errors?: Array<{ extensions?: Record<string, unknown> }> }).errors;
         if (!Array.isArray(result) && errors?.some((error) => error.extensions?.code === 'DATABASE_UNAVAILABLE')) {
-          setResult({ errors: [databaseUnavailable(requestId === undefined ? undefined : String(requestId))] });
+          setResult({ errors: [toGraphQLError(databaseUnavailable(requestId === undefined ? undefined : String(requestId)))] });
           return;
         }
         if (requestId === undefined) continue;

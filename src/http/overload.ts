@@ -92,6 +92,7 @@ export function requestTimeout(limits: OverloadLimits, logger: Logger): RequestH
       const ignore = function (this: unknown) {
         return res;
       };
+      // No-op stand-ins for response methods with many overloads: cast, as none of them fits every one.
       res.writeHead = ignore as never;
       res.setHeader = ignore as never;
       res.write = (() => true) as never;

@@ -152,7 +152,7 @@ export async function buildSubjectAccessExport(
 
   const held: Record<DataCategory, HeldCategory> = Object.fromEntries(
     DATA_CATEGORIES.map((category) => [category, { category, values: [], items: [] } as HeldCategory]),
-  ) as never;
+  ) as Record<DataCategory, HeldCategory>;
   held.IDENTITY.values.push(
     kv('givenName', pupil.given_name),
     kv('familyNamePrefix', pupil.family_name_prefix),
@@ -290,7 +290,7 @@ export async function exportSubjectAccess(ctx: RequestContext, rawInput: unknown
       exportId,
     });
     officerNotes = await exceptionsAppliedFor(everything, pupil.id, ctx.now, ctx.actor.organisationId);
-    for (const category of built.held.map((held) => held.category)) ctx.audit.record(pupil.id, 'EXPORT', 'GRANTED', category, `Mutation.exportSubjectAccess(${exportId})`);
+    for (const category of built.held.map((held) => held.category)) ctx.audit.record({ pupilId: pupil.id, action: 'EXPORT', outcome: 'GRANTED', category, field: `Mutation.exportSubjectAccess(${exportId})` });
     return built;
   });
   let pdf = null;

@@ -15,16 +15,15 @@ export const noteResolvers: Resolvers = {
       if (requested) assertMayEverRead(ctx, requested, 'notes(categories:)');
       const { categories: linked, emergency } = await ctx.loaders.pupilAccess.load(pupil);
       const covered: DataCategory[] = [...linked].filter((category) => !requested || requested.includes(category));
-      for (const category of requested ?? covered) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.notes', emergency);
+      for (const category of requested ?? covered) ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.notes', emergency });
       let query = ctx.data.notes(covered).where('notes.pupil_id', '=', pupil.id);
       if (requested) query = query.where('notes.category', 'in', requested);
       return keysetConnection(query, (q) => q.selectAll('notes'), BY_TIME('notes', 'created_at'), page, 'note');
     },
   },
   Note: {
-    category: (note) => note.category as never,
     organisation: (note, _args, ctx) => ctx.services.directory.require(note.author_org_id),
-    role: (note) => note.author_role as never,
+    role: (note) => note.author_role,
     referral: (note, _args, ctx) => (note.referral_id ? ctx.loaders.referralById.load(note.referral_id) : null),
     createdAt: (note) => note.created_at,
   },

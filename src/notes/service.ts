@@ -5,7 +5,7 @@ import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { NoteRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { mayEverRead } from '../policy/policy.ts';
@@ -27,7 +27,7 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
   // A linked organisation writes notes of any category its kind may read: its own records, whatever
   // a referral shares with it (sharing limits what flows in, not what it records).
   if (!mayEverRead(ctx.actor.organisationKind, ctx.actor.role, input.category)) {
-    ctx.audit.record(pupil.id, 'CREATE', 'REFUSED', input.category, 'Note', emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'REFUSED', category: input.category, field: 'Note', emergency });
     throw forbidden(`${ctx.actor.organisationKind} may not write ${input.category} notes: it may not read that category`, {
       argument: 'input.category',
     });
@@ -59,7 +59,7 @@ export async function addNote(ctx: RequestContext, raw: unknown): Promise<NoteRo
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordHubEvent(trx, { kind: 'NOTE_ADDED', pupilId: pupil.id, referralId: note.referral_id, subjectId: note.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
-    ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', input.category, 'Note', emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'GRANTED', category: input.category, field: 'Note', emergency });
     await ctx.audit.flush(trx);
     return note;
   });

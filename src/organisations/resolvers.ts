@@ -31,7 +31,6 @@ export const organisationResolvers: Resolvers = {
     readableCategories: (actor) => [...readableCategories(actor.organisationKind, actor.role)],
   },
   Organisation: {
-    kind: (row) => row.kind as never,
     municipality: async (row, _args, ctx) => {
       const municipality = await ctx.services.directory.municipality(row.municipality_code);
       if (!municipality) throw new Error(`municipality ${row.municipality_code} missing from the registry`);

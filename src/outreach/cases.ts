@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { newId } from '../db/ids.ts';
 import type { OutOfViewCaseRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { apiError, badInput, forbidden } from '../errors.ts';
 import { parseInput, uuid } from '../graphql/input.ts';
 import { fullOutOfViewCases } from '../policy/access.ts';
 import { systemData, type DataGateway } from '../policy/gateway.ts';
@@ -21,6 +21,7 @@ import {
   OPEN_REFERRAL_STATUSES,
   OUTCOMES_BY_ATTEMPT_KIND,
   type DataCategory,
+  type LetterLanguage,
 } from '../policy/vocabulary.ts';
 import { createReferralIn, inTransaction, ShareInput } from '../referrals/service.ts';
 import { nextStepColumns, type AttemptFacts } from './next-step.ts';
@@ -298,7 +299,7 @@ async function reportIn(
       occurredAt: now,
     })),
   );
-  for (const { pupil } of resolved) ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'SCHOOLING', field);
+  for (const { pupil } of resolved) ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'GRANTED', category: 'SCHOOLING', field });
   return {
     batchId,
     reports: resolved.length,
@@ -346,7 +347,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
       throw forbidden('your link to this pupil does not cover CONTACT_ATTEMPTS', { argument: 'input.caseId' });
     if (found.status !== 'OPEN') throw apiError('CONFLICT', 'the case is closed; a new report opens a new case');
     if (occurredAt < new Date(found.opened_at)) throw badInput('input.occurredAt must not be before the case was opened', { argument: 'input.occurredAt' });
-    let language: string | null = input.letterLanguage ?? null;
+    let language: LetterLanguage | null = input.letterLanguage ?? null;
     if (input.kind === 'LETTER' && !language) {
       const pupil = await ctx.data.in(trx).pupils().select('pupils.letter_language').where('pupils.id', '=', found.pupil_id).executeTakeFirstOrThrow();
       language = pupil.letter_language;
@@ -379,7 +380,7 @@ export async function recordContactAttempt(ctx: RequestContext, rawInput: unknow
       .where('id', '=', found.id)
       .execute();
     await recordHubEvent(trx, { kind: 'CONTACT_ATTEMPT_RECORDED', pupilId: found.pupil_id, referralId: null, subjectId: attempt.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
-    ctx.audit.record(found.pupil_id, 'CREATE', 'GRANTED', 'CONTACT_ATTEMPTS', 'Mutation.recordContactAttempt');
+    ctx.audit.record({ pupilId: found.pupil_id, action: 'CREATE', outcome: 'GRANTED', category: 'CONTACT_ATTEMPTS', field: 'Mutation.recordContactAttempt' });
     return attempt;
   });
 }
@@ -446,7 +447,7 @@ async function close(
     .returningAll()
     .executeTakeFirstOrThrow();
   await recordHubEvent(trx, { kind: 'OUT_OF_VIEW_CASE_CLOSED', pupilId: found.pupil_id, referralId: null, subjectId: found.id, actorOrgId: ctx.actor.organisationId, occurredAt: ctx.now });
-  ctx.audit.record(found.pupil_id, 'UPDATE', 'GRANTED', 'SCHOOLING', field);
+  ctx.audit.record({ pupilId: found.pupil_id, action: 'UPDATE', outcome: 'GRANTED', category: 'SCHOOLING', field });
   return { ...updated, pupil_municipality_code: found.pupil_municipality_code, pupil_school_id: found.pupil_school_id, pupil_restricted_at: found.pupil_restricted_at, full: true };
 }
 

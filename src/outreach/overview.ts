@@ -139,7 +139,7 @@ export async function outOfViewOverview(ctx: RequestContext, grouping: Grouping)
       sql<string>`${key}`.as('group_key'),
       sql<boolean>`${fullOutOfViewCases(ctx.actor, ctx.now)(eb)}`.as('full'),
       readsAttempts
-        ? sql<boolean>`${visiblePupils(ctx.actor, ctx.now, ['CONTACT_ATTEMPTS'])(eb as never)}`.as('attempts_visible')
+        ? sql<boolean>`${visiblePupils(ctx.actor, ctx.now, ['CONTACT_ATTEMPTS'])(eb)}`.as('attempts_visible')
         : sql<boolean>`false`.as('attempts_visible'),
       'out_of_view_cases.status',
       'out_of_view_cases.outcome',

@@ -4,7 +4,7 @@
 // and the print is recorded in the access log as PRINT.
 import { z } from 'zod';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { LETTER_CATEGORIES } from '../policy/policy.ts';
@@ -24,13 +24,13 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
   const found = await ctx.loaders.caseById.load(input.caseId.toLowerCase());
   const pupil = found?.full ? await ctx.loaders.pupilById.load(found.pupil_id) : null;
   if (!found || !pupil) {
-    ctx.audit.record(found?.pupil_id ?? null, 'PRINT', 'REFUSED', undefined, 'Mutation.printOutreachLetter');
+    ctx.audit.record({ pupilId: found?.pupil_id ?? null, action: 'PRINT', outcome: 'REFUSED', field: 'Mutation.printOutreachLetter' });
     throw badInput('no case of a pupil out of view with this id that you may see in full', { argument: 'input.caseId' });
   }
   const access = await ctx.loaders.pupilAccess.load(pupil);
   const missing = LETTER_CATEGORIES.filter((category) => !access.categories.has(category));
   if (missing.length > 0) {
-    ctx.audit.record(pupil.id, 'PRINT', 'REFUSED', undefined, 'Mutation.printOutreachLetter', access.emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'PRINT', outcome: 'REFUSED', field: 'Mutation.printOutreachLetter', emergency: access.emergency });
     throw forbidden(`printing needs ${missing.join(', ')} of this pupil, which your link does not cover`, { categories: missing });
   }
 
@@ -73,7 +73,7 @@ export async function printOutreachLetter(ctx: RequestContext, rawInput: unknown
     reference: found.id.slice(-8).toUpperCase(),
     address: input.document === 'LETTER' ? (address as PostalAddress) : null,
   });
-  for (const category of LETTER_CATEGORIES) ctx.audit.record(pupil.id, 'PRINT', 'GRANTED', category, `Mutation.printOutreachLetter(${input.document})`, access.emergency);
+  for (const category of LETTER_CATEGORIES) ctx.audit.record({ pupilId: pupil.id, action: 'PRINT', outcome: 'GRANTED', category, field: `Mutation.printOutreachLetter(${input.document})`, emergency: access.emergency });
   const name = input.document === 'LETTER' ? 'brief-we-zijn-je-kwijt' : 'briefje-wij-zijn-langs-geweest';
   return {
     filename: `${name}-${found.id.slice(-8)}-${language}.pdf`,

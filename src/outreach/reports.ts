@@ -3,7 +3,7 @@
 // with any bad row is refused whole, with one error per bad row: row, field, what is wrong.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { isCalendarDate, uuid } from '../graphql/input.ts';
 import { textProblem } from '../http/limits.ts';
 import { isValidBsn } from '../pupils/bsn.ts';
@@ -149,6 +149,7 @@ export function parseReportsCsv(text: string): { raw: Record<string, unknown>[];
   const delimiter = header.includes(';') ? ';' : ',';
   let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
+    // With `info` and `raw`, csv-parse returns { record, raw, info } per line; its types say string[][].
     records = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, raw: true, trim: true }) as never;
   } catch (error) {
     const line = (error as { lines?: number }).lines;

@@ -2,7 +2,7 @@
 // next step, the letter, and the coordinators' overview.
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, BY_TIME, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { fullOutOfViewCases, visiblePupils } from '../policy/access.ts';
@@ -45,7 +45,7 @@ export const outreachResolvers: Resolvers = {
           listable.length > 0 ? eb('out_of_view_cases.reporting_school_id', 'in', listable) : eb.lit(false),
         ]),
       );
-      if (filtered.length > 0) query = query.where((eb) => visiblePupils(ctx.actor, ctx.now, ['SCHOOLING', ...filtered])(eb as never));
+      if (filtered.length > 0) query = query.where((eb) => visiblePupils(ctx.actor, ctx.now, ['SCHOOLING', ...filtered])(eb));
       if (filter.status) query = query.where('out_of_view_cases.status', '=', filter.status);
       if (filter.reportingSchoolId) query = query.where('out_of_view_cases.reporting_school_id', '=', filter.reportingSchoolId);
       if (filter.assignedToMe !== undefined)
@@ -56,13 +56,13 @@ export const outreachResolvers: Resolvers = {
         query = filter.overdue
           ? query.where('out_of_view_cases.status', '=', 'OPEN').where('out_of_view_cases.next_step_due_at', '<', ctx.now)
           : query.where((eb) => eb.or([eb('out_of_view_cases.status', '<>', 'OPEN'), eb('out_of_view_cases.next_step_due_at', '>=', ctx.now)]));
-      return keysetConnection(query, (q) => selectCase(q, ctx), BY_ID('out_of_view_cases'), page, 'outOfViewCase') as never;
+      return keysetConnection(query, (q) => selectCase(q, ctx), BY_ID('out_of_view_cases'), page, 'outOfViewCase');
     },
     outOfViewCase: async (_parent, args, ctx) => {
       if (!isUuid(args.id)) throw badInput('id must be a case id (a UUID)', { argument: 'id' });
       return ctx.loaders.caseById.load(args.id.toLowerCase());
     },
-    outOfViewOverview: (_parent, args, ctx) => outOfViewOverview(ctx, args.groupBy) as never,
+    outOfViewOverview: (_parent, args, ctx) => outOfViewOverview(ctx, args.groupBy),
   },
   Mutation: {
     reportPupilOutOfView: async (_parent, args, ctx) => {
@@ -94,7 +94,6 @@ export const outreachResolvers: Resolvers = {
   },
   OutOfViewCase: {
     visibility: (found) => (found.full ? 'FULL' : 'EXISTENCE_ONLY'),
-    status: (found) => found.status as never,
     assignedTo: (found, _args, ctx) => ctx.services.directory.require(found.leerlingzaken_org_id),
     reportingSchool: (found, _args, ctx) => ctx.services.directory.require(found.reporting_school_id),
     openedAt: (found) => found.opened_at,
@@ -102,13 +101,12 @@ export const outreachResolvers: Resolvers = {
     pupil: (found, _args, ctx) => (found.full ? ctx.loaders.pupilById.load(found.pupil_id) : null),
     urgent: (found) => found.urgent,
     reports: (found, _args, ctx) => ctx.loaders.reportsByCase.load(found.id),
-    outcome: (found) => found.outcome as never,
     closingRemark: (found) => found.closing_remark,
     referral: (found, _args, ctx) => (found.referral_id ? ctx.loaders.referralById.load(found.referral_id) : null),
     nextStep: (found, _args, ctx) =>
       found.status === 'OPEN' && found.next_step && found.next_step_due_at
         ? {
-            action: found.next_step as never,
+            action: found.next_step,
             rule: found.next_step_rule ?? '',
             description: found.next_step_rule ? (RULE_TEXT.get(found.next_step_rule) ?? '') : '',
             notBefore: found.next_step_not_before,
@@ -120,7 +118,7 @@ export const outreachResolvers: Resolvers = {
       const query = ctx.data.contactAttempts().where('contact_attempts.case_id', '=', found.id);
       return keysetConnection(query, (q) => q.selectAll('contact_attempts'), BY_TIME('contact_attempts', 'occurred_at'), attemptPage(args), 'contactAttempt');
     },
-    letterLanguage: async (found, _args, ctx) => (await ctx.loaders.pupilById.load(found.pupil_id))?.letter_language as never,
+    letterLanguage: async (found, _args, ctx) => (await ctx.loaders.pupilById.load(found.pupil_id))?.letter_language ?? null,
   },
   OutOfViewReport: {
     school: (report, _args, ctx) => ctx.services.directory.require(report.school_id),
@@ -128,11 +126,9 @@ export const outreachResolvers: Resolvers = {
     reportedAt: (report) => report.reported_at,
   },
   ContactAttempt: {
-    kind: (attempt) => attempt.kind as never,
-    outcome: (attempt) => attempt.outcome as never,
-    letterLanguage: (attempt) => attempt.letter_language as never,
+    letterLanguage: (attempt) => attempt.letter_language,
     organisation: (attempt, _args, ctx) => ctx.services.directory.require(attempt.org_id),
-    role: (attempt) => attempt.actor_role as never,
+    role: (attempt) => attempt.actor_role,
     occurredAt: (attempt) => attempt.occurred_at,
   },
 };

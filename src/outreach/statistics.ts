@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 
@@ -30,7 +30,7 @@ async function statistics(ctx: RequestContext, raw: unknown) {
   // A school: the cases it reported; Leerlingzaken (its coordinators and privacy officer): the cases
   // it worked, which are its municipality's pupils'.
   query = query.where(ctx.actor.organisationKind === 'SCHOOL' ? 'reporting_school_id' : 'leerlingzaken_org_id', '=', ctx.actor.organisationId);
-  ctx.audit.record(null, 'READ', 'GRANTED', undefined, 'Query.outOfViewStatistics');
+  ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'GRANTED', field: 'Query.outOfViewStatistics' });
   return query.orderBy('month').orderBy('reporting_school_id').orderBy('outcome').orderBy('urgent').execute();
 }
 
@@ -42,6 +42,5 @@ export const statisticsResolvers: Resolvers = {
     month: (row) => row.month,
     leerlingzaken: (row, _args, ctx) => ctx.services.directory.require(row.leerlingzaken_org_id),
     reportingSchool: (row, _args, ctx) => ctx.services.directory.require(row.reporting_school_id),
-    outcome: (row) => row.outcome as never,
   },
 };

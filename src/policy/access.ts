@@ -163,7 +163,7 @@ export function visibleReferrals(actor: Actor, now: Date) {
       ...(hasLinkKind(actor.organisationKind, actor.role, 'HOME_MUNICIPALITY') ? [homeMunicipality(inner, 'own', actor, now)] : []),
       ...(hasLinkKind(actor.organisationKind, actor.role, 'ENROLMENT') ? [inner('own.school_id', '=', actor.organisationId)] : []),
     ];
-    const hasStatutory = statutory(eb as never).length > 0;
+    const hasStatutory = statutory(eb).length > 0;
     return eb.and([
       eb.or([eb('referrals.sender_org_id', '=', actor.organisationId), eb('referrals.receiver_org_id', '=', actor.organisationId)]),
       eb.or([eb('referrals.closed_at', 'is', null), eb('referrals.closed_at', '>', retentionCutoff(now))]),
@@ -257,7 +257,7 @@ export function pupilAccess(
     const statutory = basesContinuingUnderRestriction();
     for (const referral of partyReferrals) {
       if (!referralLinks(referral, now)) continue;
-      if (pupil.restricted_at && !statutory.includes(referral.legal_basis as never)) continue;
+      if (pupil.restricted_at && !statutory.includes(referral.legal_basis)) continue;
       for (const category of categoriesThroughReferral(kind, role, referral)) categories.add(category);
     }
   }

@@ -23,7 +23,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { RequestContext } from '../graphql/context.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
+import { toGraphQLError } from '../graphql/errors.ts';
 import type { PupilRow, ReferralRow } from '../db/tables.ts';
 import type { CaseModel } from '../outreach/cases.ts';
 import { mayEverRead, referralLinks } from './policy.ts';
@@ -118,16 +119,18 @@ async function refuseNeverReadable(args: { contextValue: unknown; schema: GraphQ
   if (refused.length === 0) return null;
   const fields = refused.map(([field]) => field).sort();
   const categories = [...new Set(refused.map(([, category]) => category))].sort() as DataCategory[];
-  for (const category of categories) ctx.audit.record(null, 'READ', 'REFUSED', category);
-  for (const field of fields) ctx.audit.record(null, 'READ', 'REFUSED', undefined, field);
+  for (const category of categories) ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'REFUSED', category });
+  for (const field of fields) ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'REFUSED', field });
   await ctx.audit.flush(ctx.db);
   ctx.log.warn({ fields, categories, role: ctx.actor.role, kind: ctx.actor.organisationKind }, 'operation refused by category policy');
   return {
     errors: [
-      forbidden(
-        `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
-          `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
-        { fields, categories, http: { status: 403 } },
+      toGraphQLError(
+        forbidden(
+          `${ctx.actor.organisationKind} ${ctx.actor.role} may not read ${fields.join(', ')} ` +
+            `(category ${categories.join(', ')}); remove ${fields.length === 1 ? 'this field' : 'these fields'} from the operation`,
+          { fields, categories, http: { status: 403 } },
+        ),
       ),
     ],
   };
@@ -190,21 +193,21 @@ function resolveGuarded(guard: GuardedField, subject: Subject, parent: unknown, 
   if (subject.existenceOnly) return null;
   const { category, fieldName } = guard;
   if (subject.endedFor && subject.categories.has(category)) {
-    if (guard.lifecycle) return guard.resolve(parent, args as never, ctx, info);
+    if (guard.lifecycle) return guard.resolve(parent, args, ctx, info);
     if (subject.endedFor === 'SENDER' && guard.senderWritten) {
-      ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-      return guard.resolve(parent, args as never, ctx, info);
+      ctx.audit.record({ pupilId: subject.pupilId, action: 'READ', outcome: 'GRANTED', category, field: fieldName, emergency: subject.emergency });
+      return guard.resolve(parent, args, ctx, info);
     }
     return fieldName === 'Referral.handedOverTo' ? [] : null;
   }
   if (!subject.categories.has(category)) {
-    ctx.audit.record(subject.pupilId, 'READ', 'REFUSED', category, fieldName, subject.emergency);
+    ctx.audit.record({ pupilId: subject.pupilId, action: 'READ', outcome: 'REFUSED', category, field: fieldName, emergency: subject.emergency });
     throw forbidden(`${fieldName}: category ${category} is not shared with your organisation for this pupil`, {
       category,
     });
   }
-  ctx.audit.record(subject.pupilId, 'READ', 'GRANTED', category, fieldName, subject.emergency);
-  return guard.resolve(parent, args as never, ctx, info);
+  ctx.audit.record({ pupilId: subject.pupilId, action: 'READ', outcome: 'GRANTED', category, field: fieldName, emergency: subject.emergency });
+  return guard.resolve(parent, args, ctx, info);
 }
 
 /**
@@ -235,6 +238,7 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
       field.resolve = (parent, args, ctx: RequestContext, info) => {
         const known = subjects.get(parent as object);
         if (known) return resolveGuarded(guard, known, parent, args, ctx, info);
+        // Each subject function declares the row type of its own object type (hence `parent: never`).
         const subject = subjectOf(parent as never, ctx);
         if (subject instanceof Promise)
           return subject.then((found) => {
@@ -253,7 +257,7 @@ export function guardCategoryFields(schema: GraphQLSchema): GraphQLSchema {
 export function assertMayEverRead(ctx: RequestContext, categories: readonly DataCategory[], where: string): void {
   const refused = categories.filter((category) => !mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category));
   if (refused.length === 0) return;
-  for (const category of refused) ctx.audit.record(null, 'READ', 'REFUSED', category, where);
+  for (const category of refused) ctx.audit.record({ pupilId: null, action: 'READ', outcome: 'REFUSED', category, field: where });
   throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not read category ${refused.join(', ')} (${where})`, {
     categories: refused,
   });
@@ -283,7 +287,7 @@ export function assertInputCategories(
     if (!mayEverRead(ctx.actor.organisationKind, ctx.actor.role, category)) refused.push(`${name} (${category})`);
   }
   if (refused.length > 0) {
-    for (const name of refused) ctx.audit.record(null, 'SEARCH', 'REFUSED', undefined, `${inputTypeName}.${name.split(' ')[0]}`);
+    for (const name of refused) ctx.audit.record({ pupilId: null, action: 'SEARCH', outcome: 'REFUSED', field: `${inputTypeName}.${name.split(' ')[0]}` });
     throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not filter on ${refused.join(', ')}`, {
       fields: refused,
     });

@@ -1,7 +1,7 @@
 // THE access policy of Ketenhub, as data. Every rule about who may read or do what lives here;
 // resolvers, SQL filters, the operation check and `npm run policy:table` all read these tables and
 // none re-implements a rule. Each rule names its legal ground so a privacy officer can review it.
-import type { ContactAttemptKind, DataCategory, OrganisationKind, ReferralStatus, Role } from './vocabulary.ts';
+import type { ContactAttemptKind, DataCategory, LegalBasis, OrganisationKind, ReferralStatus, Role } from './vocabulary.ts';
 import { DATA_CATEGORIES } from './vocabulary.ts';
 import { activity } from '../audit/processing-activities.ts';
 
@@ -212,10 +212,10 @@ export function mayPerform(kind: OrganisationKind, role: Role, operation: Operat
 }
 
 export interface ReferralLinkFacts {
-  status: string;
+  status: ReferralStatus;
   closed_at: Date | string | null;
-  shared_categories: readonly string[];
-  legal_basis: string;
+  shared_categories: readonly DataCategory[];
+  legal_basis: LegalBasis;
   consent_valid_from: string | null;
   consent_valid_until: string | null;
   consent_revoked_at: Date | string | null;
@@ -238,7 +238,7 @@ export function dutchDate(now: Date): string {
 
 /** Whether a referral, right now, gives its sender and receiver a lawful link to its pupil. */
 export function referralLinks(referral: ReferralLinkFacts, now: Date): boolean {
-  const status = referral.status as ReferralStatus;
+  const status = referral.status;
   let open: boolean;
   if (LINKING_STATUSES.includes(status)) open = true;
   else if (LINK_RETAINING_STATUSES.includes(status) && referral.closed_at !== null)

@@ -69,6 +69,7 @@ export const LETTER_LANGUAGES = ['nl', 'en', 'pl', 'tr', 'ar', 'bg'] as const;
 export type LetterLanguage = (typeof LETTER_LANGUAGES)[number];
 
 export const GUARDIAN_RELATIONS = ['PARENT', 'GUARDIAN', 'FOSTER_PARENT', 'OTHER'] as const;
+export type GuardianRelation = (typeof GUARDIAN_RELATIONS)[number];
 
 export const CONTACT_ATTEMPT_KINDS = ['PHONE', 'LETTER', 'DOOR_VISIT', 'NOTE_LEFT'] as const;
 export const CONTACT_ATTEMPT_OUTCOMES = [

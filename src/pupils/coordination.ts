@@ -6,7 +6,7 @@ import { newId } from '../db/ids.ts';
 import { z } from 'zod';
 import type { CoordinationTransferRow, PupilRow } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError, badInput } from '../graphql/errors.ts';
+import { apiError, badInput } from '../errors.ts';
 import { parseInput } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { isSecretKind } from '../policy/gateway.ts';

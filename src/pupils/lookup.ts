@@ -4,7 +4,7 @@
 // (her municipality's pupils, whatever their links); every lookup lands in the access log.
 import { z } from 'zod';
 import type { RequestContext } from '../graphql/context.ts';
-import { forbidden } from '../graphql/errors.ts';
+import { forbidden } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { REVIEWS_WHOLE_REGION } from '../policy/policy.ts';
@@ -36,7 +36,7 @@ const FIELD = 'Query.tenantPupilIds';
 export async function tenantPupilIds(ctx: RequestContext, raw: unknown): Promise<string[]> {
   requireOperation(ctx, 'readAccessLog');
   if (!REVIEWS_WHOLE_REGION.includes(ctx.actor.organisationKind)) {
-    ctx.audit.record(null, 'SEARCH', 'REFUSED', undefined, FIELD);
+    ctx.audit.record({ pupilId: null, action: 'SEARCH', outcome: 'REFUSED', field: FIELD });
     throw forbidden(`${ctx.actor.organisationKind} ${ctx.actor.role} may not look up the municipality's pupils: only the Leerlingzaken's privacy officer does`, {
       operation: 'tenantPupilIds',
     });
@@ -51,7 +51,7 @@ export async function tenantPupilIds(ctx: RequestContext, raw: unknown): Promise
   const rows = await query.orderBy('pupils.id').limit(LOOKUP_LIMIT).execute();
   // What was searched on, not what was typed: the log names fields, never values.
   const field = `${FIELD}(${search.bsn !== undefined ? 'bsn' : ['familyName', 'givenName', 'dateOfBirth'].filter((key) => search[key as keyof typeof search] !== undefined).join(',')})`;
-  if (rows.length === 0) ctx.audit.record(null, 'SEARCH', 'GRANTED', undefined, field);
-  for (const row of rows) ctx.audit.record(row.id, 'SEARCH', 'GRANTED', undefined, field);
+  if (rows.length === 0) ctx.audit.record({ pupilId: null, action: 'SEARCH', outcome: 'GRANTED', field });
+  for (const row of rows) ctx.audit.record({ pupilId: row.id, action: 'SEARCH', outcome: 'GRANTED', field });
   return rows.map((row) => row.id);
 }

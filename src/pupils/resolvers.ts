@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseFilter } from '../graphql/input.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage } from '../graphql/pagination.ts';
 import { assertInputCategories } from '../policy/category-guard.ts';
@@ -63,7 +63,7 @@ export const pupilResolvers: Resolvers = {
       city: pupil.city,
     }),
     phone: (pupil) => pupil.phone,
-    letterLanguage: (pupil) => pupil.letter_language as never,
+    letterLanguage: (pupil) => pupil.letter_language,
     guardians: (pupil, _args, ctx) => ctx.loaders.guardiansByPupil.load(pupil.id),
     school: async (pupil, _args, ctx) => (pupil.school_id ? ((await ctx.services.directory.get(pupil.school_id)) ?? null) : null),
     grade: (pupil) => pupil.grade,
@@ -89,7 +89,6 @@ export const pupilResolvers: Resolvers = {
   CoordinationTransfer: {
     from: (row, _args, ctx) => ctx.services.directory.require(row.from_org_id),
     to: (row, _args, ctx) => ctx.services.directory.require(row.to_org_id),
-    status: (row) => row.status as never,
     proposedAt: (row) => row.proposed_at,
     decidedAt: (row) => row.decided_at,
   },
@@ -98,8 +97,5 @@ export const pupilResolvers: Resolvers = {
     occurredAt: (row) => row.occurred_at,
     organisation: (row, _args, ctx) => ctx.services.directory.require(row.org_id),
     referral: (row, _args, ctx) => (row.referral_id ? ctx.loaders.referralById.load(row.referral_id) : null),
-  },
-  Guardian: {
-    relation: (row) => row.relation as never,
   },
 };

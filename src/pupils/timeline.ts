@@ -33,7 +33,7 @@ export async function pupilTimeline(
 
   const branches = [];
   if (categories.has('REFERRAL')) {
-    ctx.audit.record(pupil.id, 'READ', 'GRANTED', 'REFERRAL', 'Pupil.timeline', emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category: 'REFERRAL', field: 'Pupil.timeline', emergency });
     branches.push(
       data
         .referralEvents()
@@ -52,7 +52,7 @@ export async function pupilTimeline(
     );
   }
   const noteCategories = [...categories];
-  for (const category of noteCategories) ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.timeline', emergency);
+  for (const category of noteCategories) ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.timeline', emergency });
   branches.push(
     data
       .notes(noteCategories)
@@ -62,8 +62,9 @@ export async function pupilTimeline(
         'notes.id as id',
         'notes.created_at as occurred_at',
         'notes.author_org_id as org_id',
-        'notes.author_role as role',
-        'notes.category as action',
+        // As text: the branches of the union put different enums (and SYSTEM) in role and action.
+        sql.ref<string>('notes.author_role').as('role'),
+        sql.ref<string>('notes.category').as('action'),
         sql<string | null>`cast(null as text)`.as('status'),
         sql<string | null>`notes.body`.as('text'),
         sql<string | null>`cast(notes.referral_id as text)`.as('referral_id'),
@@ -79,8 +80,8 @@ export async function pupilTimeline(
           'contact_attempts.id as id',
           'contact_attempts.occurred_at as occurred_at',
           'contact_attempts.org_id as org_id',
-          'contact_attempts.actor_role as role',
-          'contact_attempts.kind as action',
+          sql.ref<string>('contact_attempts.actor_role').as('role'),
+          sql.ref<string>('contact_attempts.kind').as('action'),
           sql<string | null>`contact_attempts.outcome`.as('status'),
           sql<string | null>`contact_attempts.remark`.as('text'),
           sql<string | null>`cast(null as text)`.as('referral_id'),
@@ -123,7 +124,7 @@ export async function pupilTimeline(
     );
   }
   const [first, ...rest] = branches;
-  const union = rest.reduce((all, branch) => all.unionAll(branch as never), first!);
+  const union = rest.reduce((all, branch) => all.unionAll(branch), first!);
   const base = ctx.db.selectFrom(union.as('timeline'));
-  return keysetConnection(base as never, (q: any) => q.selectAll('timeline'), TIMELINE_KEY, page, 'timeline') as Promise<TimelineConnectionModel>;
+  return keysetConnection(base, (q: any) => q.selectAll('timeline'), TIMELINE_KEY, page, 'timeline') as Promise<TimelineConnectionModel>;
 }

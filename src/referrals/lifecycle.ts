@@ -83,8 +83,9 @@ export const STATUS_REASONS = {
   ENTER_IN_ERROR: ['WRONG_PUPIL', 'WRONG_PARTNER', 'DUPLICATE', 'OTHER'],
   EXPIRE: ['NOT_RECEIVED_IN_TIME'],
 } as const satisfies Partial<Record<ReferralAction, readonly string[]>>;
-export const STATUS_REASON_CODES = [...new Set(Object.values(STATUS_REASONS).flat())] as readonly string[];
 export type StatusReasonAction = keyof typeof STATUS_REASONS;
+export type StatusReasonCode = (typeof STATUS_REASONS)[StatusReasonAction][number];
+export const STATUS_REASON_CODES: readonly StatusReasonCode[] = [...new Set(Object.values(STATUS_REASONS).flat())];
 
 /** Reasons a receiver can give for rejecting a referral (besides free text). */
 export const REJECTION_REASONS = [

@@ -18,7 +18,7 @@ import {
   transitionReferral,
 } from './service.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { BY_ID, isUuid, keysetConnection, parsePage, type KeyColumn } from '../graphql/pagination.ts';
 import { REFERRAL_STATUSES, URGENCIES } from '../policy/vocabulary.ts';
 
@@ -99,7 +99,7 @@ export const referralResolvers: Resolvers = {
       const computed = keys.filter((key) => key.expression);
       return keysetConnection(
         query,
-        (q) => computed.reduce((selected, key) => selected.select(key.expression!.as(key.column)) as never, q.selectAll('referrals')),
+        (q) => computed.reduce((selected, key) => selected.select(key.expression!.as(key.column)), q.selectAll('referrals')),
         keys,
         page,
         order.kind,
@@ -150,10 +150,8 @@ export const referralResolvers: Resolvers = {
     pupil: (referral, _args, ctx) => ctx.loaders.pupilById.load(referral.pupil_id),
     sender: (referral, _args, ctx) => ctx.services.directory.require(referral.sender_org_id),
     receiver: (referral, _args, ctx) => ctx.services.directory.require(referral.receiver_org_id),
-    status: (referral) => referral.status as never,
-    urgency: (referral) => referral.urgency as never,
-    sharedCategories: (referral) => referral.shared_categories as never,
-    legalBasis: (referral) => referral.legal_basis as never,
+    sharedCategories: (referral) => referral.shared_categories,
+    legalBasis: (referral) => referral.legal_basis,
     consent: (referral) =>
       referral.legal_basis === 'CONSENT' && referral.consent_given_by && referral.consent_valid_from
         ? {
@@ -179,11 +177,11 @@ export const referralResolvers: Resolvers = {
     outcomeSuccessful: (referral) => referral.outcome_successful,
   },
   ReferralEvent: {
-    fromStatus: (event) => event.from_status as never,
-    toStatus: (event) => event.to_status as never,
+    fromStatus: (event) => event.from_status,
+    toStatus: (event) => event.to_status,
     organisation: (event, _args, ctx) => ctx.services.directory.require(event.actor_org_id),
     role: (event) => event.actor_role,
-    reasonCode: (event) => event.reason_code as never,
+    reasonCode: (event) => event.reason_code,
     actor: (event, _args, ctx) =>
       event.actor_role === 'SYSTEM' || event.actor_org_id === ctx.actor.organisationId ? event.actor_subject : staffPseudonym(ctx, event.actor_org_id, event.actor_subject),
     occurredAt: (event) => event.occurred_at,

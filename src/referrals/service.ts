@@ -6,7 +6,7 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from
 import { z } from 'zod';
 import type { PupilRow, ReferralRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { apiError, badInput, forbidden } from '../graphql/errors.ts';
+import { apiError, badInput, forbidden, HubError } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { systemData } from '../policy/gateway.ts';
@@ -23,6 +23,7 @@ import {
   STATUS_REASON_CODES,
   STATUS_REASONS,
   type StatusReasonAction,
+  type StatusReasonCode,
   type Party,
   type ReferralAction,
 } from './lifecycle.ts';
@@ -54,7 +55,7 @@ export const ShareInput = z
 
 export const CreateInput = z.intersection(z.object({ pupilId: uuid }), ShareInput);
 export const ActionInput = z.object({ referralId: uuid, version: z.number().int().min(1, 'must be at least 1') });
-const reasonCode = z.enum(STATUS_REASON_CODES as [string, ...string[]]).nullish();
+const reasonCode = z.enum(STATUS_REASON_CODES as [StatusReasonCode, ...StatusReasonCode[]]).nullish();
 export const ReasonedInput = ActionInput.extend({ reason: text(2000), reasonCode });
 export const RejectInput = ActionInput.extend({ reason: z.enum(REJECTION_REASONS), explanation: text(2000) });
 export const CompleteInput = ActionInput.extend({ successful: z.boolean(), outcome: text(2000) });
@@ -152,7 +153,7 @@ async function insertReferral(
     .returningAll()
     .executeTakeFirstOrThrow();
   await insertEvent(trx, ctx, referral.id, 'CREATE', null, 'REQUESTED', details.reason, null);
-  ctx.audit.record(pupil.id, 'CREATE', 'GRANTED', 'REFERRAL', 'Referral');
+  ctx.audit.record({ pupilId: pupil.id, action: 'CREATE', outcome: 'GRANTED', category: 'REFERRAL', field: 'Referral' });
   return referral;
 }
 
@@ -174,7 +175,7 @@ export async function inTransaction<T>(
     });
   } catch (error) {
     ctx.audit.restore(before);
-    ctx.audit.record(attempt.pupilId, attempt.action, 'REFUSED', undefined, attempt.field);
+    ctx.audit.record({ pupilId: attempt.pupilId, action: attempt.action, outcome: 'REFUSED', field: attempt.field });
     throw error;
   }
 }
@@ -302,17 +303,18 @@ async function applyIn(
     throw apiError('CONFLICT', 'the referral was changed by someone else at the same moment; reload it and try again');
   const reason = action === 'COMPLETE' ? (details.outcome ?? null) : (details.reason ?? null);
   await insertEvent(trx, ctx, referral.id, action, status, to, reason, statusReason(action, details.reasonCode));
-  ctx.audit.record(referral.pupil_id, 'UPDATE', 'GRANTED', 'REFERRAL', `Referral.${action}`);
+  ctx.audit.record({ pupilId: referral.pupil_id, action: 'UPDATE', outcome: 'GRANTED', category: 'REFERRAL', field: `Referral.${action}` });
   return updated;
 }
 
 /** The coded reason of a step: one of its action's codes (OTHER when none was given), or null. */
-function statusReason(action: ReferralAction, code: string | null | undefined): string | null {
-  const allowed: readonly string[] | undefined = STATUS_REASONS[action as StatusReasonAction];
+function statusReason(action: ReferralAction, code: string | null | undefined): StatusReasonCode | null {
+  const allowed: readonly StatusReasonCode[] | undefined = STATUS_REASONS[action as StatusReasonAction];
   if (!allowed) return null;
   if (!code) return allowed.includes('OTHER') ? 'OTHER' : allowed[0]!;
-  if (!allowed.includes(code)) throw badInput(`input.reasonCode: ${code} is not a reason for ${action}; use one of ${allowed.join(', ')}`, { argument: 'input.reasonCode', allowed });
-  return code;
+  const known = allowed.find((allowedCode) => allowedCode === code);
+  if (!known) throw badInput(`input.reasonCode: ${code} is not a reason for ${action}; use one of ${allowed.join(', ')}`, { argument: 'input.reasonCode', allowed });
+  return known;
 }
 
 async function insertEvent(
@@ -323,7 +325,7 @@ async function insertEvent(
   from: ReferralStatus | null,
   to: ReferralStatus,
   reason: string | null,
-  reasonCode: string | null,
+  reasonCode: StatusReasonCode | null,
   system?: { orgId: string; now: Date },
 ): Promise<void> {
   const id = newId();
@@ -371,7 +373,7 @@ export async function receiveOnOpen(ctx: RequestContext, referral: ReferralRow):
     });
   } catch (error) {
     ctx.audit.restore(before);
-    if ((error as { extensions?: { code?: string } }).extensions?.code === 'CONFLICT') return referral;
+    if (error instanceof HubError && error.code === 'CONFLICT') return referral;
     throw error;
   }
 }

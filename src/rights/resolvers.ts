@@ -9,7 +9,7 @@ export const rightsResolvers: Resolvers = {
     restrictPupil: (_parent, args, ctx) => restrictPupil(ctx, args.input, false),
     liftPupilRestriction: (_parent, args, ctx) => restrictPupil(ctx, args.input, true),
     allowEmployeesInSubjectAccess: (_parent, args, ctx) => allowEmployeesInSubjectAccess(ctx, args.input),
-    exportSubjectAccess: (_parent, args, ctx) => exportSubjectAccess(ctx, args.input) as never,
+    exportSubjectAccess: (_parent, args, ctx) => exportSubjectAccess(ctx, args.input),
   },
   Pupil: {
     // A correction shows the earlier value: only of fields whose category the caller reads for this pupil.
@@ -27,7 +27,7 @@ export const rightsResolvers: Resolvers = {
         return spec ? categories.has(spec.category) : categories.has('IDENTITY');
       });
       for (const category of new Set(readable.map((row) => CORRECTABLE[row.field]?.category ?? 'IDENTITY')))
-        ctx.audit.record(pupil.id, 'READ', 'GRANTED', category, 'Pupil.corrections');
+        ctx.audit.record({ pupilId: pupil.id, action: 'READ', outcome: 'GRANTED', category, field: 'Pupil.corrections' });
       return readable;
     },
     restriction: async (pupil, _args, ctx) =>

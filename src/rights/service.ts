@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { newId } from '../db/ids.ts';
 import type { PupilRow, Tables } from '../db/tables.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput, forbidden } from '../graphql/errors.ts';
+import { badInput, forbidden } from '../errors.ts';
 import { isCalendarDate, parseInput, text, uuid } from '../graphql/input.ts';
 import { systemData } from '../policy/gateway.ts';
 import { requireOperation } from '../policy/operations.ts';
@@ -107,11 +107,11 @@ export async function correctPupil(ctx: RequestContext, rawInput: unknown): Prom
     await keepEarlierValue(trx, ctx, pupil.id, input.field, previous, parsed.data, input.reason);
     const updated = await trx
       .updateTable('pupils')
-      .set({ [spec.column]: parsed.data, updated_at: ctx.now } as never)
+      .set({ [spec.column]: parsed.data, updated_at: ctx.now })
       .where('id', '=', pupil.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', spec.category, `Mutation.correctPupil(${input.field})`, access!.emergency);
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', category: spec.category, field: `Mutation.correctPupil(${input.field})`, emergency: access!.emergency });
     return updated;
   });
 }
@@ -148,7 +148,7 @@ export async function restrictPupil(ctx: RequestContext, rawInput: unknown, lift
       .where('id', '=', pupil.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', 'IDENTITY', field);
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', category: 'IDENTITY', field });
     return updated;
   });
 }
@@ -174,7 +174,7 @@ export async function allowEmployeesInSubjectAccess(ctx: RequestContext, rawInpu
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    ctx.audit.record(pupil.id, 'UPDATE', 'GRANTED', undefined, 'Mutation.allowEmployeesInSubjectAccess');
+    ctx.audit.record({ pupilId: pupil.id, action: 'UPDATE', outcome: 'GRANTED', field: 'Mutation.allowEmployeesInSubjectAccess' });
     return row;
   });
 }

@@ -7,7 +7,7 @@ import { newId } from '../db/ids.ts';
 import type { MunicipalAgreementRow } from '../db/tables.ts';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import type { RequestContext } from '../graphql/context.ts';
-import { badInput } from '../graphql/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseInput, text, uuid } from '../graphql/input.ts';
 import { requireOperation } from '../policy/operations.ts';
 import { ORGANISATION_ID } from '../organisations/resolvers.ts';
@@ -33,7 +33,7 @@ async function recordAgreement(ctx: RequestContext, raw: unknown): Promise<Munic
   if (!serving || serving.kind !== 'LEERLINGZAKEN' || serving.municipality_code === ctx.actor.municipalityCode)
     throw badInput("input.servingOrganisationId must be another municipality's Leerlingzaken", { argument: 'input.servingOrganisationId' });
   return inTransaction(ctx, { pupilId: null, action: 'CREATE', field: 'Mutation.recordMunicipalAgreement' }, (trx) => {
-    ctx.audit.record(null, 'CREATE', 'GRANTED', undefined, 'Mutation.recordMunicipalAgreement');
+    ctx.audit.record({ pupilId: null, action: 'CREATE', outcome: 'GRANTED', field: 'Mutation.recordMunicipalAgreement' });
     return trx
       .insertInto('municipal_agreements')
       .values({
@@ -65,7 +65,7 @@ async function endAgreement(ctx: RequestContext, raw: unknown): Promise<Municipa
       .returningAll()
       .executeTakeFirst();
     if (!ended) throw badInput('no agreement of your municipality in force has this id', { argument: 'input.id' });
-    ctx.audit.record(null, 'UPDATE', 'GRANTED', undefined, 'Mutation.endMunicipalAgreement');
+    ctx.audit.record({ pupilId: null, action: 'UPDATE', outcome: 'GRANTED', field: 'Mutation.endMunicipalAgreement' });
     return ended;
   });
 }

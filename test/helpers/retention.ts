@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../src/db/tables.ts';
+import type { CaseOutcome, DataCategory, LegalBasis, ReferralStatus } from '../../src/policy/vocabulary.ts';
 import { openPGlite } from '../../src/db/database.ts';
 import type { TestHub } from './hub.ts';
 
@@ -90,7 +91,7 @@ export async function insertCase(db: Kysely<Tables>, pupil: RetentionPupil, spec
       next_step: closed ? null : 'PHONE',
       next_step_rule: closed ? null : 'first-call',
       closed_at: spec.closedAt,
-      outcome: closed ? (spec.outcome ?? 'REACHED') : null,
+      outcome: closed ? ((spec.outcome ?? 'REACHED') as CaseOutcome) : null,
       closing_remark: closed ? 'Leerling weer in beeld' : null,
       closed_by_org_id: closed ? 'lz-den-haag' : null,
       closed_by_subject: closed ? 'demo-professional@lz-den-haag' : null,
@@ -136,6 +137,7 @@ export async function insertCase(db: Kysely<Tables>, pupil: RetentionPupil, spec
   return id;
 }
 
+/** Enum-valued fields are plain strings here (it.each tables widen their literals); cast on insert. */
 export interface ReferralFixture {
   sender: string;
   receiver: string;
@@ -161,11 +163,11 @@ export async function insertReferral(db: Kysely<Tables>, pupil: RetentionPupil, 
       pupil_id: pupil.id,
       sender_org_id: spec.sender,
       receiver_org_id: spec.receiver,
-      status: spec.status,
+      status: spec.status as ReferralStatus,
       urgency: 'NORMAL',
       reason: 'Zorgen over schoolgang',
-      shared_categories: spec.shared ?? ['IDENTITY', 'CONTACT', 'SCHOOLING'],
-      legal_basis: spec.legalBasis,
+      shared_categories: (spec.shared ?? ['IDENTITY', 'CONTACT', 'SCHOOLING']) as DataCategory[],
+      legal_basis: spec.legalBasis as LegalBasis,
       consent_given_by: consent ? 'ouder' : null,
       consent_valid_from: consent ? created.toISOString().slice(0, 10) : null,
       consent_valid_until: null,
@@ -176,9 +178,11 @@ export async function insertReferral(db: Kysely<Tables>, pupil: RetentionPupil, 
       updated_at: spec.closedAt ?? created,
     })
     .execute();
-  const events = [{ action: 'CREATE', from: null as string | null, to: 'REQUESTED', at: created, org: spec.sender }];
+  const events: Array<{ action: string; from: ReferralStatus | null; to: ReferralStatus; at: Date; org: string }> = [
+    { action: 'CREATE', from: null, to: 'REQUESTED', at: created, org: spec.sender },
+  ];
   if (spec.closedAt && CLOSING_ACTION[spec.status])
-    events.push({ action: CLOSING_ACTION[spec.status]!, from: 'IN_PROGRESS', to: spec.status, at: spec.closedAt, org: spec.status === 'CANCELLED' ? spec.sender : spec.receiver });
+    events.push({ action: CLOSING_ACTION[spec.status]!, from: 'IN_PROGRESS', to: spec.status as ReferralStatus, at: spec.closedAt, org: spec.status === 'CANCELLED' ? spec.sender : spec.receiver });
   for (const event of events)
     await db
       .insertInto('referral_events')

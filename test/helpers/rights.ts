@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../../src/db/tables.ts';
-import type { Role } from '../../src/policy/vocabulary.ts';
+import type { LetterLanguage, Role } from '../../src/policy/vocabulary.ts';
 import type { Body } from './referrals.ts';
 import type { TestHub } from './hub.ts';
 
@@ -64,7 +64,7 @@ export interface KnownPupil {
   postal_code: string;
   city: string;
   phone: string;
-  letter_language: string;
+  letter_language: LetterLanguage;
   school_id: string | null;
   grade: string;
   absent_since: string;

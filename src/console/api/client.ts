@@ -3,6 +3,7 @@
 // a result's type is exactly what the operation selects. Nothing is cached beyond a component's
 // state: signing out unmounts every page, and with it every answer the hub gave.
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
+import type { AnswerErrorCode } from '../../errors.ts';
 import type { TypedDocumentString } from '../gql/graphql.ts';
 
 /**
@@ -25,10 +26,13 @@ function useApiAccess(): ApiAccess {
   return access;
 }
 
+/** The hub's codes (src/errors.ts, shared with the hub), and NETWORK: the console's own, for no answer. */
+export type ApiErrorCode = AnswerErrorCode | 'NETWORK';
+
 export interface ApiErrorEntry {
   message: string;
   path?: readonly (string | number)[];
-  extensions?: { code?: string; argument?: string; rows?: { row: number; field: string; message: string }[]; [key: string]: unknown };
+  extensions?: { code?: ApiErrorCode; argument?: string; rows?: { row: number; field: string; message: string }[]; [key: string]: unknown };
 }
 
 /** A refused or failed request: the hub's errors as it sent them, or one of ours for the network. */
@@ -39,7 +43,7 @@ export class ApiError extends Error {
   ) {
     super(errors.map((e) => e.message).join('; '));
   }
-  get code(): string | undefined {
+  get code(): ApiErrorCode | undefined {
     return this.errors[0]?.extensions?.code;
   }
   /**
