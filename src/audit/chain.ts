@@ -368,26 +368,41 @@ export class AccessLog {
   }
 
   /**
-   * Hashes the records onto the head this writer expects and appends them in one statement; when
+   * Hashes the records onto the head this writer expects and appends them in one statement. When
    * the head has moved (a transaction of this writer committed records meanwhile, or the chain went
    * to another writer), hashes again onto the head the database returned, or claims another chain.
+   * Outside a transaction the head's lock lasts one statement, so a retry there could lose the head
+   * again to writes that keep committing (each holds the lock until its change commits); the retries
+   * run inside one transaction instead, where the first call keeps the lock and the next one lands.
+   * Each retry uses the head its own call returned, never one another request left behind.
    */
   async #appendChained(db: Kysely<Tables> | Transaction<Tables>, records: LogRecordInput[]): Promise<void> {
     const started = process.hrtime.bigint();
-    for (let attempt = 0; attempt < APPEND_TRIES; attempt++) {
-      const head = this.#chain ?? (await this.#claim(db));
-      const { rows, checkpoint } = this.chainOnto(head, records);
-      const result = await sql<AppendResult>`SELECT * FROM access_log_append(${head.id}::integer, ${this.writer}, ${head.seq}::bigint, ${head.hash}, ${JSON.stringify(rows)}::jsonb, ${checkpoint ? JSON.stringify(checkpoint) : null}::jsonb)`.execute(db);
-      const row = result.rows[0]!;
-      if (row.appended) {
-        this.#chain = headOf(head.id, row);
-        this.observe?.(Number(process.hrtime.bigint() - started) / 1e9, records.length);
-        return;
+    let head = await this.#appendOnto(db, this.#chain ?? (await this.#claim(db)), records, started);
+    if (head === true) return;
+    const retry = async (conn: Kysely<Tables> | Transaction<Tables>) => {
+      for (let attempt = 1; attempt < APPEND_TRIES; attempt++) {
+        head = await this.#appendOnto(conn, head === true || head === null ? await this.#claim(conn) : head, records, started);
+        if (head === true) return;
       }
-      // Not ours any more: claim another. Ours, but moved on: hash again onto where it is now.
-      this.#chain = row.writer === this.writer ? headOf(head.id, row) : null;
-    }
-    throw new AppendConflictError(`the access log's chain kept moving: ${records.length} records not appended after ${APPEND_TRIES} tries`);
+      throw new AppendConflictError(`the access log's chain kept moving: ${records.length} records not appended after ${APPEND_TRIES} tries`);
+    };
+    if (db.isTransaction) return retry(db);
+    await (db as Kysely<Tables>).transaction().execute(retry);
+  }
+
+  /** One append statement: true when the records are in; else the head to hash onto next (null: the chain is not ours, claim another). */
+  async #appendOnto(db: Kysely<Tables> | Transaction<Tables>, head: ChainHead, records: LogRecordInput[], started: bigint): Promise<true | ChainHead | null> {
+    const { rows, checkpoint } = this.chainOnto(head, records);
+    const result = await sql<AppendResult>`SELECT * FROM access_log_append(${head.id}::integer, ${this.writer}, ${head.seq}::bigint, ${head.hash}, ${JSON.stringify(rows)}::jsonb, ${checkpoint ? JSON.stringify(checkpoint) : null}::jsonb)`.execute(db);
+    const row = result.rows[0]!;
+    const next = row.writer === this.writer || row.appended ? headOf(head.id, row) : null;
+    // Where the next request starts. Concurrent results may arrive out of order (or a transaction
+    // that appended may roll back): a stale guess costs that request one retry, nothing more.
+    this.#chain = next;
+    if (!row.appended) return next;
+    this.observe?.(Number(process.hrtime.bigint() - started) / 1e9, records.length);
+    return true;
   }
 
   /**
