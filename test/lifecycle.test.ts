@@ -76,6 +76,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on embedded PGlite
 
     // Write while the hub is down, straight into its data directory.
     const database = await openPGlite({ dataDir });
+    // The stopped hub let go of its access-log chain: the next start continues that one.
+    const chains = await database.db.selectFrom('access_log_chains').select(['id', 'writer']).where('format', '=', 2).execute();
+    expect(chains.length).toBeGreaterThan(0);
+    expect(chains.filter((chain) => chain.writer !== null)).toEqual([]);
     await database.db
       .insertInto('organisations')
       .values({ id: 'cjg-rijswijk', kind: 'CJG', name: 'CJG Rijswijk', municipality_code: 'GM0603', issuer: 'https://demo-idp.ketenhub.invalid', contact_email: null, contact_phone: null })
@@ -92,6 +96,13 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on embedded PGlite
     } finally {
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+    }
+    const after = await openPGlite({ dataDir });
+    try {
+      const chainsAfter = await after.db.selectFrom('access_log_chains').select('id').where('format', '=', 2).execute();
+      expect(chainsAfter.map((chain) => chain.id)).toEqual(chains.map((chain) => chain.id));
+    } finally {
+      await after.close();
     }
   }, 120_000);
 });

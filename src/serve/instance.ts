@@ -106,6 +106,9 @@ export async function serveInstance({ config, checked, logger, database, mode }:
     const done = await withinDeadline(backgroundStopped, deadline);
     if (!done) logger.warn('grace period over: a job is still running');
     metricsServer?.close();
+    // No request is left to log: let go of this process's access-log chain, so the next process
+    // continues it at once instead of opening a new chain when the lease has not yet run out.
+    await hub.services.accessLog.release(database.db).catch((error: Error) => logger.warn({ err: error }, 'could not release the access-log chain'));
     await database.close();
     logger.info('stopped');
     process.exit(0);
